@@ -1,0 +1,48 @@
+// The Hono app: routes, secure headers, 404/405 and the one place errors become responses.
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { secureHeaders } from 'hono/secure-headers';
+import { StoreClosedError } from '../store/store.js';
+import type { ApiDeps } from './deps.js';
+import { ApiError, errorResponse } from './errors.js';
+import { allowedMethods } from './method-not-allowed.js';
+import { healthzRoutes } from './routes/healthz.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { registerRoutes } from './routes/register.js';
+import { serviceRoutes } from './routes/services.js';
+
+export function createApp(deps: ApiDeps): Hono {
+  const app = new Hono();
+  app.use(secureHeaders());
+  app.route('/', registerRoutes(deps));
+  app.route('/', serviceRoutes(deps));
+  app.route('/', metricsRoutes(deps));
+  app.route('/', healthzRoutes(deps));
+
+  const methodsFor = allowedMethods(app.routes);
+  app.notFound((c) => {
+    const methods = methodsFor(c.req.path);
+    if (methods.length > 0) {
+      return errorResponse(
+        c,
+        new ApiError(405, 'method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${methods.join(', ')}`, [], {
+          allow: methods.join(', '),
+        }),
+      );
+    }
+    return errorResponse(c, new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
+  });
+
+  app.onError((error, c) => {
+    if (error instanceof ApiError) return errorResponse(c, error);
+    if (error instanceof StoreClosedError) {
+      return errorResponse(c, new ApiError(503, 'shutting_down', 'the monitor is shutting down; try again shortly'));
+    }
+    if (error instanceof HTTPException && error.status < 500) {
+      return errorResponse(c, new ApiError(error.status, 'bad_request', error.message || 'bad request'));
+    }
+    deps.logger.error({ err: error, method: c.req.method, path: c.req.path }, 'request failed');
+    return errorResponse(c, new ApiError(500, 'internal_error', 'the monitor failed to handle this request'));
+  });
+  return app;
+}

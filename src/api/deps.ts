@@ -1,0 +1,15 @@
+// What the API needs from the rest of the monitor, passed in by the composition root.
+import type { Logger } from 'pino';
+import type { ProbeDefaults, TargetPolicy } from '../domain/index.js';
+import type { ServiceStore } from '../store/store.js';
+
+export interface ApiDeps {
+  readonly store: ServiceStore;
+  readonly defaults: ProbeDefaults;
+  readonly registerToken: string | null;
+  readonly targetPolicy: TargetPolicy;
+  readonly logger: Logger;
+  readonly now?: () => number;
+  /** When the monitor started, for /healthz. */
+  readonly startedAt?: number;
+}

@@ -1,0 +1,60 @@
+// POST /register: content type, size, JSON, schema and target policy checked, then stored durably.
+import { Hono, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { requireToken } from '../auth.js';
+import type { ApiDeps } from '../deps.js';
+import { ApiError, errorResponse } from '../errors.js';
+import { issuesToDetails, REGISTRATION_LIMITS, registrationSchema } from '../registration-schema.js';
+import { serviceView } from '../views.js';
+
+const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
+
+const requireJson: MiddlewareHandler = async (c, next) => {
+  const type = c.req.header('content-type') ?? '';
+  if (!JSON_TYPE.test(type)) {
+    throw new ApiError(415, 'unsupported_media_type', `Content-Type must be application/json, not "${type || 'missing'}"`);
+  }
+  await next();
+};
+
+const limitBody = bodyLimit({
+  maxSize: REGISTRATION_LIMITS.maxBodyBytes,
+  onError: (c) =>
+    errorResponse(
+      c,
+      new ApiError(413, 'payload_too_large', `body must be at most ${REGISTRATION_LIMITS.maxBodyBytes} bytes`),
+    ),
+});
+
+function parseJson(text: string): unknown {
+  if (text.trim() === '') throw new ApiError(400, 'invalid_json', 'body is empty; expected a JSON object');
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ApiError(400, 'invalid_json', `body is not valid JSON: ${reason}`);
+  }
+}
+
+export function registerRoutes(deps: ApiDeps): Hono {
+  const schema = registrationSchema(deps.defaults);
+  const now = deps.now ?? Date.now;
+  const routes = new Hono();
+  routes.post('/register', requireToken(deps.registerToken), requireJson, limitBody, async (c) => {
+    const parsed = schema.safeParse(parseJson(await c.req.text()));
+    if (!parsed.success) {
+      const details = issuesToDetails(parsed.error.issues);
+      const summary = details.map((detail) => `${detail.field} ${detail.message}`).join('; ');
+      throw new ApiError(400, 'invalid_registration', `invalid registration: ${summary}`, details);
+    }
+    const targetProblem = deps.targetPolicy.check(new URL(parsed.data.url).hostname);
+    if (targetProblem) {
+      throw new ApiError(400, 'invalid_registration', `invalid registration: url ${targetProblem}`, [
+        { field: 'url', message: targetProblem },
+      ]);
+    }
+    const { record, created } = await deps.store.register(parsed.data);
+    return c.json(serviceView(record, now()), created ? 201 : 200);
+  });
+  return routes;
+}

@@ -1,0 +1,131 @@
+// One typed, validated Config from flags and environment (flags win), every bad value reported at once.
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { targetEntryProblem } from './domain/index.js';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly pollIntervalMs: number;
+  readonly probeTimeoutMs: number;
+  readonly probeRetries: number;
+  readonly maxConcurrency: number;
+  readonly errorRateThreshold: number;
+  readonly dbPath: string;
+  readonly registerToken: string | null;
+  readonly allowTargets: readonly string[] | null;
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+}
+
+interface Setting {
+  readonly env: string;
+  readonly flag: string;
+  readonly fallback: string | null;
+  readonly schema: z.ZodType;
+}
+
+const integer = (min: number, max: number): z.ZodType<number> =>
+  z
+    .string()
+    .trim()
+    .regex(/^-?\d+$/, 'must be an integer')
+    .transform(Number)
+    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+const SETTINGS = {
+  port: { env: 'PORT', flag: 'port', fallback: '8080', schema: integer(0, 65535) },
+  host: { env: 'HOST', flag: 'host', fallback: '0.0.0.0', schema: z.string().trim().min(1, 'must not be empty') },
+  pollIntervalMs: { env: 'POLL_INTERVAL_MS', flag: 'poll-interval-ms', fallback: '10000', schema: integer(100, 86_400_000) },
+  probeTimeoutMs: { env: 'PROBE_TIMEOUT_MS', flag: 'probe-timeout-ms', fallback: '2000', schema: integer(1, 600_000) },
+  probeRetries: { env: 'PROBE_RETRIES', flag: 'probe-retries', fallback: '2', schema: integer(0, 10) },
+  maxConcurrency: { env: 'MAX_CONCURRENCY', flag: 'max-concurrency', fallback: '5', schema: integer(1, 1000) },
+  errorRateThreshold: {
+    env: 'ERROR_RATE_THRESHOLD',
+    flag: 'error-rate-threshold',
+    fallback: '0.2',
+    schema: z
+      .string()
+      .trim()
+      .regex(/^\d+(\.\d+)?$/, 'must be a number between 0 and 1')
+      .transform(Number)
+      .pipe(z.number().max(1, 'must be a number between 0 and 1')),
+  },
+  dbPath: { env: 'DB_PATH', flag: 'db-path', fallback: './data/health-monitor.db', schema: z.string().min(1, 'must not be empty') },
+  registerToken: {
+    env: 'REGISTER_TOKEN',
+    flag: 'register-token',
+    fallback: null,
+    schema: z.string().min(16, 'must be at least 16 characters').nullable(),
+  },
+  allowTargets: {
+    env: 'ALLOW_TARGETS',
+    flag: 'allow-targets',
+    fallback: null,
+    schema: z
+      .string()
+      .transform((list) => list.split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''))
+      .superRefine((entries, context) => {
+        if (entries.length === 0) context.addIssue({ code: 'custom', message: 'must list at least one host or range' });
+        for (const entry of entries) {
+          const problem = targetEntryProblem(entry);
+          if (problem) context.addIssue({ code: 'custom', message: problem });
+        }
+      })
+      .nullable(),
+  },
+  logLevel: { env: 'LOG_LEVEL', flag: 'log-level', fallback: 'info', schema: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`) },
+} as const satisfies Record<keyof Config, Setting>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const HELP = `Usage: health-monitor [options]
+
+Every option can also be set by the environment variable shown; a flag wins over the environment.
+${Object.values(SETTINGS)
+  .map((setting) => `  --${setting.flag.padEnd(22)} ${setting.env.padEnd(22)} default: ${setting.fallback ?? 'unset'}`)
+  .join('\n')}
+  --help                   print this help`;
+
+/** Throws a ConfigError listing every problem; returns `null` when help was asked for. */
+export function loadConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Config | null {
+  const options = Object.fromEntries(Object.values(SETTINGS).map((setting) => [setting.flag, { type: 'string' as const }]));
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    options: { ...options, help: { type: 'boolean' } },
+    strict: false,
+    allowPositionals: true,
+  });
+  if (values['help'] === true) return null;
+
+  const problems: string[] = [];
+  for (const name of Object.keys(values)) {
+    if (name !== 'help' && !(name in options)) problems.push(`unknown flag --${name}`);
+  }
+  for (const positional of positionals) problems.push(`unexpected argument "${positional}"`);
+
+  const config: Record<string, unknown> = {};
+  for (const [key, setting] of Object.entries(SETTINGS) as [keyof Config, Setting][]) {
+    const flagValue = values[setting.flag];
+    if (flagValue === true) {
+      problems.push(`--${setting.flag} needs a value`);
+      continue;
+    }
+    const envValue = env[setting.env] === '' ? undefined : env[setting.env];
+    const raw = flagValue ?? envValue ?? setting.fallback;
+    const source = flagValue !== undefined ? `--${setting.flag}` : envValue !== undefined ? setting.env : 'default';
+    const parsed = setting.schema.safeParse(raw);
+    if (parsed.success) config[key] = parsed.data;
+    else {
+      for (const issue of parsed.error.issues) problems.push(`${source} ${JSON.stringify(raw)}: ${issue.message}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config as unknown as Config;
+}

@@ -1,0 +1,83 @@
+// Parsing a service's /health answer into counters and attributes, or a reason it is invalid.
+
+export interface HealthReport {
+  readonly uptimeSec: number | null;
+  readonly requestCount: number | null;
+  readonly errorCount: number | null;
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+export type ParsedHealthBody =
+  | { readonly ok: true; readonly report: HealthReport }
+  | { readonly ok: false; readonly error: string };
+
+/** Bounds on what a target may put into our memory through its attributes. */
+export const HEALTH_ATTRIBUTE_LIMITS = { maxEntries: 64, maxKeyLength: 128, maxValueLength: 1024 } as const;
+
+const EMPTY_REPORT: HealthReport = { uptimeSec: null, requestCount: null, errorCount: null, attributes: {} };
+
+function claimsJson(contentType: string | null, text: string): boolean {
+  if (contentType !== null && /[/+]json\b/i.test(contentType)) return true;
+  // Go's net/http labels an unlabelled JSON body text/plain, so the reference's services look like this.
+  const first = text.trimStart()[0];
+  return first === '{' || first === '[';
+}
+
+const COUNTER_FIELDS = ['uptime_sec', 'request_count', 'error_count'] as const;
+
+/** Counters are optional, but one that is present must be a non-negative integer. */
+function counterProblem(field: string, value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) return `${field} is not an integer`;
+  return value < 0 ? `${field} is negative` : null;
+}
+
+function counterValue(value: unknown): number | null {
+  return typeof value === 'number' ? value : null;
+}
+
+function readAttributes(value: unknown): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return attributes;
+  let kept = 0;
+  for (const [key, raw] of Object.entries(value)) {
+    if (kept >= HEALTH_ATTRIBUTE_LIMITS.maxEntries) break;
+    if (key.length > HEALTH_ATTRIBUTE_LIMITS.maxKeyLength) continue;
+    const text = typeof raw === 'string' ? raw : typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : null;
+    if (text === null) continue;
+    attributes[key] = text.slice(0, HEALTH_ATTRIBUTE_LIMITS.maxValueLength);
+    kept++;
+  }
+  return attributes;
+}
+
+/**
+ * A 200 answer's body. An empty or plain-text body (`OK`) is a healthy answer without counters;
+ * a body that claims to be JSON must parse and carry consistent counters.
+ */
+export function parseHealthBody(text: string, contentType: string | null): ParsedHealthBody {
+  if (text.trim() === '' || !claimsJson(contentType, text)) return { ok: true, report: EMPTY_REPORT };
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return { ok: false, error: 'body is not valid JSON' };
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return { ok: false, error: 'body is JSON but not an object' };
+  }
+  const fields = body as Record<string, unknown>;
+  for (const field of COUNTER_FIELDS) {
+    const problem = counterProblem(field, fields[field]);
+    if (problem !== null) return { ok: false, error: problem };
+  }
+  const counters = {
+    uptimeSec: counterValue(fields['uptime_sec']),
+    requestCount: counterValue(fields['request_count']),
+    errorCount: counterValue(fields['error_count']),
+  };
+  if (counters.errorCount !== null && counters.requestCount !== null && counters.errorCount > counters.requestCount) {
+    return { ok: false, error: 'error_count is greater than request_count' };
+  }
+  return { ok: true, report: { ...counters, attributes: readAttributes(fields['attributes']) } };
+}

@@ -1,0 +1,52 @@
+// A service's registration as the wire gave it, and the effective settings derived from it.
+
+export interface RegistrationRequest {
+  readonly id: string;
+  readonly url: string;
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly pollIntervalSec?: number | undefined;
+  readonly healthPath?: string | undefined;
+  readonly timeoutMs?: number | undefined;
+  readonly failureThreshold?: number | undefined;
+  readonly successThreshold?: number | undefined;
+  readonly errorRateThreshold?: number | undefined;
+}
+
+/** Global defaults that apply where a registration leaves a setting out. */
+export interface ProbeDefaults {
+  readonly pollIntervalMs: number;
+  readonly probeTimeoutMs: number;
+  readonly probeRetries: number;
+  readonly errorRateThreshold: number;
+}
+
+export interface ServiceSettings {
+  readonly intervalMs: number;
+  readonly healthPath: string;
+  readonly timeoutMs: number;
+  readonly retries: number;
+  readonly failureThreshold: number;
+  readonly successThreshold: number;
+  readonly errorRateThreshold: number;
+}
+
+export const DEFAULT_HEALTH_PATH = '/health';
+
+export function resolveSettings(request: RegistrationRequest, defaults: ProbeDefaults): ServiceSettings {
+  const intervalMs = request.pollIntervalSec !== undefined ? request.pollIntervalSec * 1000 : defaults.pollIntervalMs;
+  return {
+    intervalMs,
+    healthPath: request.healthPath ?? DEFAULT_HEALTH_PATH,
+    // A probe that outlives its interval would make the service permanently overdue.
+    timeoutMs: Math.min(request.timeoutMs ?? defaults.probeTimeoutMs, intervalMs),
+    retries: defaults.probeRetries,
+    failureThreshold: request.failureThreshold ?? 1,
+    successThreshold: request.successThreshold ?? 1,
+    errorRateThreshold: request.errorRateThreshold ?? defaults.errorRateThreshold,
+  };
+}
+
+/** `{url}{health_path}`, without doubling the slash between them. */
+export function healthUrl(baseUrl: string, healthPath: string): string {
+  return baseUrl.replace(/\/+$/, '') + healthPath;
+}

@@ -1,0 +1,25 @@
+// When a service is next due for a probe: the scheduler's rule, with time passed in.
+
+export interface Schedulable {
+  readonly intervalMs: number;
+  /** Epoch ms when the service was last put into a cycle, `null` if never. */
+  readonly lastScheduledAt: number | null;
+}
+
+export function dueAt(service: Schedulable): number {
+  return service.lastScheduledAt === null ? -Infinity : service.lastScheduledAt + service.intervalMs;
+}
+
+export function isDue(service: Schedulable, now: number): boolean {
+  return dueAt(service) <= now;
+}
+
+/** The earliest time any of the services falls due, `null` when there are none. */
+export function earliestDueAt(services: Iterable<Schedulable>): number | null {
+  let earliest: number | null = null;
+  for (const service of services) {
+    const at = dueAt(service);
+    if (earliest === null || at < earliest) earliest = at;
+  }
+  return earliest;
+}

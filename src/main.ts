@@ -1,0 +1,98 @@
+// Composition root: config, store, probe pool, scheduler, API, notifiers; signals and shutdown order.
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
+import { createApp } from './api/app.js';
+import { ConfigError, HELP, loadConfig, type Config } from './config.js';
+import { allowListPolicy, ANY_TARGET, type ProbeDefaults } from './domain/index.js';
+import { createLogger } from './logger.js';
+import { subscribeLogNotifier } from './notify/log-notifier.js';
+import { PoolProber } from './scheduler/pool-prober.js';
+import { Scheduler } from './scheduler/scheduler.js';
+import { onShutdownSignal } from './shutdown.js';
+import { ServiceStore } from './store/store.js';
+import { VolatilePersistence } from './store/volatile-persistence.js';
+
+/** Requests still running when shutdown starts get this long before their connections are cut. */
+const DRAIN_MS = 2000;
+
+function readConfig(): Config {
+  try {
+    const config = loadConfig(process.argv.slice(2), process.env);
+    if (config === null) {
+      process.stdout.write(`${HELP}\n`);
+      process.exit(0);
+    }
+    return config;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`health-monitor: ${error.message}\n`);
+    process.exit(2);
+  }
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), DRAIN_MS).unref();
+  });
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const logger = createLogger(config.logLevel);
+  if (config.registerToken === null) {
+    logger.warn('REGISTER_TOKEN is unset: anyone who can reach the monitor can register and delete services');
+  }
+  const defaults: ProbeDefaults = {
+    pollIntervalMs: config.pollIntervalMs,
+    probeTimeoutMs: config.probeTimeoutMs,
+    probeRetries: config.probeRetries,
+    errorRateThreshold: config.errorRateThreshold,
+  };
+  const store = await ServiceStore.open({
+    persistence: new VolatilePersistence(),
+    defaults,
+    onListenerError: (error, event) => logger.error({ err: error, event }, 'event listener failed'),
+  });
+  subscribeLogNotifier(store.events, logger);
+  const prober = new PoolProber({ maxConcurrency: config.maxConcurrency });
+  const scheduler = new Scheduler({
+    store,
+    prober,
+    onError: (error) => logger.error({ err: error }, 'cycle failed'),
+  });
+  const app = createApp({
+    store,
+    defaults,
+    registerToken: config.registerToken,
+    targetPolicy: config.allowTargets === null ? ANY_TARGET : allowListPolicy(config.allowTargets),
+    logger: logger.child({ component: 'api' }),
+  });
+
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+    logger.info({ host: config.host, port: info.port }, 'listening');
+    scheduler.start();
+  }) as Server;
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.on('error', (error) => {
+    logger.fatal({ err: error }, 'cannot listen');
+    process.exit(1);
+  });
+
+  onShutdownSignal(
+    [
+      { name: 'scheduler', run: () => scheduler.stop() },
+      { name: 'api', run: () => closeServer(server) },
+      { name: 'store', run: () => store.close() },
+      { name: 'probe pool', run: () => prober.close() },
+    ],
+    logger,
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`health-monitor: failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,69 @@
+// The cycle loop: snapshot what is due, probe it all, apply results, sleep until the next due time.
+import type { ProbeResult } from '../domain/index.js';
+import type { ServiceStore } from '../store/store.js';
+import type { Prober } from './prober.js';
+import { Sleeper } from './sleeper.js';
+
+export interface SchedulerOptions {
+  readonly store: ServiceStore;
+  readonly prober: Prober;
+  readonly now?: () => number;
+  readonly onError?: (error: unknown) => void;
+}
+
+export class Scheduler {
+  private readonly sleeper = new Sleeper();
+  private readonly abort = new AbortController();
+  private loop: Promise<void> | null = null;
+  private readonly now: () => number;
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly options: SchedulerOptions) {
+    this.now = options.now ?? Date.now;
+    const onRegistered = (): void => this.sleeper.wake();
+    options.store.events.on('registered', onRegistered);
+    this.unsubscribe = () => options.store.events.off('registered', onRegistered);
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Stops starting cycles, abandons probes in flight, and resolves once results already back are applied. */
+  async stop(): Promise<void> {
+    this.unsubscribe();
+    this.abort.abort();
+    this.sleeper.wake();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.abort.signal.aborted) {
+      try {
+        const ranCycle = await this.cycle();
+        if (!ranCycle && !this.abort.signal.aborted) {
+          const next = this.options.store.nextDueAt();
+          await this.sleeper.sleep(next === null ? null : next - this.now());
+        }
+      } catch (error) {
+        if (this.abort.signal.aborted) break;
+        this.options.onError?.(error);
+        // A failing cycle must not spin: wait a moment before the next attempt.
+        await this.sleeper.sleep(1000);
+      }
+    }
+  }
+
+  /** Resolves `false` when nothing was due. */
+  private async cycle(): Promise<boolean> {
+    const { store, prober } = this.options;
+    const startedAt = this.now();
+    const jobs = await store.takeDue(startedAt);
+    if (jobs.length === 0) return false;
+    const pending: Promise<number>[] = [];
+    await prober.probeAll(jobs, (results: ProbeResult[]) => pending.push(store.applyResults(results)), this.abort.signal);
+    const applied = (await Promise.all(pending)).reduce((sum, count) => sum + count, 0);
+    store.recordCycle({ startedAt, durationMs: this.now() - startedAt, size: jobs.length, applied });
+    return true;
+  }
+}

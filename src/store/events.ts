@@ -1,0 +1,44 @@
+// The typed events the store emits; notifiers subscribe, the store never waits for them.
+import { EventEmitter } from 'eventemitter3';
+import type { HealthVerdict } from '../domain/index.js';
+import type { ServiceRecord } from './service-record.js';
+
+export interface RegisteredEvent {
+  readonly service: ServiceRecord;
+  /** `false` for a re-registration of a known id. */
+  readonly created: boolean;
+}
+
+export type DeregistrationCause = 'deleted';
+
+export interface DeregisteredEvent {
+  readonly serviceId: string;
+  readonly cause: DeregistrationCause;
+  readonly at: number;
+}
+
+export interface TransitionEvent {
+  readonly serviceId: string;
+  readonly from: HealthVerdict;
+  readonly to: HealthVerdict;
+  readonly reason: string;
+  readonly at: number;
+}
+
+export interface CycleEvent {
+  readonly startedAt: number;
+  readonly durationMs: number;
+  /** Services probed in the cycle. */
+  readonly size: number;
+  /** Results applied; fewer than `size` when some were dropped as stale or lost to a shutdown. */
+  readonly applied: number;
+}
+
+export interface MonitorEventMap {
+  registered: [RegisteredEvent];
+  deregistered: [DeregisteredEvent];
+  transition: [TransitionEvent];
+  cycle: [CycleEvent];
+}
+
+export class MonitorEvents extends EventEmitter<MonitorEventMap> {}

@@ -1,0 +1,26 @@
+// One probe of one service: the protocol's attempt, retried on network errors and timeouts only.
+import type { ProbeJob, ProbeResult } from '../src/domain/index.js';
+import { PROBES } from './probes/index.js';
+
+export async function runProbe(job: ProbeJob): Promise<ProbeResult> {
+  const startedAt = Date.now();
+  const clockStart = performance.now();
+  const finish = (attempts: number, outcome: ProbeResult['outcome']): ProbeResult => ({
+    serviceId: job.serviceId,
+    generation: job.generation,
+    startedAt,
+    durationMs: Math.round(performance.now() - clockStart),
+    attempts,
+    outcome,
+  });
+  const attempt = PROBES[new URL(job.url).protocol];
+  if (!attempt) return finish(0, { kind: 'unreachable', error: `unsupported protocol in ${job.url}` });
+
+  let lastError = '';
+  for (let attempts = 1; attempts <= job.retries + 1; attempts++) {
+    const outcome = await attempt(job.url, job.timeoutMs);
+    if (outcome.kind !== 'failed') return finish(attempts, outcome);
+    lastError = outcome.error;
+  }
+  return finish(job.retries + 1, { kind: 'unreachable', error: lastError });
+}
