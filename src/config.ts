@@ -24,6 +24,8 @@ interface Setting {
   readonly flag: string;
   readonly fallback: string | null;
   readonly schema: z.ZodType;
+  /** Never echoed in an error message. */
+  readonly secret?: boolean;
 }
 
 const integer = (min: number, max: number): z.ZodType<number> =>
@@ -57,6 +59,7 @@ const SETTINGS = {
     env: 'REGISTER_TOKEN',
     flag: 'register-token',
     fallback: null,
+    secret: true,
     schema: z.string().min(16, 'must be at least 16 characters').nullable(),
   },
   allowTargets: {
@@ -123,7 +126,8 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     const parsed = setting.schema.safeParse(raw);
     if (parsed.success) config[key] = parsed.data;
     else {
-      for (const issue of parsed.error.issues) problems.push(`${source} ${JSON.stringify(raw)}: ${issue.message}`);
+      const shown = setting.secret === true ? '(value hidden)' : JSON.stringify(raw);
+      for (const issue of parsed.error.issues) problems.push(`${source} ${shown}: ${issue.message}`);
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);

@@ -18,11 +18,14 @@ export const REGISTRATION_LIMITS = {
 const ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 function urlProblem(value: string): string | null {
+  const ABSOLUTE = 'must be an absolute URL such as http://host:9001';
+  // `localhost:9001` parses as scheme "localhost:"; a missing scheme deserves a plain answer.
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return ABSOLUTE;
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    return 'must be an absolute URL such as http://host:9001';
+    return ABSOLUTE;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return `must use http or https, not ${url.protocol.replace(/:$/, '')}`;

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ConfigError, loadConfig } from './config.js';
+
+test('defaults match DESIGN.md', () => {
+  assert.deepEqual(loadConfig([], {}), {
+    port: 8080,
+    host: '0.0.0.0',
+    pollIntervalMs: 10_000,
+    probeTimeoutMs: 2000,
+    probeRetries: 2,
+    maxConcurrency: 5,
+    errorRateThreshold: 0.2,
+    dbPath: './data/health-monitor.db',
+    registerToken: null,
+    allowTargets: null,
+    logLevel: 'info',
+  });
+});
+
+test('flags override environment variables, which override defaults', () => {
+  const config = loadConfig(['--port', '9000', '--max-concurrency=3'], { PORT: '7000', MAX_CONCURRENCY: '4', PROBE_RETRIES: '0', LOG_LEVEL: 'debug' });
+  assert.equal(config?.port, 9000);
+  assert.equal(config?.maxConcurrency, 3);
+  assert.equal(config?.probeRetries, 0);
+  assert.equal(config?.logLevel, 'debug');
+});
+
+test('an empty environment variable counts as unset', () => {
+  assert.equal(loadConfig([], { PORT: '' })?.port, 8080);
+});
+
+test('ALLOW_TARGETS is split on commas', () => {
+  assert.deepEqual(loadConfig([], { ALLOW_TARGETS: ' 10.0.0.0/8, svc.local ' })?.allowTargets, ['10.0.0.0/8', 'svc.local']);
+});
+
+test('--help returns null', () => {
+  assert.equal(loadConfig(['--help'], {}), null);
+});
+
+test('every bad value is reported at once', () => {
+  assert.throws(
+    () =>
+      loadConfig(['--port', 'abc', '--bogus', '1', 'stray'], {
+        POLL_INTERVAL_MS: '-5',
+        ERROR_RATE_THRESHOLD: '1.5',
+        PROBE_RETRIES: '2.5',
+        MAX_CONCURRENCY: '0',
+        LOG_LEVEL: 'loud',
+        REGISTER_TOKEN: 'short',
+        ALLOW_TARGETS: '10.0.0.0/99',
+      }),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      const text = error.problems.join('\n');
+      for (const expected of [
+        /unknown flag --bogus/,
+        /unexpected argument "stray"/,
+        /--port "abc": must be an integer/,
+        /POLL_INTERVAL_MS "-5": must be at least 100/,
+        /ERROR_RATE_THRESHOLD "1.5": must be a number between 0 and 1/,
+        /PROBE_RETRIES "2.5": must be an integer/,
+        /MAX_CONCURRENCY "0": must be at least 1/,
+        /LOG_LEVEL "loud": must be one of/,
+        /REGISTER_TOKEN \(value hidden\): must be at least 16 characters/,
+        /ALLOW_TARGETS .*not a valid CIDR range/,
+      ]) {
+        assert.match(text, expected);
+      }
+      // The unknown flag's value is also reported, as a stray argument.
+      assert.equal(error.problems.length, 11);
+      assert.doesNotMatch(text, /short/, 'the token must not be echoed');
+      return true;
+    },
+  );
+});

@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { HEALTHY, openStore, probeResult, registration } from '../../test/helpers/fixtures.js';
+import { StoreClosedError } from './store.js';
+import type { TransitionEvent } from './events.js';
+import { VolatilePersistence } from './volatile-persistence.js';
+
+test('a new registration is created, due at once, and announced', async () => {
+  const store = await openStore();
+  const announced: string[] = [];
+  store.events.on('registered', (event) => announced.push(`${event.service.request.id}:${event.created}`));
+  const { record, created } = await store.register(registration('a'));
+  assert.equal(created, true);
+  assert.equal(record.state.health, 'unknown');
+  assert.deepEqual(announced, ['a:true']);
+  const jobs = await store.takeDue(1000);
+  assert.deepEqual(jobs.map((job) => [job.serviceId, job.url]), [['a', 'http://127.0.0.1:1/a/health']]);
+  assert.deepEqual(await store.takeDue(1000), [], 'a scheduled service is not due again before its interval');
+  assert.equal((await store.takeDue(1000 + 10_000)).length, 1);
+});
+
+test('re-registration keeps history for the same URL and resets it for a new one', async () => {
+  const store = await openStore();
+  const first = await store.register(registration('a', 'http://h:1'));
+  await store.applyResults([probeResult('a', first.record.generation, HEALTHY)]);
+  const same = await store.register(registration('a', 'http://h:1', { pollIntervalSec: 3 }));
+  assert.equal(same.created, false);
+  assert.equal(same.record.state.health, 'healthy');
+  assert.equal(same.record.settings.intervalMs, 3000);
+  assert.ok(same.record.generation > first.record.generation);
+  const moved = await store.register(registration('a', 'http://h:2'));
+  assert.equal(moved.record.state.health, 'unknown');
+});
+
+test('a result for a re-registered or deleted service is dropped', async () => {
+  const store = await openStore();
+  const old = await store.register(registration('a'));
+  await store.register(registration('a', 'http://127.0.0.1:1/a', { attributes: { v: '2' } }));
+  assert.equal(await store.applyResults([probeResult('a', old.record.generation, HEALTHY)]), 0);
+  assert.equal(store.get('a')?.state.health, 'unknown');
+
+  const b = await store.register(registration('b'));
+  assert.equal(await store.deregister('b'), true);
+  assert.equal(await store.applyResults([probeResult('b', b.record.generation, HEALTHY)]), 0);
+  assert.equal(store.get('b'), undefined, 'a deleted service is not resurrected');
+});
+
+test('transitions are emitted with from, to and reason', async () => {
+  const store = await openStore();
+  const transitions: TransitionEvent[] = [];
+  store.events.on('transition', (event) => transitions.push(event));
+  const { record } = await store.register(registration('a'));
+  await store.applyResults([probeResult('a', record.generation, { kind: 'http_status', status: 503 })]);
+  assert.equal(transitions.length, 1);
+  assert.deepEqual(transitions[0]?.from, { health: 'unknown', ready: false });
+  assert.deepEqual(transitions[0]?.to, { health: 'unhealthy', ready: false });
+  assert.equal(transitions[0]?.reason, 'HTTP 503');
+});
+
+test('messages apply in arrival order even when not awaited', async () => {
+  const store = await openStore();
+  const registered = store.register(registration('a'));
+  const deleted = store.deregister('a');
+  const again = store.register(registration('a', 'http://h:9'));
+  await Promise.all([registered, deleted, again]);
+  assert.equal(store.get('a')?.request.url, 'http://h:9');
+});
+
+test('a registration is acknowledged only after persistence commits it', async () => {
+  let commit: () => void = () => undefined;
+  const committed = new Promise<void>((resolve) => (commit = resolve));
+  class GatedPersistence extends VolatilePersistence {
+    override async saveRegistration(): Promise<void> {
+      await committed;
+    }
+  }
+  const store = await openStore({ persistence: new GatedPersistence() });
+  let acknowledged = false;
+  const pending = store.register(registration('a')).then(() => (acknowledged = true));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(acknowledged, false);
+  assert.equal(store.get('a'), undefined, 'not visible before it is durable');
+  commit();
+  await pending;
+  assert.equal(acknowledged, true);
+});
+
+test('a failed write loses nothing already stored and does not block later messages', async () => {
+  class FailingOnce extends VolatilePersistence {
+    failed = false;
+    override async saveRegistration(): Promise<void> {
+      if (!this.failed) {
+        this.failed = true;
+        throw new Error('disk full');
+      }
+    }
+  }
+  const store = await openStore({ persistence: new FailingOnce() });
+  await assert.rejects(store.register(registration('a')), /disk full/);
+  assert.equal(store.get('a'), undefined);
+  await store.register(registration('b'));
+  assert.ok(store.get('b'));
+});
+
+test('a listener that throws does not break the store', async () => {
+  const store = await openStore();
+  store.events.on('registered', () => {
+    throw new Error('bad listener');
+  });
+  await store.register(registration('a'));
+  assert.ok(store.get('a'));
+});
+
+test('list is sorted by id', async () => {
+  const store = await openStore();
+  for (const id of ['c', 'a', 'b']) await store.register(registration(id));
+  assert.deepEqual(store.list().map((record) => record.request.id), ['a', 'b', 'c']);
+  assert.ok(Object.isFrozen(store.list()[0]));
+});
+
+test('a closed store refuses messages', async () => {
+  const store = await openStore();
+  await store.close();
+  await assert.rejects(store.register(registration('a')), StoreClosedError);
+});
