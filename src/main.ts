@@ -57,6 +57,7 @@ async function main(): Promise<void> {
   });
   subscribeLogNotifier(store.events, logger);
   const prober = new PoolProber({ maxConcurrency: config.maxConcurrency });
+  await prober.warmUp();
   const scheduler = new Scheduler({
     store,
     prober,

@@ -1,0 +1,60 @@
+// Real HTTP targets on 127.0.0.1, port 0, that count what the monitor does to them.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface Target {
+  readonly url: string;
+  readonly port: number;
+  /** Requests received, in order, with their arrival time (epoch ms) and path. */
+  readonly requests: { at: number; path: string }[];
+  /** Most requests open at the same moment. */
+  readonly maxInFlight: number;
+  close(): Promise<void>;
+}
+
+export type TargetHandler = (request: IncomingMessage, response: ServerResponse, index: number) => void;
+
+export async function startTarget(handler: TargetHandler): Promise<Target> {
+  const requests: { at: number; path: string }[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const server = createServer((request, response) => {
+    requests.push({ at: Date.now(), path: request.url ?? '' });
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    let counted = true;
+    const done = (): void => {
+      if (counted) inFlight--;
+      counted = false;
+    };
+    response.on('close', done);
+    handler(request, response, requests.length - 1);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    requests,
+    get maxInFlight() {
+      return maxInFlight;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+export function json(response: ServerResponse, body: unknown, status = 200): void {
+  response.writeHead(status, { 'content-type': 'application/json' });
+  response.end(JSON.stringify(body));
+}
+
+/** A URL on which nothing listens: the port was just freed. */
+export async function refusedUrl(): Promise<string> {
+  const target = await startTarget(() => undefined);
+  await target.close();
+  return target.url;
+}
