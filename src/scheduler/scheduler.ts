@@ -1,4 +1,5 @@
 // The cycle loop: snapshot what is due, probe it all, apply results, sleep until the next due time.
+import { setMaxListeners } from 'node:events';
 import type { ProbeResult } from '../domain/index.js';
 import type { ServiceStore } from '../store/store.js';
 import type { Prober } from './prober.js';
@@ -20,6 +21,8 @@ export class Scheduler {
 
   constructor(private readonly options: SchedulerOptions) {
     this.now = options.now ?? Date.now;
+    // Every batch in flight listens on the one shutdown signal; hundreds are expected, not a leak.
+    setMaxListeners(Infinity, this.abort.signal);
     const onRegistered = (): void => this.sleeper.wake();
     options.store.events.on('registered', onRegistered);
     this.unsubscribe = () => options.store.events.off('registered', onRegistered);

@@ -1,0 +1,116 @@
+// `npm run bench`: one full probe cycle over many services against a target farm in its own
+// process, the main thread's load during it, GET /metrics latency, and peak memory.
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { createApp } from '../src/api/app.js';
+import { ANY_TARGET, type ProbeDefaults } from '../src/domain/index.js';
+import { PoolProber } from '../src/scheduler/pool-prober.js';
+import { Scheduler } from '../src/scheduler/scheduler.js';
+import { ServiceStore } from '../src/store/store.js';
+import { VolatilePersistence } from '../src/store/volatile-persistence.js';
+
+const { values } = parseArgs({
+  options: {
+    services: { type: 'string', default: '10000' },
+    concurrency: { type: 'string', default: '5' },
+    'metrics-reads': { type: 'string', default: '20' },
+    out: { type: 'string', default: fileURLToPath(new URL('../../bench/results/latest.json', import.meta.url)) },
+  },
+});
+const services = Number(values.services);
+const concurrency = Number(values.concurrency);
+const metricsReads = Number(values['metrics-reads']);
+
+const log = (message: string): void => void process.stderr.write(`[bench] ${message}\n`);
+
+function startFarm(): Promise<{ port: number; stop: () => void }> {
+  const farm = spawn(process.execPath, [fileURLToPath(new URL('./target-farm.js', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    farm.once('error', reject);
+    farm.stdout.on('data', (chunk: Buffer) => {
+      const port = /listening (\d+)/.exec(chunk.toString())?.[1];
+      if (port) resolve({ port: Number(port), stop: () => farm.kill('SIGTERM') });
+    });
+  });
+}
+
+const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+const round = (value: number, digits = 1): number => Math.round(value * 10 ** digits) / 10 ** digits;
+
+let peakRss = 0;
+const rssSampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50);
+
+const farm = await startFarm();
+const defaults: ProbeDefaults = { pollIntervalMs: 3_600_000, probeTimeoutMs: 2000, probeRetries: 2, errorRateThreshold: 0.2 };
+const store = await ServiceStore.open({ persistence: new VolatilePersistence(), defaults });
+const prober = new PoolProber({ maxConcurrency: concurrency });
+await prober.warmUp();
+const scheduler = new Scheduler({ store, prober });
+
+log(`registering ${services} services`);
+const registerStart = performance.now();
+for (let i = 0; i < services; i++) {
+  await store.register({ id: `svc-${String(i).padStart(6, '0')}`, url: `http://127.0.0.1:${farm.port}/s/${i}`, attributes: { env: 'bench' } });
+}
+const registerMs = performance.now() - registerStart;
+
+log('running one full cycle');
+const cycle = new Promise<{ durationMs: number; applied: number }>((resolve) => store.events.once('cycle', resolve));
+const eluStart = performance.eventLoopUtilization();
+scheduler.start();
+const { durationMs, applied } = await cycle;
+const elu = performance.eventLoopUtilization(eluStart);
+await scheduler.stop();
+
+log('reading GET /metrics');
+const app = createApp({ store, defaults, registerToken: null, targetPolicy: ANY_TARGET, logger: pino({ level: 'silent' }) });
+const metricsTimes: number[] = [];
+let metricsBytes = 0;
+for (let i = 0; i < metricsReads; i++) {
+  const start = performance.now();
+  const body = await (await app.request('/metrics')).text();
+  metricsTimes.push(performance.now() - start);
+  metricsBytes = body.length;
+}
+metricsTimes.sort((a, b) => a - b);
+
+clearInterval(rssSampler);
+await store.close();
+await prober.close();
+farm.stop();
+
+const results = {
+  at: new Date().toISOString(),
+  machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memory_gib: round(totalmem() / 2 ** 30), node: process.version },
+  services,
+  max_concurrency: concurrency,
+  cycle_ms: round(durationMs),
+  probes_applied: applied,
+  probes_per_sec: Math.round((applied / durationMs) * 1000),
+  main_thread_elu_during_cycle: round(elu.utilization, 3),
+  store_registrations_per_sec: Math.round((services / registerMs) * 1000),
+  metrics_json_ms_p50: round(percentile(metricsTimes, 0.5)),
+  metrics_json_ms_p99: round(percentile(metricsTimes, 0.99)),
+  metrics_json_bytes: metricsBytes,
+  peak_rss_mb: Math.round(peakRss / 2 ** 20),
+};
+mkdirSync(new URL('.', `file://${values.out}`), { recursive: true });
+writeFileSync(values.out, `${JSON.stringify(results, null, 2)}\n`);
+
+const rows: [string, string][] = [
+  ['services', String(services)],
+  ['max concurrency', String(concurrency)],
+  ['full cycle', `${results.cycle_ms} ms`],
+  ['probes per second', String(results.probes_per_sec)],
+  ['main-thread event-loop utilisation during the cycle', `${Math.round(results.main_thread_elu_during_cycle * 100)}%`],
+  ['store registrations per second (in memory)', String(results.store_registrations_per_sec)],
+  ['GET /metrics JSON p50 / p99', `${results.metrics_json_ms_p50} / ${results.metrics_json_ms_p99} ms (${Math.round(metricsBytes / 1024)} KiB)`],
+  ['peak RSS (monitor side)', `${results.peak_rss_mb} MB`],
+];
+const width = Math.max(...rows.map(([name]) => name.length));
+process.stdout.write(`\n${rows.map(([name, value]) => `${name.padEnd(width)}  ${value}`).join('\n')}\n\nwritten to ${values.out}\n`);
