@@ -50,6 +50,21 @@ function ageSec(record: ServiceRecord, now: number): number | null {
   return lastCheckedAt === null ? null : Math.max(0, Math.floor((now - lastCheckedAt) / 1000));
 }
 
+/** What the last probes read, shared by both views. */
+function readings(record: ServiceRecord) {
+  const { state } = record;
+  return {
+    last_response_ms: state.lastResponseMs,
+    // Zero before the first sample, as the reference shows; `health: unknown` says it is not a reading.
+    uptime_sec: state.uptimeSec ?? 0,
+    request_count: state.sample?.requestCount ?? 0,
+    error_count: state.sample?.errorCount ?? 0,
+    error_rate: state.errorRate,
+    recent_error_rate: state.recentErrorRate,
+    last_error: state.lastError,
+  };
+}
+
 export function metricsEntry(record: ServiceRecord, now: number): MetricsEntry {
   const { state, request, settings } = record;
   const age = ageSec(record, now);
@@ -60,17 +75,10 @@ export function metricsEntry(record: ServiceRecord, now: number): MetricsEntry {
     ready: state.ready,
     last_checked: age === null ? null : `${age}s ago`,
     last_checked_age_sec: age,
-    last_response_ms: state.lastResponseMs,
-    // Zero before the first sample, as the reference shows; `health: unknown` says it is not a reading.
-    uptime_sec: state.uptimeSec ?? 0,
-    request_count: state.sample?.requestCount ?? 0,
-    error_count: state.sample?.errorCount ?? 0,
-    error_rate: state.errorRate,
-    recent_error_rate: state.recentErrorRate,
+    ...readings(record),
     // The latest /health attributes win over the registration's.
     attributes: { ...request.attributes, ...state.healthAttributes },
     poll_interval_sec: settings.intervalMs / 1000,
-    last_error: state.lastError,
   };
 }
 
@@ -92,13 +100,7 @@ export function serviceView(record: ServiceRecord, now: number): ServiceView {
     reason: state.reason,
     last_checked_at: state.lastCheckedAt === null ? null : new Date(state.lastCheckedAt).toISOString(),
     last_checked_age_sec: ageSec(record, now),
-    last_response_ms: state.lastResponseMs,
-    last_error: state.lastError,
-    uptime_sec: state.uptimeSec ?? 0,
-    request_count: state.sample?.requestCount ?? 0,
-    error_count: state.sample?.errorCount ?? 0,
-    error_rate: state.errorRate,
-    recent_error_rate: state.recentErrorRate,
+    ...readings(record),
     health_attributes: state.healthAttributes,
   };
 }
