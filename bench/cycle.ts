@@ -12,7 +12,7 @@ import { ANY_TARGET, type ProbeDefaults } from '../src/domain/index.js';
 import { PoolProber } from '../src/scheduler/pool-prober.js';
 import { Scheduler } from '../src/scheduler/scheduler.js';
 import { ServiceStore } from '../src/store/store.js';
-import { VolatilePersistence } from '../src/store/volatile-persistence.js';
+import { SqlitePersistence } from '../src/store/sqlite/sqlite-persistence.js';
 
 const { values } = parseArgs({
   options: {
@@ -46,8 +46,8 @@ let peakRss = 0;
 const rssSampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50);
 
 const farm = await startFarm();
-const defaults: ProbeDefaults = { pollIntervalMs: 3_600_000, probeTimeoutMs: 2000, probeRetries: 2, errorRateThreshold: 0.2 };
-const store = await ServiceStore.open({ persistence: new VolatilePersistence(), defaults });
+const defaults: ProbeDefaults = { pollIntervalMs: 3_600_000, probeTimeoutMs: 2000, probeRetries: 2, errorRateThreshold: 0.2, deregisterAfterSec: null };
+const store = await ServiceStore.open({ persistence: SqlitePersistence.open(':memory:'), defaults });
 const prober = new PoolProber({ maxConcurrency: concurrency });
 await prober.warmUp();
 const scheduler = new Scheduler({ store, prober });

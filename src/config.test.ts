@@ -15,6 +15,8 @@ test('defaults match DESIGN.md', () => {
     registerToken: null,
     allowTargets: null,
     logLevel: 'info',
+    historyRetentionDays: 30,
+    deregisterAfterSec: null,
   });
 });
 
@@ -49,6 +51,7 @@ test('every bad value is reported at once', () => {
         LOG_LEVEL: 'loud',
         REGISTER_TOKEN: 'short',
         ALLOW_TARGETS: '10.0.0.0/99',
+        DEREGISTER_AFTER_SEC: '30',
       }),
     (error: unknown) => {
       assert.ok(error instanceof ConfigError);
@@ -64,11 +67,12 @@ test('every bad value is reported at once', () => {
         /LOG_LEVEL "loud": must be one of/,
         /REGISTER_TOKEN \(value hidden\): must be at least 16 characters/,
         /ALLOW_TARGETS .*not a valid CIDR range/,
+        /DEREGISTER_AFTER_SEC "30": must be at least 60/,
       ]) {
         assert.match(text, expected);
       }
       // The unknown flag's value is also reported, as a stray argument.
-      assert.equal(error.problems.length, 11);
+      assert.equal(error.problems.length, 12);
       assert.doesNotMatch(text, /short/, 'the token must not be echoed');
       return true;
     },

@@ -1,7 +1,7 @@
 // One typed, validated Config from flags and environment (flags win), every bad value reported at once.
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { targetEntryProblem } from './domain/index.js';
+import { MIN_DEREGISTER_AFTER_SEC, targetEntryProblem } from './domain/index.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -17,6 +17,9 @@ export interface Config {
   readonly registerToken: string | null;
   readonly allowTargets: readonly string[] | null;
   readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly historyRetentionDays: number;
+  /** `null`: off. */
+  readonly deregisterAfterSec: number | null;
 }
 
 interface Setting {
@@ -79,6 +82,13 @@ const SETTINGS = {
       .nullable(),
   },
   logLevel: { env: 'LOG_LEVEL', flag: 'log-level', fallback: 'info', schema: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`) },
+  historyRetentionDays: { env: 'HISTORY_RETENTION_DAYS', flag: 'history-retention-days', fallback: '30', schema: integer(1, 3650) },
+  deregisterAfterSec: {
+    env: 'DEREGISTER_AFTER_SEC',
+    flag: 'deregister-after-sec',
+    fallback: null,
+    schema: integer(MIN_DEREGISTER_AFTER_SEC, 31_536_000).nullable(),
+  },
 } as const satisfies Record<keyof Config, Setting>;
 
 export class ConfigError extends Error {

@@ -10,7 +10,9 @@ import { PoolProber } from './scheduler/pool-prober.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { onShutdownSignal } from './shutdown.js';
 import { ServiceStore } from './store/store.js';
-import { VolatilePersistence } from './store/volatile-persistence.js';
+import { schedulePruning } from './store/pruner.js';
+import { DatabaseOpenError } from './store/sqlite/open-database.js';
+import { SqlitePersistence } from './store/sqlite/sqlite-persistence.js';
 
 /** Requests still running when shutdown starts get this long before their connections are cut. */
 const DRAIN_MS = 2000;
@@ -27,6 +29,16 @@ function readConfig(): Config {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`health-monitor: ${error.message}\n`);
     process.exit(2);
+  }
+}
+
+function openPersistence(dbPath: string): SqlitePersistence {
+  try {
+    return SqlitePersistence.open(dbPath);
+  } catch (error) {
+    if (!(error instanceof DatabaseOpenError)) throw error;
+    process.stderr.write(`health-monitor: ${error.message}\n`);
+    process.exit(1);
   }
 }
 
@@ -49,13 +61,17 @@ async function main(): Promise<void> {
     probeTimeoutMs: config.probeTimeoutMs,
     probeRetries: config.probeRetries,
     errorRateThreshold: config.errorRateThreshold,
+    deregisterAfterSec: config.deregisterAfterSec,
   };
+  const startedLoading = performance.now();
   const store = await ServiceStore.open({
-    persistence: new VolatilePersistence(),
+    persistence: openPersistence(config.dbPath),
     defaults,
     onListenerError: (error, event) => logger.error({ err: error, event }, 'event listener failed'),
   });
+  logger.info({ dbPath: config.dbPath, services: store.size, ms: Math.round(performance.now() - startedLoading) }, 'registry loaded');
   subscribeLogNotifier(store.events, logger);
+  const stopPruning = schedulePruning(store, config.historyRetentionDays, logger.child({ component: 'pruner' }));
   const prober = new PoolProber({ maxConcurrency: config.maxConcurrency });
   await prober.warmUp();
   const scheduler = new Scheduler({
@@ -86,7 +102,13 @@ async function main(): Promise<void> {
     [
       { name: 'scheduler', run: () => scheduler.stop() },
       { name: 'api', run: () => closeServer(server) },
-      { name: 'store', run: () => store.close() },
+      {
+        name: 'store',
+        run: async () => {
+          stopPruning();
+          await store.close();
+        },
+      },
       { name: 'probe pool', run: () => prober.close() },
     ],
     logger,

@@ -7,6 +7,7 @@ import type { ApiDeps } from './deps.js';
 import { ApiError, errorResponse } from './errors.js';
 import { allowedMethods } from './method-not-allowed.js';
 import { healthzRoutes } from './routes/healthz.js';
+import { historyRoutes } from './routes/history.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { registerRoutes } from './routes/register.js';
 import { serviceRoutes } from './routes/services.js';
@@ -16,6 +17,7 @@ export function createApp(deps: ApiDeps): Hono {
   app.use(secureHeaders());
   app.route('/', registerRoutes(deps));
   app.route('/', serviceRoutes(deps));
+  app.route('/', historyRoutes(deps));
   app.route('/', metricsRoutes(deps));
   app.route('/', healthzRoutes(deps));
 

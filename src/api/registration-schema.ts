@@ -1,6 +1,6 @@
 // The POST /register body: validated once here, turned into a typed RegistrationRequest.
 import { z } from 'zod';
-import type { ProbeDefaults, RegistrationRequest } from '../domain/index.js';
+import { MIN_DEREGISTER_AFTER_SEC, type ProbeDefaults, type RegistrationRequest } from '../domain/index.js';
 import type { ErrorDetail } from './errors.js';
 
 export const REGISTRATION_LIMITS = {
@@ -13,6 +13,7 @@ export const REGISTRATION_LIMITS = {
   maxPollIntervalSec: 86_400,
   maxTimeoutMs: 600_000,
   maxThreshold: 100,
+  maxDeregisterAfterSec: 31_536_000,
 } as const;
 
 const ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -88,6 +89,9 @@ export function registrationSchema(defaults: ProbeDefaults) {
         error_rate_threshold: optional(
           z.number({ error: typeError('a number') }).min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1'),
         ),
+        deregister_after_sec: optional(
+          positiveInteger(L.maxDeregisterAfterSec).min(MIN_DEREGISTER_AFTER_SEC, `must be at least ${MIN_DEREGISTER_AFTER_SEC}`),
+        ),
       },
       { error: (issue) => (issue.code === 'unrecognized_keys' ? 'is not a known field' : 'body must be a JSON object') },
     )
@@ -112,6 +116,7 @@ export function registrationSchema(defaults: ProbeDefaults) {
         failureThreshold: body.failure_threshold,
         successThreshold: body.success_threshold,
         errorRateThreshold: body.error_rate_threshold,
+        deregisterAfterSec: body.deregister_after_sec,
       }),
     );
 }

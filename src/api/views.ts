@@ -29,6 +29,7 @@ export interface ServiceView {
   readonly failure_threshold: number;
   readonly success_threshold: number;
   readonly error_rate_threshold: number;
+  readonly deregister_after_sec: number | null;
   readonly registered_at: string;
   readonly health: string;
   readonly ready: boolean;
@@ -94,6 +95,7 @@ export function serviceView(record: ServiceRecord, now: number): ServiceView {
     failure_threshold: settings.failureThreshold,
     success_threshold: settings.successThreshold,
     error_rate_threshold: settings.errorRateThreshold,
+    deregister_after_sec: settings.deregisterAfterMs === null ? null : settings.deregisterAfterMs / 1000,
     registered_at: new Date(record.registeredAt).toISOString(),
     health: state.health,
     ready: state.ready,

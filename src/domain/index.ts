@@ -7,3 +7,6 @@ export * from './registration.js';
 export * from './schedule.js';
 export * from './service-state.js';
 export * from './target-policy.js';
+export * from './expiry.js';
+export * from './hour-aggregate.js';
+export * from './response-histogram.js';

@@ -10,6 +10,7 @@ export interface RegistrationRequest {
   readonly failureThreshold?: number | undefined;
   readonly successThreshold?: number | undefined;
   readonly errorRateThreshold?: number | undefined;
+  readonly deregisterAfterSec?: number | undefined;
 }
 
 /** Global defaults that apply where a registration leaves a setting out. */
@@ -18,6 +19,8 @@ export interface ProbeDefaults {
   readonly probeTimeoutMs: number;
   readonly probeRetries: number;
   readonly errorRateThreshold: number;
+  /** `null`: services are never expired unless their registration asks for it. */
+  readonly deregisterAfterSec: number | null;
 }
 
 export interface ServiceSettings {
@@ -28,11 +31,13 @@ export interface ServiceSettings {
   readonly failureThreshold: number;
   readonly successThreshold: number;
   readonly errorRateThreshold: number;
+  readonly deregisterAfterMs: number | null;
 }
 
 export const DEFAULT_HEALTH_PATH = '/health';
 
 export function resolveSettings(request: RegistrationRequest, defaults: ProbeDefaults): ServiceSettings {
+  const deregisterAfterSec = request.deregisterAfterSec ?? defaults.deregisterAfterSec;
   const intervalMs = request.pollIntervalSec !== undefined ? request.pollIntervalSec * 1000 : defaults.pollIntervalMs;
   return {
     intervalMs,
@@ -43,6 +48,7 @@ export function resolveSettings(request: RegistrationRequest, defaults: ProbeDef
     failureThreshold: request.failureThreshold ?? 1,
     successThreshold: request.successThreshold ?? 1,
     errorRateThreshold: request.errorRateThreshold ?? defaults.errorRateThreshold,
+    deregisterAfterMs: deregisterAfterSec === null ? null : deregisterAfterSec * 1000,
   };
 }
 

@@ -23,3 +23,16 @@ export function earliestDueAt(services: Iterable<Schedulable>): number | null {
   }
   return earliest;
 }
+
+/**
+ * After a restart, a service's last schedule time is set so it falls due somewhere in the next
+ * interval, at an offset fixed by its id: polling resumes spread out instead of all at once.
+ */
+export function restoredScheduledAt(serviceId: string, intervalMs: number, now: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < serviceId.length; i++) {
+    hash = Math.imul(hash ^ serviceId.charCodeAt(i), 0x01000193) >>> 0;
+  }
+  const offset = hash % Math.max(1, Math.floor(intervalMs));
+  return now - intervalMs + offset;
+}

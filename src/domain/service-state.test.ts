@@ -5,7 +5,7 @@ import type { ProbeOutcome, ProbeResult } from './probe.js';
 import { resolveSettings, type ServiceSettings } from './registration.js';
 import { applyProbe, INITIAL_STATE, type ServiceState } from './service-state.js';
 
-const defaults = { pollIntervalMs: 10_000, probeTimeoutMs: 2000, probeRetries: 2, errorRateThreshold: 0.2 };
+const defaults = { pollIntervalMs: 10_000, probeTimeoutMs: 2000, probeRetries: 2, errorRateThreshold: 0.2, deregisterAfterSec: null };
 const settings = (overrides: Partial<ServiceSettings> = {}): ServiceSettings => ({
   ...resolveSettings({ id: 's', url: 'http://x', attributes: {} }, defaults),
   ...overrides,

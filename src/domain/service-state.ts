@@ -21,6 +21,8 @@ export interface ServiceState extends HealthVerdict {
   readonly healthAttributes: Readonly<Record<string, string>>;
   readonly consecutiveFailures: number;
   readonly consecutiveSuccesses: number;
+  /** Epoch ms since when the reported health has been dead or unhealthy without a break; `null` otherwise. */
+  readonly badSince: number | null;
 }
 
 export interface VerdictChange {
@@ -44,6 +46,7 @@ export const INITIAL_STATE: ServiceState = Object.freeze({
   healthAttributes: Object.freeze({}),
   consecutiveFailures: 0,
   consecutiveSuccesses: 0,
+  badSince: null,
 });
 
 function sampleOf(report: HealthReport): CounterSample | null {
@@ -101,7 +104,8 @@ export function applyProbe(
   };
   if (!shouldAdopt(previous, observedFailure, probed, settings)) return { state: probed, change: null };
 
-  const state: ServiceState = { ...probed, health: observed.health, ready: observed.ready, reason: observed.reason };
+  const badSince = !isFailure(observed.health) ? null : isFailure(previous.health) ? previous.badSince ?? at : at;
+  const state: ServiceState = { ...probed, health: observed.health, ready: observed.ready, reason: observed.reason, badSince };
   const changed = state.health !== previous.health || state.ready !== previous.ready;
   const change = changed
     ? {

@@ -9,11 +9,12 @@ export interface RegisteredEvent {
   readonly created: boolean;
 }
 
-export type DeregistrationCause = 'deleted';
+export type DeregistrationCause = 'deleted' | 'expired';
 
 export interface DeregisteredEvent {
   readonly serviceId: string;
   readonly cause: DeregistrationCause;
+  readonly reason: string;
   readonly at: number;
 }
 

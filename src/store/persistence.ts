@@ -1,15 +1,41 @@
 // The one seam between the store actor and durable storage; the actor is its only caller.
-import type { ServiceRecord } from './service-record.js';
+import type { HourAggregate, RegistrationRequest, ServiceState } from '../domain/index.js';
 import type { TransitionEvent } from './events.js';
 
+/** What storage keeps of a service: settings and schedule are derived again at load. */
+export interface StoredService {
+  readonly request: RegistrationRequest;
+  readonly generation: number;
+  readonly registeredAt: number;
+  readonly state: ServiceState;
+}
+
+export interface StoredTransition extends TransitionEvent {
+  /** Increasing; the cursor for paging (`before`). */
+  readonly id: number;
+}
+
+export interface ProbeBatch {
+  readonly services: readonly StoredService[];
+  readonly transitions: readonly TransitionEvent[];
+  /** The current hour's aggregate of each service the batch touched, replacing the stored one. */
+  readonly hours: readonly HourAggregate[];
+}
+
 export interface Persistence {
-  /** Every stored service with its last known state, read once at start. */
-  loadAll(): Promise<readonly ServiceRecord[]>;
-  /** A new or replaced registration; resolves only once it is durable. */
-  saveRegistration(record: ServiceRecord): Promise<void>;
-  /** Resolves only once the removal is durable. */
+  /** Every stored service with its last known state, and each one's aggregate for the hour starting at `hourStart`. */
+  load(hourStart: number): Promise<{ services: readonly StoredService[]; currentHours: readonly HourAggregate[] }>;
+  /** A new or replaced registration; resolves only once it is durable. `resetHistory` drops its transitions and aggregates. */
+  saveRegistration(service: StoredService, resetHistory: boolean): Promise<void>;
+  /** Removes the service with its history; resolves only once the removal is durable. */
   deleteRegistration(serviceId: string): Promise<void>;
-  /** The states a batch of probe results produced, and the transitions among them, written together. */
-  saveProbeBatch(records: readonly ServiceRecord[], transitions: readonly TransitionEvent[]): Promise<void>;
+  /** One batch of probe results, written in one transaction. */
+  saveProbeBatch(batch: ProbeBatch): Promise<void>;
+  /** Transitions of a service, newest first, older than `beforeId` when given. */
+  transitions(serviceId: string, page: { limit: number; beforeId: number | null }): Promise<StoredTransition[]>;
+  /** Hourly aggregates of a service from `sinceHourStart` on, oldest first. */
+  hours(serviceId: string, sinceHourStart: number): Promise<HourAggregate[]>;
+  /** Deletes at most `maxRows` expired rows; resolves how many went. */
+  prune(cutoffs: { transitionsBefore: number; hoursBefore: number }, maxRows: number): Promise<number>;
   close(): Promise<void>;
 }

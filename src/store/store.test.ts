@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { HEALTHY, openStore, probeResult, registration } from '../../test/helpers/fixtures.js';
 import { StoreClosedError } from './store.js';
 import type { TransitionEvent } from './events.js';
-import { VolatilePersistence } from './volatile-persistence.js';
+import { PersistenceWrapper } from '../../test/helpers/persistence-wrapper.js';
 
 test('a new registration is created, due at once, and announced', async () => {
   const store = await openStore();
@@ -69,9 +69,10 @@ test('messages apply in arrival order even when not awaited', async () => {
 test('a registration is acknowledged only after persistence commits it', async () => {
   let commit: () => void = () => undefined;
   const committed = new Promise<void>((resolve) => (commit = resolve));
-  class GatedPersistence extends VolatilePersistence {
-    override async saveRegistration(): Promise<void> {
+  class GatedPersistence extends PersistenceWrapper {
+    override async saveRegistration(...args: Parameters<PersistenceWrapper['saveRegistration']>): Promise<void> {
       await committed;
+      return super.saveRegistration(...args);
     }
   }
   const store = await openStore({ persistence: new GatedPersistence() });
@@ -86,13 +87,14 @@ test('a registration is acknowledged only after persistence commits it', async (
 });
 
 test('a failed write loses nothing already stored and does not block later messages', async () => {
-  class FailingOnce extends VolatilePersistence {
+  class FailingOnce extends PersistenceWrapper {
     failed = false;
-    override async saveRegistration(): Promise<void> {
+    override async saveRegistration(...args: Parameters<PersistenceWrapper['saveRegistration']>): Promise<void> {
       if (!this.failed) {
         this.failed = true;
         throw new Error('disk full');
       }
+      return super.saveRegistration(...args);
     }
   }
   const store = await openStore({ persistence: new FailingOnce() });

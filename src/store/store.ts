@@ -1,19 +1,30 @@
 // The store actor: the only writer of service state. Messages run one at a time, in arrival order.
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import {
+  accumulate,
   applyProbe,
   earliestDueAt,
+  expiryReason,
+  HOUR_MS,
   healthUrl,
+  hourStartOf,
   INITIAL_STATE,
   isDue,
   resolveSettings,
+  restoredScheduledAt,
+  uptimeWindows,
+  UPTIME_WINDOWS,
+  type HourAggregate,
   type ProbeDefaults,
   type ProbeJob,
   type ProbeResult,
   type RegistrationRequest,
+  type UptimeSummary,
+  type UptimeWindow,
 } from '../domain/index.js';
 import { MonitorEvents, type CycleEvent, type MonitorEventMap, type TransitionEvent } from './events.js';
 import { Mailbox } from './mailbox.js';
-import type { Persistence } from './persistence.js';
+import type { Persistence, StoredTransition } from './persistence.js';
 import { freezeRecord, type ServiceRecord } from './service-record.js';
 
 export interface StoreOptions {
@@ -31,9 +42,15 @@ export class StoreClosedError extends Error {
   }
 }
 
+/** Rows deleted per pruning message: small, so the API never waits long behind one. */
+const PRUNE_BATCH_ROWS = 500;
+const AGGREGATE_RETENTION_MS = 365 * 24 * HOUR_MS;
+
 export class ServiceStore {
   readonly events = new MonitorEvents();
   private readonly services = new Map<string, ServiceRecord>();
+  /** Each service's aggregate for the hour its latest probe finished in. */
+  private readonly currentHours = new Map<string, HourAggregate>();
   private sortedIds: readonly string[] | null = null;
   private nextGeneration = 1;
   private readonly mailbox = new Mailbox();
@@ -44,13 +61,18 @@ export class ServiceStore {
     this.now = options.now ?? Date.now;
   }
 
-  /** Opens the store with every service the persistence layer remembers. */
+  /** Opens the store with every service the persistence layer remembers, their polling spread over their interval. */
   static async open(options: StoreOptions): Promise<ServiceStore> {
     const store = new ServiceStore(options);
-    for (const record of await options.persistence.loadAll()) {
-      store.services.set(record.request.id, freezeRecord(record));
-      store.nextGeneration = Math.max(store.nextGeneration, record.generation + 1);
+    const now = store.now();
+    const { services, currentHours } = await options.persistence.load(hourStartOf(now));
+    for (const stored of services) {
+      const settings = resolveSettings(stored.request, options.defaults);
+      const lastScheduledAt = restoredScheduledAt(stored.request.id, settings.intervalMs, now);
+      store.services.set(stored.request.id, freezeRecord({ ...stored, settings, lastScheduledAt }));
+      store.nextGeneration = Math.max(store.nextGeneration, stored.generation + 1);
     }
+    for (const hour of currentHours) store.currentHours.set(hour.serviceId, hour);
     return store;
   }
 
@@ -70,8 +92,9 @@ export class ServiceStore {
         lastScheduledAt: null,
         state: keepsHistory ? existing.state : INITIAL_STATE,
       });
-      await this.options.persistence.saveRegistration(record);
+      await this.options.persistence.saveRegistration(record, existing !== undefined && !keepsHistory);
       this.services.set(request.id, record);
+      if (!keepsHistory) this.currentHours.delete(request.id);
       if (!existing) this.sortedIds = null;
       this.emit('registered', { service: record, created: !existing });
       return { record, created: !existing };
@@ -82,10 +105,7 @@ export class ServiceStore {
   deregister(serviceId: string): Promise<boolean> {
     return this.send(async () => {
       if (!this.services.has(serviceId)) return false;
-      await this.options.persistence.deleteRegistration(serviceId);
-      this.services.delete(serviceId);
-      this.sortedIds = null;
-      this.emit('deregistered', { serviceId, cause: 'deleted', at: this.now() });
+      await this.remove(serviceId, 'deleted', 'deleted through the API');
       return true;
     });
   }
@@ -109,11 +129,15 @@ export class ServiceStore {
     });
   }
 
-  /** Applies what came back; a result for a deleted or re-registered service is dropped. Resolves the count applied. */
+  /**
+   * Applies what came back, in one transaction; a result for a deleted or re-registered service is
+   * dropped. Services bad for longer than their deregister_after_sec are then removed. Resolves the count applied.
+   */
   applyResults(results: readonly ProbeResult[]): Promise<number> {
     return this.send(async () => {
       const updated: ServiceRecord[] = [];
       const transitions: TransitionEvent[] = [];
+      const hours: HourAggregate[] = [];
       for (const result of results) {
         const record = this.services.get(result.serviceId);
         if (!record || record.generation !== result.generation) continue;
@@ -122,15 +146,41 @@ export class ServiceStore {
         this.services.set(result.serviceId, next);
         updated.push(next);
         if (change) transitions.push({ serviceId: result.serviceId, ...change });
+        if (result.outcome.kind !== 'monitor_error' && state.lastCheckedAt !== null) {
+          const hour = accumulate(this.currentHours.get(result.serviceId), result.serviceId, state.lastCheckedAt, result.durationMs, state.ready);
+          this.currentHours.set(result.serviceId, hour);
+          hours.push(hour);
+        }
       }
-      if (updated.length > 0) await this.options.persistence.saveProbeBatch(updated, transitions);
+      if (updated.length > 0) await this.options.persistence.saveProbeBatch({ services: updated, transitions, hours });
       for (const transition of transitions) this.emit('transition', transition);
+      const now = this.now();
+      for (const record of updated) {
+        const reason = expiryReason(record.state, record.settings.deregisterAfterMs, now);
+        if (reason !== null) await this.remove(record.request.id, 'expired', reason);
+      }
       return updated.length;
     });
   }
 
   recordCycle(cycle: CycleEvent): void {
     this.emit('cycle', cycle);
+  }
+
+  /**
+   * Deletes transitions older than the retention and aggregates older than a year, a small batch
+   * per message, yielding between batches so requests are served in between. Resolves the rows deleted.
+   */
+  async prune(historyRetentionDays: number): Promise<number> {
+    const now = this.now();
+    const cutoffs = { transitionsBefore: now - historyRetentionDays * 24 * HOUR_MS, hoursBefore: now - AGGREGATE_RETENTION_MS };
+    let total = 0;
+    for (;;) {
+      const deleted = await this.send(() => this.options.persistence.prune(cutoffs, PRUNE_BATCH_ROWS));
+      total += deleted;
+      if (deleted < PRUNE_BATCH_ROWS) return total;
+      await yieldToEventLoop();
+    }
   }
 
   /** Waits for queued messages, then closes persistence; later messages are refused. */
@@ -141,7 +191,7 @@ export class ServiceStore {
     await this.options.persistence.close();
   }
 
-  // ---- queries (frozen views, no message needed) ----
+  // ---- queries (frozen views and reads, no message needed) ----
 
   get(serviceId: string): ServiceRecord | undefined {
     return this.services.get(serviceId);
@@ -168,6 +218,24 @@ export class ServiceStore {
       lastScheduledAt: record.lastScheduledAt,
     }));
     return earliestDueAt(schedulables);
+  }
+
+  history(serviceId: string, page: { limit: number; beforeId: number | null }): Promise<StoredTransition[]> {
+    return this.options.persistence.transitions(serviceId, page);
+  }
+
+  async uptime(serviceId: string): Promise<Record<UptimeWindow, UptimeSummary>> {
+    const now = this.now();
+    const since = hourStartOf(now) - (UPTIME_WINDOWS['1y'] - 1) * HOUR_MS;
+    return uptimeWindows(await this.options.persistence.hours(serviceId, since), now);
+  }
+
+  private async remove(serviceId: string, cause: 'deleted' | 'expired', reason: string): Promise<void> {
+    await this.options.persistence.deleteRegistration(serviceId);
+    this.services.delete(serviceId);
+    this.currentHours.delete(serviceId);
+    this.sortedIds = null;
+    this.emit('deregistered', { serviceId, cause, reason, at: this.now() });
   }
 
   private send<T>(job: () => T | Promise<T>): Promise<T> {

@@ -1,7 +1,7 @@
 // Small builders shared by tests: defaults, registrations, probe results.
 import type { ProbeDefaults, ProbeOutcome, ProbeResult, RegistrationRequest } from '../../src/domain/index.js';
 import { ServiceStore } from '../../src/store/store.js';
-import { VolatilePersistence } from '../../src/store/volatile-persistence.js';
+import { SqlitePersistence } from '../../src/store/sqlite/sqlite-persistence.js';
 import type { Persistence } from '../../src/store/persistence.js';
 
 export const TEST_DEFAULTS: ProbeDefaults = {
@@ -9,6 +9,7 @@ export const TEST_DEFAULTS: ProbeDefaults = {
   probeTimeoutMs: 2000,
   probeRetries: 2,
   errorRateThreshold: 0.2,
+  deregisterAfterSec: null,
 };
 
 export function registration(id: string, url = `http://127.0.0.1:1/${id}`, extra: Partial<RegistrationRequest> = {}): RegistrationRequest {
@@ -24,9 +25,12 @@ export const HEALTHY: ProbeOutcome = {
   report: { uptimeSec: 1, requestCount: 10, errorCount: 0, attributes: {} },
 };
 
-export function openStore(options: { persistence?: Persistence; defaults?: Partial<ProbeDefaults> } = {}): Promise<ServiceStore> {
+export function openStore(
+  options: { persistence?: Persistence; defaults?: Partial<ProbeDefaults>; now?: () => number } = {},
+): Promise<ServiceStore> {
   return ServiceStore.open({
-    persistence: options.persistence ?? new VolatilePersistence(),
+    persistence: options.persistence ?? SqlitePersistence.open(':memory:'),
     defaults: { ...TEST_DEFAULTS, ...options.defaults },
+    ...(options.now ? { now: options.now } : {}),
   });
 }

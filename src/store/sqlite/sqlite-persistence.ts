@@ -1,0 +1,188 @@
+// Persistence on SQLite: one connection, owned by the store actor through this object; every write a transaction.
+import type { Database, Statement } from 'better-sqlite3';
+import { INITIAL_STATE, type HourAggregate, type RegistrationRequest, type ServiceState } from '../../domain/index.js';
+import type { TransitionEvent } from '../events.js';
+import type { Persistence, ProbeBatch, StoredService, StoredTransition } from '../persistence.js';
+import { openDatabase } from './open-database.js';
+
+interface ServiceRow {
+  id: string;
+  request: string;
+  generation: number;
+  registered_at: number;
+  state: string;
+}
+
+interface TransitionRow {
+  id: number;
+  service_id: string;
+  from_health: string;
+  from_ready: number;
+  to_health: string;
+  to_ready: number;
+  reason: string;
+  at: number;
+}
+
+interface HourRow {
+  service_id: string;
+  hour_start: number;
+  probes: number;
+  successes: number;
+  total_response_ms: number;
+  histogram: string;
+}
+
+function toHour(row: HourRow): HourAggregate {
+  return {
+    serviceId: row.service_id,
+    hourStart: row.hour_start,
+    probes: row.probes,
+    successes: row.successes,
+    totalResponseMs: row.total_response_ms,
+    histogram: JSON.parse(row.histogram) as Record<string, number>,
+  };
+}
+
+function toTransition(row: TransitionRow): StoredTransition {
+  return {
+    id: row.id,
+    serviceId: row.service_id,
+    from: { health: row.from_health as TransitionEvent['from']['health'], ready: row.from_ready === 1 },
+    to: { health: row.to_health as TransitionEvent['to']['health'], ready: row.to_ready === 1 },
+    reason: row.reason,
+    at: row.at,
+  };
+}
+
+function toService(row: ServiceRow): StoredService {
+  try {
+    return {
+      request: JSON.parse(row.request) as RegistrationRequest,
+      generation: row.generation,
+      registeredAt: row.registered_at,
+      // Rows written by an older version lack newer fields; those start from their initial values.
+      state: { ...INITIAL_STATE, ...(JSON.parse(row.state) as Partial<ServiceState>) },
+    };
+  } catch (error) {
+    throw new Error(`the stored service "${row.id}" cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+export class SqlitePersistence implements Persistence {
+  private readonly statements;
+
+  private constructor(private readonly db: Database) {
+    const prepare = (sql: string): Statement => db.prepare(sql);
+    this.statements = {
+      allServices: prepare('SELECT id, request, generation, registered_at, state FROM services'),
+      hoursAt: prepare('SELECT * FROM probe_hours WHERE hour_start = ?'),
+      upsertService: prepare(
+        `INSERT INTO services (id, request, generation, registered_at, state) VALUES (@id, @request, @generation, @registeredAt, @state)
+         ON CONFLICT (id) DO UPDATE SET request = excluded.request, generation = excluded.generation,
+           registered_at = excluded.registered_at, state = excluded.state`,
+      ),
+      updateState: prepare('UPDATE services SET state = @state WHERE id = @id AND generation = @generation'),
+      deleteService: prepare('DELETE FROM services WHERE id = ?'),
+      deleteTransitions: prepare('DELETE FROM transitions WHERE service_id = ?'),
+      deleteHours: prepare('DELETE FROM probe_hours WHERE service_id = ?'),
+      insertTransition: prepare(
+        `INSERT INTO transitions (service_id, from_health, from_ready, to_health, to_ready, reason, at)
+         VALUES (@serviceId, @fromHealth, @fromReady, @toHealth, @toReady, @reason, @at)`,
+      ),
+      upsertHour: prepare(
+        `INSERT INTO probe_hours (service_id, hour_start, probes, successes, total_response_ms, histogram)
+         VALUES (@serviceId, @hourStart, @probes, @successes, @totalResponseMs, @histogram)
+         ON CONFLICT (service_id, hour_start) DO UPDATE SET probes = excluded.probes, successes = excluded.successes,
+           total_response_ms = excluded.total_response_ms, histogram = excluded.histogram`,
+      ),
+      transitionsPage: prepare('SELECT * FROM transitions WHERE service_id = ? AND id < ? ORDER BY id DESC LIMIT ?'),
+      hoursSince: prepare('SELECT * FROM probe_hours WHERE service_id = ? AND hour_start >= ? ORDER BY hour_start'),
+      pruneTransitions: prepare('DELETE FROM transitions WHERE id IN (SELECT id FROM transitions WHERE at < ? LIMIT ?)'),
+      pruneHours: prepare(
+        `DELETE FROM probe_hours WHERE (service_id, hour_start) IN
+           (SELECT service_id, hour_start FROM probe_hours WHERE hour_start < ? LIMIT ?)`,
+      ),
+    };
+  }
+
+  /** `:memory:` keeps everything in memory; any other path is created if missing. */
+  static open(path: string): SqlitePersistence {
+    return new SqlitePersistence(openDatabase(path));
+  }
+
+  async load(hourStart: number): Promise<{ services: StoredService[]; currentHours: HourAggregate[] }> {
+    return {
+      services: (this.statements.allServices.all() as ServiceRow[]).map(toService),
+      currentHours: (this.statements.hoursAt.all(hourStart) as HourRow[]).map(toHour),
+    };
+  }
+
+  async saveRegistration(service: StoredService, resetHistory: boolean): Promise<void> {
+    const id = service.request.id;
+    this.db.transaction(() => {
+      if (resetHistory) {
+        this.statements.deleteTransitions.run(id);
+        this.statements.deleteHours.run(id);
+      }
+      this.statements.upsertService.run({
+        id,
+        request: JSON.stringify(service.request),
+        generation: service.generation,
+        registeredAt: service.registeredAt,
+        state: JSON.stringify(service.state),
+      });
+    })();
+  }
+
+  async deleteRegistration(serviceId: string): Promise<void> {
+    this.db.transaction(() => {
+      this.statements.deleteService.run(serviceId);
+      this.statements.deleteTransitions.run(serviceId);
+      this.statements.deleteHours.run(serviceId);
+    })();
+  }
+
+  async saveProbeBatch(batch: ProbeBatch): Promise<void> {
+    this.db.transaction(() => {
+      for (const service of batch.services) {
+        this.statements.updateState.run({ id: service.request.id, generation: service.generation, state: JSON.stringify(service.state) });
+      }
+      for (const transition of batch.transitions) {
+        this.statements.insertTransition.run({
+          serviceId: transition.serviceId,
+          fromHealth: transition.from.health,
+          fromReady: transition.from.ready ? 1 : 0,
+          toHealth: transition.to.health,
+          toReady: transition.to.ready ? 1 : 0,
+          reason: transition.reason,
+          at: transition.at,
+        });
+      }
+      for (const hour of batch.hours) {
+        this.statements.upsertHour.run({ ...hour, histogram: JSON.stringify(hour.histogram) });
+      }
+    })();
+  }
+
+  async transitions(serviceId: string, page: { limit: number; beforeId: number | null }): Promise<StoredTransition[]> {
+    const rows = this.statements.transitionsPage.all(serviceId, page.beforeId ?? Number.MAX_SAFE_INTEGER, page.limit) as TransitionRow[];
+    return rows.map(toTransition);
+  }
+
+  async hours(serviceId: string, sinceHourStart: number): Promise<HourAggregate[]> {
+    return (this.statements.hoursSince.all(serviceId, sinceHourStart) as HourRow[]).map(toHour);
+  }
+
+  async prune(cutoffs: { transitionsBefore: number; hoursBefore: number }, maxRows: number): Promise<number> {
+    return this.db.transaction(() => {
+      const transitions = this.statements.pruneTransitions.run(cutoffs.transitionsBefore, maxRows).changes;
+      const hours = this.statements.pruneHours.run(cutoffs.hoursBefore, Math.max(0, maxRows - transitions)).changes;
+      return transitions + hours;
+    })();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,32 @@
+// A real persistence with some calls intercepted: for tests that need a write to wait or fail.
+import type { HourAggregate } from '../../src/domain/index.js';
+import type { Persistence, ProbeBatch, StoredService, StoredTransition } from '../../src/store/persistence.js';
+import { SqlitePersistence } from '../../src/store/sqlite/sqlite-persistence.js';
+
+export class PersistenceWrapper implements Persistence {
+  constructor(protected readonly inner: Persistence = SqlitePersistence.open(':memory:')) {}
+  load(hourStart: number) {
+    return this.inner.load(hourStart);
+  }
+  saveRegistration(service: StoredService, resetHistory: boolean): Promise<void> {
+    return this.inner.saveRegistration(service, resetHistory);
+  }
+  deleteRegistration(serviceId: string): Promise<void> {
+    return this.inner.deleteRegistration(serviceId);
+  }
+  saveProbeBatch(batch: ProbeBatch): Promise<void> {
+    return this.inner.saveProbeBatch(batch);
+  }
+  transitions(serviceId: string, page: { limit: number; beforeId: number | null }): Promise<StoredTransition[]> {
+    return this.inner.transitions(serviceId, page);
+  }
+  hours(serviceId: string, sinceHourStart: number): Promise<HourAggregate[]> {
+    return this.inner.hours(serviceId, sinceHourStart);
+  }
+  prune(cutoffs: { transitionsBefore: number; hoursBefore: number }, maxRows: number): Promise<number> {
+    return this.inner.prune(cutoffs, maxRows);
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
