@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { pino } from 'pino';
 import { allowListPolicy, ANY_TARGET, type TargetPolicy } from '../domain/index.js';
-import { openStore, TEST_DEFAULTS } from '../../test/helpers/fixtures.js';
+import { HEALTHY, openStore, probeResult, TEST_DEFAULTS } from '../../tests/helpers/fixtures.js';
 import { createApp } from './app.js';
 import type { ErrorBody } from './errors.js';
 
@@ -76,6 +76,7 @@ test('each invalid field is rejected with 400 naming the field and the rule', as
     { name: 'health_path without slash', body: { ...valid, health_path: 'health' }, field: 'health_path', message: /start with \// },
     { name: 'threshold above 1', body: { ...valid, error_rate_threshold: 1.2 }, field: 'error_rate_threshold', message: /between 0 and 1/ },
     { name: 'zero failure_threshold', body: { ...valid, failure_threshold: 0 }, field: 'failure_threshold', message: /greater than 0/ },
+    { name: 'deregister_after_sec below 60', body: { ...valid, deregister_after_sec: 30 }, field: 'deregister_after_sec', message: /at least 60/ },
     { name: 'unknown field', body: { ...valid, poll_interval: 5 }, field: 'poll_interval', message: /not a known field/ },
   ];
   for (const { name, body, field, message } of cases) {
@@ -222,4 +223,40 @@ test('ALLOW_TARGETS refuses other hosts at registration', async () => {
   const error = await errorOf(refused);
   assert.equal(error.details[0]?.field, 'url');
   assert.match(error.details[0]?.message ?? '', /not in ALLOW_TARGETS/);
+});
+
+test('GET /services/:id/history pages transitions newest first', async () => {
+  const { post, app, store } = await setup();
+  await post(valid);
+  const generation = store.get('svc1')?.generation ?? 0;
+  const outcomes = [HEALTHY, { kind: 'http_status', status: 500 } as const, HEALTHY];
+  for (const [i, outcome] of outcomes.entries()) await store.applyResults([probeResult('svc1', generation, outcome, 1_000_000 + i)]);
+  const first = (await (await app.request('/services/svc1/history?limit=2')).json()) as {
+    transitions: { id: number; to: { health: string }; at: string }[];
+    next_before: number | null;
+  };
+  assert.deepEqual(first.transitions.map((t) => t.to.health), ['healthy', 'unhealthy']);
+  assert.equal(first.transitions[0]?.at, new Date(1_000_002 + 5).toISOString());
+  assert.notEqual(first.next_before, null);
+  const second = (await (await app.request(`/services/svc1/history?limit=2&before=${first.next_before}`)).json()) as typeof first;
+  assert.deepEqual(second.transitions.map((t) => t.to.health), ['healthy']);
+  assert.equal(second.next_before, null);
+  for (const bad of ['limit=0', 'limit=1001', 'limit=abc', 'before=x', 'page=2']) {
+    const response = await app.request(`/services/svc1/history?${bad}`);
+    assert.equal(response.status, 400, bad);
+    assert.equal((await errorOf(response)).code, 'invalid_query');
+  }
+  assert.equal((await app.request('/services/nope/history')).status, 404);
+});
+
+test('GET /services/:id/uptime answers the four windows', async () => {
+  const { post, app, store } = await setup();
+  await post(valid);
+  const generation = store.get('svc1')?.generation ?? 0;
+  await store.applyResults([probeResult('svc1', generation, HEALTHY), probeResult('svc1', generation, { kind: 'http_status', status: 500 })]);
+  const body = (await (await app.request('/services/svc1/uptime')).json()) as { windows: Record<string, { probes: number; uptime_percent: number | null }> };
+  assert.deepEqual(Object.keys(body.windows), ['24h', '7d', '30d', '1y']);
+  assert.equal(body.windows['24h']?.probes, 2);
+  assert.equal(body.windows['24h']?.uptime_percent, 50);
+  assert.equal((await app.request('/services/nope/uptime')).status, 404);
 });

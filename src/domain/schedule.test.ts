@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { earliestDueAt, isDue } from './schedule.js';
+import { dueAt, earliestDueAt, isDue, restoredScheduledAt } from './schedule.js';
 
 test('never scheduled is due at once', () => {
   assert.equal(isDue({ intervalMs: 5000, lastScheduledAt: null }, 0), true);
@@ -22,4 +22,14 @@ test('earliest due time over services with different intervals', () => {
     2500,
   );
   assert.equal(earliestDueAt([{ intervalMs: 3000, lastScheduledAt: 1000 }, { intervalMs: 1000, lastScheduledAt: null }]), -Infinity);
+});
+
+test('after a restart, services fall due spread over the next interval, each at a stable offset', () => {
+  const now = 1_000_000;
+  const due = Array.from({ length: 1000 }, (_, i) => dueAt({ intervalMs: 10_000, lastScheduledAt: restoredScheduledAt(`svc-${i}`, 10_000, now) }));
+  assert.ok(due.every((at) => at >= now && at < now + 10_000));
+  const perSecond = new Array<number>(10).fill(0);
+  for (const at of due) perSecond[Math.floor((at - now) / 1000)]! += 1;
+  assert.ok(perSecond.every((count) => count > 50 && count < 150), `uneven spread ${perSecond.join(',')}`);
+  assert.equal(restoredScheduledAt('a', 10_000, now), restoredScheduledAt('a', 10_000, now));
 });

@@ -128,3 +128,17 @@ test('a monitor error changes nothing but last_error', () => {
   assert.equal(state.health, 'healthy');
   assert.equal(state.lastError, 'monitor: worker exited');
 });
+
+test('badSince: set when the reported health turns bad, kept while it stays bad, cleared on recovery', () => {
+  const { states } = run([answered(1, 0), DEAD, HTTP_500, answered(2, 0)]);
+  assert.equal(states[0]?.badSince, null);
+  const since = states[1]?.badSince;
+  assert.equal(since, states[1]?.lastCheckedAt);
+  assert.equal(states[2]?.badSince, since, 'dead → unhealthy is no break');
+  assert.equal(states[3]?.badSince, null);
+});
+
+test('badSince follows the reported health: a damped failure does not start it', () => {
+  const { states } = run([answered(1, 0), DEAD, DEAD], settings({ failureThreshold: 3 }));
+  assert.deepEqual(states.map((s) => s.badSince), [null, null, null]);
+});

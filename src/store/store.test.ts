@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { HEALTHY, openStore, probeResult, registration } from '../../test/helpers/fixtures.js';
+import { HEALTHY, openStore, probeResult, registration } from '../../tests/helpers/fixtures.js';
 import { StoreClosedError } from './store.js';
 import type { TransitionEvent } from './events.js';
-import { PersistenceWrapper } from '../../test/helpers/persistence-wrapper.js';
+import { PersistenceWrapper } from '../../tests/helpers/persistence-wrapper.js';
 
 test('a new registration is created, due at once, and announced', async () => {
   const store = await openStore();

@@ -65,8 +65,8 @@ export function schemaVersion(db: Database): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
 
-/** Brings the schema to `target` (default: latest), each migration in its own transaction. */
-export function migrate(db: Database, target = LATEST_VERSION): void {
+/** Refuses a database this monitor must not write to; reads only, so a refused file stays as it was. */
+export function assertMigratable(db: Database): void {
   const current = schemaVersion(db);
   if (current > LATEST_VERSION) {
     throw new SchemaError(`the database has schema version ${current}, newer than this monitor knows (${LATEST_VERSION}): upgrade the monitor`);
@@ -76,6 +76,12 @@ export function migrate(db: Database, target = LATEST_VERSION): void {
   if (applicationId !== APPLICATION_ID && (current !== 0 || tableCount > 0)) {
     throw new SchemaError('the file is a SQLite database of another application');
   }
+}
+
+/** Brings the schema to `target` (default: latest), each migration in its own transaction. */
+export function migrate(db: Database, target = LATEST_VERSION): void {
+  assertMigratable(db);
+  const current = schemaVersion(db);
   for (const migration of MIGRATIONS) {
     if (migration.version <= current || migration.version > target) continue;
     db.transaction(() => {

@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { migrate } from './migrations.js';
+import { assertMigratable, migrate } from './migrations.js';
 
 export class DatabaseOpenError extends Error {
   constructor(message: string) {
@@ -30,11 +30,12 @@ export function openDatabase(path: string): Database.Database {
     throw new DatabaseOpenError(`cannot open DB_PATH ${path}: ${reasonOf(error)}`);
   }
   try {
-    // Reading the header first: a file that is not a database fails here, before anything is written.
+    // Reading first: a file that is not a database, or not one we may write, fails before anything is written.
     db.pragma('schema_version');
+    assertMigratable(db);
   } catch (error) {
     db.close();
-    throw new DatabaseOpenError(`DB_PATH ${path} is not a usable SQLite database (${reasonOf(error)}); it was left untouched`);
+    throw new DatabaseOpenError(`DB_PATH ${path} is not a usable health-monitor database (${reasonOf(error)}); it was left untouched`);
   }
   try {
     db.pragma('journal_mode = WAL');

@@ -13,8 +13,14 @@ export interface Spawned {
   stop(): Promise<void>;
 }
 
-export function spawnNode(script: string, args: string[], env: Record<string, string> = {}): Spawned {
+export function spawnNode(
+  script: string,
+  args: string[],
+  env: Record<string, string> = {},
+  identity: { uid?: number; gid?: number } = {},
+): Spawned {
   const child = spawn(process.execPath, [`${DIST}${script}`, ...args], {
+    ...identity,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -37,14 +43,19 @@ export function spawnNode(script: string, args: string[], env: Record<string, st
 
 /** Starts the monitor on a free port and resolves once it listens. */
 export async function spawnMonitor(args: string[] = [], env: Record<string, string> = {}): Promise<Spawned & { url: string }> {
-  const monitor = spawnNode('src/main.js', ['--port', '0', '--host', '127.0.0.1', ...args], env);
+  // In memory unless the test gives a file: tests must not share ./data with each other or with a user.
+  const monitor = spawnNode('src/main.js', ['--port', '0', '--host', '127.0.0.1', '--db-path', ':memory:', ...args], env);
   const port = await waitFor(
     () => {
       if (monitor.child.exitCode !== null) throw new Error(`the monitor exited early:\n${monitor.output()}`);
       return /"port":(\d+),"msg":"listening"/.exec(monitor.output())?.[1];
     },
-    'the monitor to listen',
+    'the monitor to listen (its log level must include info)',
     10_000,
-  );
+  ).catch(async (error: unknown) => {
+    // A monitor left running would keep the test process alive after the failure.
+    await monitor.stop();
+    throw error;
+  });
   return { ...monitor, url: `http://127.0.0.1:${port}` };
 }
