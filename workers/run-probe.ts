@@ -20,6 +20,7 @@ export async function runProbe(job: ProbeJob): Promise<ProbeResult> {
   for (let attempts = 1; attempts <= job.retries + 1; attempts++) {
     const outcome = await attempt(job.url, job.timeoutMs);
     if (outcome.kind !== 'failed') return finish(attempts, outcome);
+    if (outcome.final === true) return finish(attempts, { kind: 'unreachable', error: outcome.error });
     lastError = outcome.error;
   }
   return finish(job.retries + 1, { kind: 'unreachable', error: lastError });

@@ -59,6 +59,7 @@ test('each invalid field is rejected with 400 naming the field and the rule', as
     { name: 'url with empty host', body: { ...valid, url: 'http://' }, field: 'url', message: /absolute URL/ },
     { name: 'relative url', body: { ...valid, url: '/health' }, field: 'url', message: /absolute URL/ },
     { name: 'url with credentials', body: { ...valid, url: 'http://u:p@localhost:1' }, field: 'url', message: /credentials/ },
+    { name: 'url on a port fetch refuses', body: { ...valid, url: 'http://localhost:6000' }, field: 'url', message: /port 6000 is blocked by the fetch standard/ },
     { name: 'url with query', body: { ...valid, url: 'http://localhost:1/?a=1' }, field: 'url', message: /query/ },
     { name: 'non-string attribute', body: { ...valid, attributes: { env: 1 } }, field: 'attributes.env', message: /must be a string/ },
     { name: 'attributes not an object', body: { ...valid, attributes: ['a'] }, field: 'attributes', message: /object of string values/ },
@@ -103,7 +104,7 @@ test('several bad fields are all named in one answer', async () => {
 
 test('null optional fields are taken as absent, as Go encodes them', async () => {
   const { post } = await setup();
-  const response = await post({ id: 'go', url: 'http://localhost:1', attributes: null, poll_interval_sec: null });
+  const response = await post({ id: 'go', url: 'http://localhost:19001', attributes: null, poll_interval_sec: null });
   assert.equal(response.status, 201);
   const body = (await response.json()) as Record<string, unknown>;
   assert.equal(body['poll_interval_sec'], TEST_DEFAULTS.pollIntervalMs / 1000);

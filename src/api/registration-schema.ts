@@ -1,6 +1,6 @@
 // The POST /register body: validated once here, turned into a typed RegistrationRequest.
 import { z } from 'zod';
-import { MIN_DEREGISTER_AFTER_SEC, type ProbeDefaults, type RegistrationRequest } from '../domain/index.js';
+import { blockedPortProblem, MIN_DEREGISTER_AFTER_SEC, type ProbeDefaults, type RegistrationRequest } from '../domain/index.js';
 import type { ErrorDetail } from './errors.js';
 
 export const REGISTRATION_LIMITS = {
@@ -34,7 +34,7 @@ function urlProblem(value: string): string | null {
   if (url.hostname === '') return 'must name a host';
   if (url.username !== '' || url.password !== '') return 'must not contain credentials';
   if (url.search !== '' || url.hash !== '') return 'must not contain a query or fragment (use health_path for a query)';
-  return null;
+  return blockedPortProblem(url);
 }
 
 const typeError = (expected: string) => (issue: { input?: unknown }) =>

@@ -10,3 +10,4 @@ export * from './target-policy.js';
 export * from './expiry.js';
 export * from './hour-aggregate.js';
 export * from './response-histogram.js';
+export * from './blocked-ports.js';
