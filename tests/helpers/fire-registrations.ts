@@ -11,7 +11,7 @@ await Promise.all(
       const response = await fetch(`${monitorUrl}/register`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ id, url: `http://127.0.0.1:9/${id}`, attributes: { batch: prefix }, poll_interval_sec: 3600 }),
+        body: JSON.stringify({ id, url: `http://127.0.0.1:19009/${id}`, attributes: { batch: prefix }, poll_interval_sec: 3600 }),
       });
       if (response.status === 201 || response.status === 200) process.stdout.write(`ack ${id}\n`);
     } catch {
