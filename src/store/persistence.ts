@@ -22,13 +22,17 @@ export interface ProbeBatch {
   readonly hours: readonly HourAggregate[];
 }
 
+export type RegistryWrite =
+  /** A new or replaced registration; `resetHistory` drops its transitions and aggregates. */
+  | { readonly kind: 'save'; readonly service: StoredService; readonly resetHistory: boolean }
+  /** Removes the service with its history. */
+  | { readonly kind: 'delete'; readonly serviceId: string };
+
 export interface Persistence {
   /** Every stored service with its last known state, and each one's aggregate for the hour starting at `hourStart`. */
   load(hourStart: number): Promise<{ services: readonly StoredService[]; currentHours: readonly HourAggregate[] }>;
-  /** A new or replaced registration; resolves only once it is durable. `resetHistory` drops its transitions and aggregates. */
-  saveRegistration(service: StoredService, resetHistory: boolean): Promise<void>;
-  /** Removes the service with its history; resolves only once the removal is durable. */
-  deleteRegistration(serviceId: string): Promise<void>;
+  /** Registrations and removals, applied in order in one transaction; resolves only once they are durable. */
+  writeRegistry(writes: readonly RegistryWrite[]): Promise<void>;
   /** One batch of probe results, written in one transaction. */
   saveProbeBatch(batch: ProbeBatch): Promise<void>;
   /** Transitions of a service, newest first, older than `beforeId` when given. */

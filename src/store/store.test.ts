@@ -70,9 +70,9 @@ test('a registration is acknowledged only after persistence commits it', async (
   let commit: () => void = () => undefined;
   const committed = new Promise<void>((resolve) => (commit = resolve));
   class GatedPersistence extends PersistenceWrapper {
-    override async saveRegistration(...args: Parameters<PersistenceWrapper['saveRegistration']>): Promise<void> {
+    override async writeRegistry(...args: Parameters<PersistenceWrapper['writeRegistry']>): Promise<void> {
       await committed;
-      return super.saveRegistration(...args);
+      return super.writeRegistry(...args);
     }
   }
   const store = await openStore({ persistence: new GatedPersistence() });
@@ -89,12 +89,12 @@ test('a registration is acknowledged only after persistence commits it', async (
 test('a failed write loses nothing already stored and does not block later messages', async () => {
   class FailingOnce extends PersistenceWrapper {
     failed = false;
-    override async saveRegistration(...args: Parameters<PersistenceWrapper['saveRegistration']>): Promise<void> {
+    override async writeRegistry(...args: Parameters<PersistenceWrapper['writeRegistry']>): Promise<void> {
       if (!this.failed) {
         this.failed = true;
         throw new Error('disk full');
       }
-      return super.saveRegistration(...args);
+      return super.writeRegistry(...args);
     }
   }
   const store = await openStore({ persistence: new FailingOnce() });
@@ -102,6 +102,60 @@ test('a failed write loses nothing already stored and does not block later messa
   assert.equal(store.get('a'), undefined);
   await store.register(registration('b'));
   assert.ok(store.get('b'));
+});
+
+class CountingPersistence extends PersistenceWrapper {
+  readonly groups: number[] = [];
+  override async writeRegistry(...args: Parameters<PersistenceWrapper['writeRegistry']>): Promise<void> {
+    this.groups.push(args[0].length);
+    return super.writeRegistry(...args);
+  }
+}
+
+test('registrations that queue up together are committed in one transaction, each answered', async () => {
+  const persistence = new CountingPersistence();
+  const store = await openStore({ persistence });
+  const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => store.register(registration(`s${i}`))));
+  assert.deepEqual(persistence.groups, [50]);
+  assert.ok(answers.every((answer, i) => answer.created && answer.record.request.id === `s${i}`));
+  assert.equal(store.size, 50);
+  const generations = new Set(answers.map((answer) => answer.record.generation));
+  assert.equal(generations.size, 50, 'each registration keeps its own generation');
+});
+
+test('a registration never overtakes a message sent before it', async () => {
+  const persistence = new CountingPersistence();
+  const store = await openStore({ persistence });
+  const first = store.register(registration('a'));
+  const due = store.takeDue(1000);
+  const second = store.register(registration('b'));
+  const removed = store.deregister('b');
+  assert.deepEqual((await due).map((job) => job.serviceId), ['a'], 'b was sent after the snapshot and is not in it');
+  await Promise.all([first, second]);
+  assert.equal(await removed, true);
+  assert.deepEqual(persistence.groups, [1, 2]);
+  assert.equal(store.get('b'), undefined);
+});
+
+test('a failed group commit answers every op in it with the error and applies none of them', async () => {
+  class FailingFirstGroup extends CountingPersistence {
+    override async writeRegistry(...args: Parameters<PersistenceWrapper['writeRegistry']>): Promise<void> {
+      if (this.groups.length === 0) {
+        this.groups.push(args[0].length);
+        throw new Error('disk I/O error');
+      }
+      return super.writeRegistry(...args);
+    }
+  }
+  const persistence = new FailingFirstGroup();
+  const store = await openStore({ persistence });
+  const outcomes = await Promise.allSettled([store.register(registration('a')), store.register(registration('b'))]);
+  assert.deepEqual(outcomes.map((outcome) => outcome.status), ['rejected', 'rejected']);
+  assert.equal(store.size, 0);
+  await store.register(registration('c'));
+  assert.deepEqual(store.list().map((record) => record.request.id), ['c']);
+  const reopened = await openStore({ persistence: persistence });
+  assert.deepEqual(reopened.list().map((record) => record.request.id), ['c'], 'only the committed registration is stored');
 });
 
 test('a listener that throws does not break the store', async () => {

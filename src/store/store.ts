@@ -22,7 +22,8 @@ import {
   type UptimeSummary,
   type UptimeWindow,
 } from '../domain/index.js';
-import { MonitorEvents, type CycleEvent, type MonitorEventMap, type TransitionEvent } from './events.js';
+import { MonitorEvents, type CycleEvent, type DeregistrationCause, type MonitorEventMap, type TransitionEvent } from './events.js';
+import { GroupCommit } from './group-commit.js';
 import { Mailbox } from './mailbox.js';
 import type { Persistence, StoredTransition } from './persistence.js';
 import { freezeRecord, type ServiceRecord } from './service-record.js';
@@ -33,6 +34,17 @@ export interface StoreOptions {
   readonly now?: () => number;
   /** A listener that throws must not stop the store; this hears about it instead. */
   readonly onListenerError?: (error: unknown, event: keyof MonitorEventMap) => void;
+}
+
+/** A change to the registry, decided before its commit and applied in memory only after it. */
+type RegistryChange =
+  | { readonly kind: 'save'; readonly record: ServiceRecord; readonly created: boolean; readonly resetHistory: boolean }
+  | { readonly kind: 'delete'; readonly serviceId: string; readonly cause: DeregistrationCause; readonly reason: string };
+
+/** A registration or removal waiting in a commit group. */
+interface RegistryOp {
+  plan(current: (id: string) => ServiceRecord | undefined): { change: RegistryChange | null; answer: () => void };
+  fail(error: unknown): void;
 }
 
 export class StoreClosedError extends Error {
@@ -54,6 +66,7 @@ export class ServiceStore {
   private sortedIds: readonly string[] | null = null;
   private nextGeneration = 1;
   private readonly mailbox = new Mailbox();
+  private readonly registryWrites = new GroupCommit<RegistryOp>(this.mailbox, (ops) => this.commitGroup(ops));
   private closed = false;
   private readonly now: () => number;
 
@@ -80,9 +93,10 @@ export class ServiceStore {
 
   /** Acknowledged (resolved) only once the registration is durable. */
   register(request: RegistrationRequest): Promise<{ record: ServiceRecord; created: boolean }> {
-    return this.send(async () => {
-      const existing = this.services.get(request.id);
-      const keepsHistory = existing !== undefined && existing.request.url === request.url;
+    return this.sendToGroup((current) => {
+      const existing = current(request.id);
+      const created = existing === undefined;
+      const keepsHistory = !created && existing.request.url === request.url;
       const record = freezeRecord({
         request,
         settings: resolveSettings(request, this.options.defaults),
@@ -92,21 +106,15 @@ export class ServiceStore {
         lastScheduledAt: null,
         state: keepsHistory ? existing.state : INITIAL_STATE,
       });
-      await this.options.persistence.saveRegistration(record, existing !== undefined && !keepsHistory);
-      this.services.set(request.id, record);
-      if (!keepsHistory) this.currentHours.delete(request.id);
-      if (!existing) this.sortedIds = null;
-      this.emit('registered', { service: record, created: !existing });
-      return { record, created: !existing };
+      return { change: { kind: 'save', record, created, resetHistory: !created && !keepsHistory }, result: { record, created } };
     });
   }
 
   /** Resolves `false` for an unknown id; `true` once the removal is durable. */
   deregister(serviceId: string): Promise<boolean> {
-    return this.send(async () => {
-      if (!this.services.has(serviceId)) return false;
-      await this.remove(serviceId, 'deleted', 'deleted through the API');
-      return true;
+    return this.sendToGroup((current) => {
+      if (current(serviceId) === undefined) return { change: null, result: false };
+      return { change: { kind: 'delete', serviceId, cause: 'deleted', reason: 'deleted through the API' }, result: true };
     });
   }
 
@@ -155,10 +163,12 @@ export class ServiceStore {
       if (updated.length > 0) await this.options.persistence.saveProbeBatch({ services: updated, transitions, hours });
       for (const transition of transitions) this.emit('transition', transition);
       const now = this.now();
+      const expired: RegistryChange[] = [];
       for (const record of updated) {
         const reason = expiryReason(record.state, record.settings.deregisterAfterMs, now);
-        if (reason !== null) await this.remove(record.request.id, 'expired', reason);
+        if (reason !== null) expired.push({ kind: 'delete', serviceId: record.request.id, cause: 'expired', reason });
       }
+      if (expired.length > 0) await this.commitChanges(expired);
       return updated.length;
     });
   }
@@ -230,16 +240,71 @@ export class ServiceStore {
     return uptimeWindows(await this.options.persistence.hours(serviceId, since), now);
   }
 
-  private async remove(serviceId: string, cause: 'deleted' | 'expired', reason: string): Promise<void> {
-    await this.options.persistence.deleteRegistration(serviceId);
-    this.services.delete(serviceId);
-    this.currentHours.delete(serviceId);
-    this.sortedIds = null;
-    this.emit('deregistered', { serviceId, cause, reason, at: this.now() });
+  /**
+   * Plans every registry op of a group against the registry as the ops before it leave it, commits
+   * their changes in one transaction, and only then applies them and answers each op.
+   */
+  private async commitGroup(ops: readonly RegistryOp[]): Promise<void> {
+    const staged = new Map<string, ServiceRecord | null>();
+    const current = (id: string): ServiceRecord | undefined => (staged.has(id) ? (staged.get(id) ?? undefined) : this.services.get(id));
+    const changes: RegistryChange[] = [];
+    const answers: (() => void)[] = [];
+    for (const op of ops) {
+      const { change, answer } = op.plan(current);
+      answers.push(answer);
+      if (change === null) continue;
+      changes.push(change);
+      staged.set(change.kind === 'save' ? change.record.request.id : change.serviceId, change.kind === 'save' ? change.record : null);
+    }
+    try {
+      await this.commitChanges(changes);
+    } catch (error) {
+      for (const op of ops) op.fail(error);
+      return;
+    }
+    for (const answer of answers) answer();
+  }
+
+  /** Writes the changes in one transaction, then applies them in memory and announces them. */
+  private async commitChanges(changes: readonly RegistryChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    await this.options.persistence.writeRegistry(
+      changes.map((change) =>
+        change.kind === 'save' ? { kind: 'save', service: change.record, resetHistory: change.resetHistory } : { kind: 'delete', serviceId: change.serviceId },
+      ),
+    );
+    for (const change of changes) {
+      if (change.kind === 'save') {
+        const id = change.record.request.id;
+        this.services.set(id, change.record);
+        if (change.created || change.resetHistory) this.currentHours.delete(id);
+        if (change.created) this.sortedIds = null;
+        this.emit('registered', { service: change.record, created: change.created });
+      } else {
+        this.services.delete(change.serviceId);
+        this.currentHours.delete(change.serviceId);
+        this.sortedIds = null;
+        this.emit('deregistered', { serviceId: change.serviceId, cause: change.cause, reason: change.reason, at: this.now() });
+      }
+    }
+  }
+
+  private sendToGroup<T>(plan: (current: (id: string) => ServiceRecord | undefined) => { change: RegistryChange | null; result: T }): Promise<T> {
+    if (this.closed) return Promise.reject(new StoreClosedError());
+    return new Promise<T>((resolve, reject) => {
+      this.registryWrites.add({
+        plan: (current) => {
+          const { change, result } = plan(current);
+          return { change, answer: () => resolve(result) };
+        },
+        fail: reject,
+      });
+    });
   }
 
   private send<T>(job: () => T | Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new StoreClosedError());
+    this.registryWrites.seal();
     return this.mailbox.submit(job);
   }
 

@@ -1,6 +1,6 @@
 // A real persistence with some calls intercepted: for tests that need a write to wait or fail.
 import type { HourAggregate } from '../../src/domain/index.js';
-import type { Persistence, ProbeBatch, StoredService, StoredTransition } from '../../src/store/persistence.js';
+import type { Persistence, ProbeBatch, RegistryWrite, StoredTransition } from '../../src/store/persistence.js';
 import { SqlitePersistence } from '../../src/store/sqlite/sqlite-persistence.js';
 
 export class PersistenceWrapper implements Persistence {
@@ -8,11 +8,8 @@ export class PersistenceWrapper implements Persistence {
   load(hourStart: number) {
     return this.inner.load(hourStart);
   }
-  saveRegistration(service: StoredService, resetHistory: boolean): Promise<void> {
-    return this.inner.saveRegistration(service, resetHistory);
-  }
-  deleteRegistration(serviceId: string): Promise<void> {
-    return this.inner.deleteRegistration(serviceId);
+  writeRegistry(writes: readonly RegistryWrite[]): Promise<void> {
+    return this.inner.writeRegistry(writes);
   }
   saveProbeBatch(batch: ProbeBatch): Promise<void> {
     return this.inner.saveProbeBatch(batch);

@@ -2,7 +2,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { INITIAL_STATE, type HourAggregate, type RegistrationRequest, type ServiceState } from '../../domain/index.js';
 import type { TransitionEvent } from '../events.js';
-import type { Persistence, ProbeBatch, StoredService, StoredTransition } from '../persistence.js';
+import type { Persistence, ProbeBatch, RegistryWrite, StoredService, StoredTransition } from '../persistence.js';
 import { openDatabase } from './open-database.js';
 
 interface ServiceRow {
@@ -118,33 +118,17 @@ export class SqlitePersistence implements Persistence {
     };
   }
 
-  async saveRegistration(service: StoredService, resetHistory: boolean): Promise<void> {
-    const id = service.request.id;
+  async writeRegistry(writes: readonly RegistryWrite[]): Promise<void> {
     this.db.transaction(() => {
-      if (resetHistory) {
-        this.statements.deleteTransitions.run(id);
-        this.statements.deleteHours.run(id);
+      for (const write of writes) {
+        if (write.kind === 'delete') this.deleteService(write.serviceId);
+        else this.saveService(write.service, write.resetHistory);
       }
-      this.statements.upsertService.run({
-        id,
-        request: JSON.stringify(service.request),
-        generation: service.generation,
-        registeredAt: service.registeredAt,
-        state: JSON.stringify(service.state),
-      });
-    })();
-  }
-
-  async deleteRegistration(serviceId: string): Promise<void> {
-    this.db.transaction(() => {
-      this.statements.deleteService.run(serviceId);
-      this.statements.deleteTransitions.run(serviceId);
-      this.statements.deleteHours.run(serviceId);
     })();
   }
 
   async saveProbeBatch(batch: ProbeBatch): Promise<void> {
-    this.db.transaction(() => {
+    this.withoutFsync(() => {
       for (const service of batch.services) {
         this.statements.updateState.run({ id: service.request.id, generation: service.generation, state: JSON.stringify(service.state) });
       }
@@ -162,7 +146,7 @@ export class SqlitePersistence implements Persistence {
       for (const hour of batch.hours) {
         this.statements.upsertHour.run({ ...hour, histogram: JSON.stringify(hour.histogram) });
       }
-    })();
+    });
   }
 
   async transitions(serviceId: string, page: { limit: number; beforeId: number | null }): Promise<StoredTransition[]> {
@@ -175,11 +159,46 @@ export class SqlitePersistence implements Persistence {
   }
 
   async prune(cutoffs: { transitionsBefore: number; hoursBefore: number }, maxRows: number): Promise<number> {
-    return this.db.transaction(() => {
+    return this.withoutFsync(() => {
       const transitions = this.statements.pruneTransitions.run(cutoffs.transitionsBefore, maxRows).changes;
       const hours = this.statements.pruneHours.run(cutoffs.hoursBefore, Math.max(0, maxRows - transitions)).changes;
       return transitions + hours;
-    })();
+    });
+  }
+
+  /**
+   * Runs a transaction whose commit is not fsynced: probe results and pruning are acknowledged to no
+   * one, and the next registry commit's fsync of the write-ahead log makes them durable too (the log
+   * is appended in order). A process crash loses none of them; power loss only those since that fsync.
+   */
+  private withoutFsync<T>(work: () => T): T {
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return this.db.transaction(work)();
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
+  }
+
+  private saveService(service: StoredService, resetHistory: boolean): void {
+    const id = service.request.id;
+    if (resetHistory) {
+      this.statements.deleteTransitions.run(id);
+      this.statements.deleteHours.run(id);
+    }
+    this.statements.upsertService.run({
+      id,
+      request: JSON.stringify(service.request),
+      generation: service.generation,
+      registeredAt: service.registeredAt,
+      state: JSON.stringify(service.state),
+    });
+  }
+
+  private deleteService(serviceId: string): void {
+    this.statements.deleteService.run(serviceId);
+    this.statements.deleteTransitions.run(serviceId);
+    this.statements.deleteHours.run(serviceId);
   }
 
   async close(): Promise<void> {
