@@ -1,12 +1,12 @@
 // `npm run bench`: one full probe cycle over many services against a target farm in its own
 // process, the main thread's load during it, GET /metrics latency, and peak memory.
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
+import { startFarm } from './start-farm.js';
 import { createApp } from '../src/api/app.js';
 import { ANY_TARGET, type ProbeDefaults } from '../src/domain/index.js';
 import { PoolProber } from '../src/scheduler/pool-prober.js';
@@ -27,17 +27,6 @@ const concurrency = Number(values.concurrency);
 const metricsReads = Number(values['metrics-reads']);
 
 const log = (message: string): void => void process.stderr.write(`[bench] ${message}\n`);
-
-function startFarm(): Promise<{ port: number; stop: () => void }> {
-  const farm = spawn(process.execPath, [fileURLToPath(new URL('./target-farm.js', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    farm.once('error', reject);
-    farm.stdout.on('data', (chunk: Buffer) => {
-      const port = /listening (\d+)/.exec(chunk.toString())?.[1];
-      if (port) resolve({ port: Number(port), stop: () => farm.kill('SIGTERM') });
-    });
-  });
-}
 
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
 const round = (value: number, digits = 1): number => Math.round(value * 10 ** digits) / 10 ** digits;

@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { HOUR_MS, type ProbeOutcome, type ProbeResult } from '../src/domain/index.js';
 import { SqlitePersistence } from '../src/store/sqlite/sqlite-persistence.js';
 import { ServiceStore } from '../src/store/store.js';
+import { startFarm } from './start-farm.js';
 
 const { values } = parseArgs({
   options: {
@@ -59,7 +60,8 @@ function startMonitor(dbPath: string): Promise<Monitor> {
   });
 }
 
-async function registerAll(url: string, count: number, lanes: number): Promise<number> {
+/** Every registration names a distinct endpoint of a live farm, so the monitor probes while it registers, as it would in use. */
+async function registerAll(url: string, farmPort: number, count: number, lanes: number): Promise<number> {
   let next = 0;
   const started = performance.now();
   await Promise.all(
@@ -69,7 +71,7 @@ async function registerAll(url: string, count: number, lanes: number): Promise<n
         const response = await fetch(`${url}/register`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ id: `svc-${i}`, url: `http://10.0.${i % 250}.${i % 200}:8080`, attributes: { env: 'bench', team: `t${i % 20}` }, poll_interval_sec: 10 }),
+          body: JSON.stringify({ id: `svc-${i}`, url: `http://127.0.0.1:${farmPort}/s/${i}`, attributes: { env: 'bench', team: `t${i % 20}` }, poll_interval_sec: 10 }),
         });
         if (response.status !== 201) throw new Error(`registration ${i} answered ${response.status}`);
         await response.arrayBuffer();
@@ -84,9 +86,10 @@ const fileSize = (path: string): number => [path, `${path}-wal`, `${path}-shm`].
 try {
   // 1. Registrations through the HTTP API, each acknowledged only after its commit.
   const apiDb = join(dir, 'api.db');
+  const farm = await startFarm();
   const monitor = await startMonitor(apiDb);
   log(`registering ${services} services through the API, ${concurrency} at a time`);
-  const registrationsPerSec = await registerAll(monitor.url, services, concurrency);
+  const registrationsPerSec = await registerAll(monitor.url, farm.port, services, concurrency);
   log(`registered: ${Math.round(registrationsPerSec)}/s`);
   await monitor.stop();
 
@@ -94,6 +97,7 @@ try {
   log('restarting on the same file');
   const restarted = await startMonitor(apiDb);
   await restarted.stop();
+  farm.stop();
 
   // 3. A simulated day of probes into a store on a file, with a clock moved by hand.
   log(`simulating a day: ${probesPerDay} probes per service`);

@@ -1,15 +1,20 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { pino } from 'pino';
 import { allowListPolicy, ANY_TARGET, type TargetPolicy } from '../domain/index.js';
 import { HEALTHY, openStore, probeResult, TEST_DEFAULTS } from '../../tests/helpers/fixtures.js';
 import { createApp } from './app.js';
 import type { ErrorBody } from './errors.js';
+import type { Persistence } from '../store/persistence.js';
+import { SqlitePersistence } from '../store/sqlite/sqlite-persistence.js';
 
 const TOKEN = 'a-token-of-sixteen-chars';
 
-async function setup(options: { token?: string; policy?: TargetPolicy } = {}) {
-  const store = await openStore();
+async function setup(options: { token?: string; policy?: TargetPolicy; persistence?: Persistence } = {}) {
+  const store = await openStore(options.persistence ? { persistence: options.persistence } : {});
   const app = createApp({
     store,
     defaults: TEST_DEFAULTS,
@@ -260,4 +265,25 @@ test('GET /services/:id/uptime answers the four windows', async () => {
   assert.equal(body.windows['24h']?.probes, 2);
   assert.equal(body.windows['24h']?.uptime_percent, 50);
   assert.equal((await app.request('/services/nope/uptime')).status, 404);
+});
+
+test('a write the database cannot commit answers 503 storage_unavailable and loses nothing stored', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hm-app-'));
+  try {
+    const persistence = SqlitePersistence.open(join(dir, 'hm.db'));
+    const { post, app } = await setup({ persistence });
+    assert.equal((await post(valid)).status, 201);
+    await persistence.close();
+    const response = await post({ ...valid, id: 'svc2' });
+    assert.equal(response.status, 503);
+    const error = await errorOf(response);
+    assert.equal(error.code, 'storage_unavailable');
+    assert.match(error.message, /database could not commit.*nothing was changed/);
+    assert.equal((await app.request('/services/svc2')).status, 404);
+    assert.equal((await app.request('/services/svc1')).status, 200, 'reads keep working');
+    assert.equal((await app.request('/services/svc1', { method: 'DELETE' })).status, 503);
+    assert.equal((await app.request('/services/svc1')).status, 200, 'a failed delete keeps the service');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

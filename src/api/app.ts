@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { StoreClosedError } from '../store/store.js';
+import { StorageError } from '../store/persistence.js';
 import type { ApiDeps } from './deps.js';
 import { ApiError, errorResponse } from './errors.js';
 import { allowedMethods } from './method-not-allowed.js';
@@ -39,6 +40,10 @@ export function createApp(deps: ApiDeps): Hono {
     if (error instanceof ApiError) return errorResponse(c, error);
     if (error instanceof StoreClosedError) {
       return errorResponse(c, new ApiError(503, 'shutting_down', 'the monitor is shutting down; try again shortly'));
+    }
+    if (error instanceof StorageError) {
+      deps.logger.error({ err: error, method: c.req.method, path: c.req.path }, 'write refused: storage failed');
+      return errorResponse(c, new ApiError(503, 'storage_unavailable', error.message));
     }
     if (error instanceof HTTPException && error.status < 500) {
       return errorResponse(c, new ApiError(error.status, 'bad_request', error.message || 'bad request'));

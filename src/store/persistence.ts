@@ -22,6 +22,14 @@ export interface ProbeBatch {
   readonly hours: readonly HourAggregate[];
 }
 
+/** A write storage could not commit; nothing of it was applied. */
+export class StorageError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StorageError';
+  }
+}
+
 export type RegistryWrite =
   /** A new or replaced registration; `resetHistory` drops its transitions and aggregates. */
   | { readonly kind: 'save'; readonly service: StoredService; readonly resetHistory: boolean }

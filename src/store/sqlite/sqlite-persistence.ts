@@ -2,7 +2,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { INITIAL_STATE, type HourAggregate, type RegistrationRequest, type ServiceState } from '../../domain/index.js';
 import type { TransitionEvent } from '../events.js';
-import type { Persistence, ProbeBatch, RegistryWrite, StoredService, StoredTransition } from '../persistence.js';
+import { StorageError, type Persistence, type ProbeBatch, type RegistryWrite, type StoredService, type StoredTransition } from '../persistence.js';
 import { openDatabase } from './open-database.js';
 
 interface ServiceRow {
@@ -119,12 +119,18 @@ export class SqlitePersistence implements Persistence {
   }
 
   async writeRegistry(writes: readonly RegistryWrite[]): Promise<void> {
-    this.db.transaction(() => {
-      for (const write of writes) {
-        if (write.kind === 'delete') this.deleteService(write.serviceId);
-        else this.saveService(write.service, write.resetHistory);
-      }
-    })();
+    try {
+      this.db.transaction(() => {
+        for (const write of writes) {
+          if (write.kind === 'delete') this.deleteService(write.serviceId);
+          else this.saveService(write.service, write.resetHistory);
+        }
+      })();
+    } catch (error) {
+      throw new StorageError(`the database could not commit the change (${error instanceof Error ? error.message : String(error)}); nothing was changed`, {
+        cause: error,
+      });
+    }
   }
 
   async saveProbeBatch(batch: ProbeBatch): Promise<void> {
