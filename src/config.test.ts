@@ -17,7 +17,36 @@ test('defaults match DESIGN.md', () => {
     logLevel: 'info',
     historyRetentionDays: 30,
     deregisterAfterSec: null,
+    promAttributeLabels: ['service', 'env', 'team', 'version'],
+    webhookUrls: [],
+    webhookSecret: null,
+    webhookReminderSec: null,
+    webhookTimeoutMs: 5000,
+    webhookRetries: 5,
   });
+});
+
+test('webhook and Prometheus settings are parsed and every bad one reported', () => {
+  const config = loadConfig([], {
+    WEBHOOK_URLS: 'http://127.0.0.1:9000/hook, https://hooks.example.com/x?token=abc',
+    PROM_ATTRIBUTE_LABELS: 'service,region',
+    WEBHOOK_REMINDER_SEC: '600',
+  });
+  assert.deepEqual(config?.webhookUrls, ['http://127.0.0.1:9000/hook', 'https://hooks.example.com/x?token=abc']);
+  assert.deepEqual(config?.promAttributeLabels, ['service', 'region']);
+  assert.equal(config?.webhookReminderSec, 600);
+  assert.throws(
+    () => loadConfig([], { WEBHOOK_URLS: 'ftp://x,http://127.0.0.1:6000/', WEBHOOK_SECRET: 'short', WEBHOOK_REMINDER_SEC: '5' }),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      const text = error.problems.join('\n');
+      assert.match(text, /WEBHOOK_URLS .*ftp:\/\/x: must use http or https/);
+      assert.match(text, /WEBHOOK_URLS .*http:\/\/127.0.0.1:6000\/: .*port 6000/);
+      assert.match(text, /WEBHOOK_SECRET \(value hidden\): must be at least 16 characters/);
+      assert.match(text, /WEBHOOK_REMINDER_SEC "5": must be at least 60/);
+      return true;
+    },
+  );
 });
 
 test('flags override environment variables, which override defaults', () => {

@@ -1,7 +1,7 @@
 // One typed, validated Config from flags and environment (flags win), every bad value reported at once.
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { MIN_DEREGISTER_AFTER_SEC, targetEntryProblem } from './domain/index.js';
+import { MIN_DEREGISTER_AFTER_SEC, targetEntryProblem, webhookUrlProblem } from './domain/index.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -20,6 +20,17 @@ export interface Config {
   readonly historyRetentionDays: number;
   /** `null`: off. */
   readonly deregisterAfterSec: number | null;
+  /** Attribute keys exported as labels of `health_monitor_service_info`. */
+  readonly promAttributeLabels: readonly string[];
+  /** Receivers of every service's state changes. */
+  readonly webhookUrls: readonly string[];
+  /** Signs deliveries when set. */
+  readonly webhookSecret: string | null;
+  /** Repeat a bad state's notice this often while it lasts; `null`: never. */
+  readonly webhookReminderSec: number | null;
+  readonly webhookTimeoutMs: number;
+  /** Extra attempts after a failed delivery. */
+  readonly webhookRetries: number;
 }
 
 interface Setting {
@@ -38,6 +49,13 @@ const integer = (min: number, max: number): z.ZodType<number> =>
     .regex(/^-?\d+$/, 'must be an integer')
     .transform(Number)
     .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+/** A comma-separated list, blanks dropped; empty means none. */
+const commaList = (max: number) =>
+  z
+    .string()
+    .transform((list) => list.split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''))
+    .refine((entries) => entries.length <= max, `must list at most ${max} entries`);
 
 const SETTINGS = {
   port: { env: 'PORT', flag: 'port', fallback: '8080', schema: integer(0, 65535) },
@@ -89,6 +107,37 @@ const SETTINGS = {
     fallback: null,
     schema: integer(MIN_DEREGISTER_AFTER_SEC, 31_536_000).nullable(),
   },
+  promAttributeLabels: {
+    env: 'PROM_ATTRIBUTE_LABELS',
+    flag: 'prom-attribute-labels',
+    fallback: 'service,env,team,version',
+    schema: commaList(20).superRefine((keys, context) => {
+      for (const key of keys) {
+        if (key.length > 128) context.addIssue({ code: 'custom', message: `attribute key "${key.slice(0, 20)}…" is longer than 128 characters` });
+      }
+    }),
+  },
+  webhookUrls: {
+    env: 'WEBHOOK_URLS',
+    flag: 'webhook-urls',
+    fallback: '',
+    schema: commaList(20).superRefine((urls, context) => {
+      for (const url of urls) {
+        const problem = webhookUrlProblem(url);
+        if (problem) context.addIssue({ code: 'custom', message: `${url}: ${problem}` });
+      }
+    }),
+  },
+  webhookSecret: {
+    env: 'WEBHOOK_SECRET',
+    flag: 'webhook-secret',
+    fallback: null,
+    secret: true,
+    schema: z.string().min(16, 'must be at least 16 characters').nullable(),
+  },
+  webhookReminderSec: { env: 'WEBHOOK_REMINDER_SEC', flag: 'webhook-reminder-sec', fallback: null, schema: integer(60, 31_536_000).nullable() },
+  webhookTimeoutMs: { env: 'WEBHOOK_TIMEOUT_MS', flag: 'webhook-timeout-ms', fallback: '5000', schema: integer(100, 60_000) },
+  webhookRetries: { env: 'WEBHOOK_RETRIES', flag: 'webhook-retries', fallback: '5', schema: integer(0, 20) },
 } as const satisfies Record<keyof Config, Setting>;
 
 export class ConfigError extends Error {

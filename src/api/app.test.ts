@@ -83,6 +83,7 @@ test('each invalid field is rejected with 400 naming the field and the rule', as
     { name: 'threshold above 1', body: { ...valid, error_rate_threshold: 1.2 }, field: 'error_rate_threshold', message: /between 0 and 1/ },
     { name: 'zero failure_threshold', body: { ...valid, failure_threshold: 0 }, field: 'failure_threshold', message: /greater than 0/ },
     { name: 'deregister_after_sec below 60', body: { ...valid, deregister_after_sec: 30 }, field: 'deregister_after_sec', message: /at least 60/ },
+    { name: 'webhook_url not http', body: { ...valid, webhook_url: 'ftp://hooks' }, field: 'webhook_url', message: /must use http or https/ },
     { name: 'unknown field', body: { ...valid, poll_interval: 5 }, field: 'poll_interval', message: /not a known field/ },
   ];
   for (const { name, body, field, message } of cases) {

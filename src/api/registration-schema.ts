@@ -1,6 +1,6 @@
 // The POST /register body: validated once here, turned into a typed RegistrationRequest.
 import { z } from 'zod';
-import { blockedPortProblem, MIN_DEREGISTER_AFTER_SEC, type ProbeDefaults, type RegistrationRequest } from '../domain/index.js';
+import { blockedPortProblem, MIN_DEREGISTER_AFTER_SEC, webhookUrlProblem, type ProbeDefaults, type RegistrationRequest } from '../domain/index.js';
 import type { ErrorDetail } from './errors.js';
 
 export const REGISTRATION_LIMITS = {
@@ -92,6 +92,12 @@ export function registrationSchema(defaults: ProbeDefaults) {
         deregister_after_sec: optional(
           positiveInteger(L.maxDeregisterAfterSec).min(MIN_DEREGISTER_AFTER_SEC, `must be at least ${MIN_DEREGISTER_AFTER_SEC}`),
         ),
+        webhook_url: optional(
+          z.string({ error: typeError('a string') }).superRefine((value, context) => {
+            const problem = webhookUrlProblem(value);
+            if (problem) context.addIssue({ code: 'custom', message: problem });
+          }),
+        ),
       },
       { error: (issue) => (issue.code === 'unrecognized_keys' ? 'is not a known field' : 'body must be a JSON object') },
     )
@@ -117,6 +123,7 @@ export function registrationSchema(defaults: ProbeDefaults) {
         successThreshold: body.success_threshold,
         errorRateThreshold: body.error_rate_threshold,
         deregisterAfterSec: body.deregister_after_sec,
+        webhookUrl: body.webhook_url,
       }),
     );
 }

@@ -30,6 +30,7 @@ export interface ServiceView {
   readonly success_threshold: number;
   readonly error_rate_threshold: number;
   readonly deregister_after_sec: number | null;
+  readonly webhook_url: string | null;
   readonly registered_at: string;
   readonly health: string;
   readonly ready: boolean;
@@ -96,6 +97,7 @@ export function serviceView(record: ServiceRecord, now: number): ServiceView {
     success_threshold: settings.successThreshold,
     error_rate_threshold: settings.errorRateThreshold,
     deregister_after_sec: settings.deregisterAfterMs === null ? null : settings.deregisterAfterMs / 1000,
+    webhook_url: request.webhookUrl ?? null,
     registered_at: new Date(record.registeredAt).toISOString(),
     health: state.health,
     ready: state.ready,

@@ -11,3 +11,4 @@ export * from './expiry.js';
 export * from './hour-aggregate.js';
 export * from './response-histogram.js';
 export * from './blocked-ports.js';
+export * from './webhook-url.js';

@@ -11,6 +11,8 @@ export interface RegistrationRequest {
   readonly successThreshold?: number | undefined;
   readonly errorRateThreshold?: number | undefined;
   readonly deregisterAfterSec?: number | undefined;
+  /** Where this service's state changes are POSTed, besides WEBHOOK_URLS. */
+  readonly webhookUrl?: string | undefined;
 }
 
 /** Global defaults that apply where a registration leaves a setting out. */

@@ -64,9 +64,14 @@ export class Scheduler {
     const jobs = await store.takeDue(startedAt);
     if (jobs.length === 0) return false;
     const pending: Promise<number>[] = [];
-    await prober.probeAll(jobs, (results: ProbeResult[]) => pending.push(store.applyResults(results)), this.abort.signal);
+    const outcomes = { answered: 0, http_status: 0, invalid_body: 0, unreachable: 0, monitor_error: 0 };
+    const onResults = (results: ProbeResult[]): void => {
+      for (const result of results) outcomes[result.outcome.kind]++;
+      pending.push(store.applyResults(results));
+    };
+    await prober.probeAll(jobs, onResults, this.abort.signal);
     const applied = (await Promise.all(pending)).reduce((sum, count) => sum + count, 0);
-    store.recordCycle({ startedAt, durationMs: this.now() - startedAt, size: jobs.length, applied });
+    store.recordCycle({ startedAt, durationMs: this.now() - startedAt, size: jobs.length, applied, outcomes });
     return true;
   }
 }

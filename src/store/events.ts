@@ -1,6 +1,6 @@
 // The typed events the store emits; notifiers subscribe, the store never waits for them.
 import { EventEmitter } from 'eventemitter3';
-import type { HealthVerdict } from '../domain/index.js';
+import type { HealthVerdict, ProbeOutcome } from '../domain/index.js';
 import type { ServiceRecord } from './service-record.js';
 
 export interface RegisteredEvent {
@@ -33,6 +33,8 @@ export interface CycleEvent {
   readonly size: number;
   /** Results applied; fewer than `size` when some were dropped as stale or lost to a shutdown. */
   readonly applied: number;
+  /** Results that came back, by outcome. */
+  readonly outcomes: Readonly<Record<ProbeOutcome['kind'], number>>;
 }
 
 export interface MonitorEventMap {
