@@ -5,6 +5,7 @@ import { createApp } from './api/app.js';
 import { ConfigError, HELP, loadConfig, type Config } from './config.js';
 import { allowListPolicy, ANY_TARGET, type ProbeDefaults } from './domain/index.js';
 import { createLogger } from './logger.js';
+import { EventStreamHub } from './notify/event-stream/event-stream-hub.js';
 import { subscribeLogNotifier } from './notify/log-notifier.js';
 import { PoolProber } from './scheduler/pool-prober.js';
 import { Scheduler } from './scheduler/scheduler.js';
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
   });
   logger.info({ dbPath: config.dbPath, services: store.size, ms: Math.round(performance.now() - startedLoading) }, 'registry loaded');
   subscribeLogNotifier(store.events, logger);
+  const eventStream = new EventStreamHub({ events: store.events, replay: store });
   const stopPruning = schedulePruning(store, config.historyRetentionDays, logger.child({ component: 'pruner' }));
   const prober = new PoolProber({ maxConcurrency: config.maxConcurrency });
   await prober.warmUp();
@@ -85,6 +87,7 @@ async function main(): Promise<void> {
     registerToken: config.registerToken,
     targetPolicy: config.allowTargets === null ? ANY_TARGET : allowListPolicy(config.allowTargets),
     logger: logger.child({ component: 'api' }),
+    eventStream,
   });
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
@@ -101,6 +104,7 @@ async function main(): Promise<void> {
   onShutdownSignal(
     [
       { name: 'scheduler', run: () => scheduler.stop() },
+      { name: 'event stream', run: () => eventStream.close() },
       { name: 'api', run: () => closeServer(server) },
       {
         name: 'store',

@@ -6,6 +6,7 @@ import { HOUR_MS, type ProbeOutcome } from '../src/domain/index.js';
 import type { DeregisteredEvent } from '../src/store/events.js';
 import { SqlitePersistence } from '../src/store/sqlite/sqlite-persistence.js';
 import { HEALTHY, openStore, probeResult, registration } from './helpers/fixtures.js';
+import { PersistenceWrapper } from './helpers/persistence-wrapper.js';
 import { tempDir } from './helpers/temp-dir.js';
 
 const DEAD: ProbeOutcome = { kind: 'unreachable', error: 'connection refused' };
@@ -133,14 +134,15 @@ test('retention: old transitions and year-old aggregates are pruned in small bat
   });
   await Promise.resolve();
   await store.register(registration('late')).then(() => order.push('registered'));
-  assert.equal(await pruning, 1200, 'the 1,200 old transitions; aggregates are kept a year');
+  assert.equal(await pruning, 1200 + 1201, "the 1,200 old transitions and their 1,201 event-log entries (with p's registration); aggregates are kept a year");
   assert.deepEqual(order, ['registered', 'pruned']);
   const left = await store.history('p', { limit: 1000, beforeId: null });
   assert.equal(left.length, 10);
   assert.ok(left.every((t) => t.at > recentAt - HOUR_MS));
   assert.equal((await store.uptime('p'))['1y'].probes, 1210);
   time.set(start + 366 * 24 * HOUR_MS);
-  assert.equal(await store.prune(30), 10 + 20, 'the 10 recent transitions (now old) and the 20 year-old hours');
+  assert.equal(await store.prune(30), 10 + 11 + 20, 'the 10 recent transitions (now old), their entries with late\'s registration, and the 20 year-old hours');
+  assert.deepEqual(await store.eventsAfter(0, 10), [], 'the event log is pruned with the history');
   assert.equal((await store.uptime('p'))['1y'].probes, 10, 'only the hours within a year are left');
   await store.close();
 });
@@ -187,4 +189,58 @@ test('expiry: a recovery in between restarts the clock; the global default appli
   await store.applyResults([probeResult('wobbly', record.generation, DEAD, time.now())]);
   assert.equal(store.get('wobbly'), undefined);
   await store.close();
+});
+
+test('event log: entries are committed with their change, numbered without gaps, and numbering survives restarts and pruning', async (t) => {
+  const path = join(tempDir(t), 'monitor.db');
+  const time = clock(500_000 * HOUR_MS);
+  const first = await openStore({ persistence: SqlitePersistence.open(path), now: time.now });
+  const { record } = await first.register(registration('a'));
+  await first.applyResults([probeResult('a', record.generation, DEAD, time.now())]);
+  await first.deregister('a');
+  const entries = await first.eventsAfter(0, 10);
+  assert.deepEqual(entries.map((entry) => [entry.id, entry.kind, entry.serviceId]), [
+    [1, 'registered', 'a'],
+    [2, 'transition', 'a'],
+    [3, 'deregistered', 'a'],
+  ]);
+  assert.deepEqual(JSON.parse(entries[1]?.data ?? '{}'), {
+    service: 'a',
+    from: { health: 'unknown', ready: false },
+    to: { health: 'dead', ready: false },
+    reason: 'connection refused',
+    // When the probe finished: the fixture's probes take 5 ms.
+    at: new Date(time.now() + 5).toISOString(),
+  });
+  await first.close();
+
+  time.advance(40 * 24 * HOUR_MS);
+  const second = await openStore({ persistence: SqlitePersistence.open(path), now: time.now });
+  assert.equal(second.lastEventId, 3);
+  assert.equal(await second.prune(30), 3, 'every entry is older than the retention');
+  assert.equal(await second.oldestEventId(), null);
+  await second.close();
+
+  const third = await openStore({ persistence: SqlitePersistence.open(path), now: time.now });
+  await third.register(registration('b'));
+  assert.deepEqual((await third.eventsAfter(0, 10)).map((entry) => entry.id), [4], 'ids never go back, even after the log was emptied');
+  await third.close();
+});
+
+test('event log: a commit that fails gives its ids back, so committed ids stay contiguous', async () => {
+  class FailingOnce extends PersistenceWrapper {
+    failed = false;
+    override async writeRegistry(...args: Parameters<PersistenceWrapper['writeRegistry']>): Promise<void> {
+      if (!this.failed) {
+        this.failed = true;
+        throw new Error('disk I/O error');
+      }
+      return super.writeRegistry(...args);
+    }
+  }
+  const store = await openStore({ persistence: new FailingOnce() });
+  await assert.rejects(store.register(registration('a')), /disk I\/O error/);
+  await store.register(registration('b'));
+  assert.deepEqual((await store.eventsAfter(0, 10)).map((entry) => [entry.id, entry.serviceId]), [[1, 'b']]);
+  assert.equal(store.lastEventId, 1);
 });

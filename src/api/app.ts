@@ -7,6 +7,7 @@ import { StorageError } from '../store/persistence.js';
 import type { ApiDeps } from './deps.js';
 import { ApiError, errorResponse } from './errors.js';
 import { allowedMethods } from './method-not-allowed.js';
+import { eventRoutes } from './routes/events.js';
 import { healthzRoutes } from './routes/healthz.js';
 import { historyRoutes } from './routes/history.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -21,6 +22,7 @@ export function createApp(deps: ApiDeps): Hono {
   app.route('/', historyRoutes(deps));
   app.route('/', metricsRoutes(deps));
   app.route('/', healthzRoutes(deps));
+  app.route('/', eventRoutes(deps));
 
   const methodsFor = allowedMethods(app.routes);
   app.notFound((c) => {

@@ -1,6 +1,7 @@
 // What the API needs from the rest of the monitor, passed in by the composition root.
 import type { Logger } from 'pino';
 import type { ProbeDefaults, TargetPolicy } from '../domain/index.js';
+import type { EventStreamHub } from '../notify/event-stream/event-stream-hub.js';
 import type { ServiceStore } from '../store/store.js';
 
 export interface ApiDeps {
@@ -12,4 +13,6 @@ export interface ApiDeps {
   readonly now?: () => number;
   /** When the monitor started, for /healthz. */
   readonly startedAt?: number;
+  /** Serves GET /events; without it the route answers 503. */
+  readonly eventStream?: EventStreamHub;
 }

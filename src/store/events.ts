@@ -1,6 +1,7 @@
 // The typed events the store emits; notifiers subscribe, the store never waits for them.
 import { EventEmitter } from 'eventemitter3';
 import type { HealthVerdict, ProbeOutcome } from '../domain/index.js';
+import type { StoredEvent } from './persistence.js';
 import type { ServiceRecord } from './service-record.js';
 
 export interface RegisteredEvent {
@@ -42,6 +43,8 @@ export interface MonitorEventMap {
   deregistered: [DeregisteredEvent];
   transition: [TransitionEvent];
   cycle: [CycleEvent];
+  /** Each event-log entry, once committed, in id order: what the live stream sends. */
+  recorded: [StoredEvent];
 }
 
 export class MonitorEvents extends EventEmitter<MonitorEventMap> {}

@@ -15,9 +15,24 @@ export interface StoredTransition extends TransitionEvent {
   readonly id: number;
 }
 
+export type EventKind = 'registered' | 'deregistered' | 'transition';
+
+/** One entry of the event log, as stream clients receive it. */
+export interface StoredEvent {
+  /** Increasing, never reused: the stream's event id. */
+  readonly id: number;
+  readonly kind: EventKind;
+  readonly serviceId: string;
+  readonly at: number;
+  /** The event's public JSON, serialised once. */
+  readonly data: string;
+}
+
 export interface ProbeBatch {
   readonly services: readonly StoredService[];
   readonly transitions: readonly TransitionEvent[];
+  /** The log entries of `transitions`. */
+  readonly events: readonly StoredEvent[];
   /** The current hour's aggregate of each service the batch touched, replacing the stored one. */
   readonly hours: readonly HourAggregate[];
 }
@@ -38,16 +53,20 @@ export type RegistryWrite =
 
 export interface Persistence {
   /** Every stored service with its last known state, and each one's aggregate for the hour starting at `hourStart`. */
-  load(hourStart: number): Promise<{ services: readonly StoredService[]; currentHours: readonly HourAggregate[] }>;
-  /** Registrations and removals, applied in order in one transaction; resolves only once they are durable. */
-  writeRegistry(writes: readonly RegistryWrite[]): Promise<void>;
+  load(hourStart: number): Promise<{ services: readonly StoredService[]; currentHours: readonly HourAggregate[]; lastEventId: number }>;
+  /** Registrations and removals with their log entries, applied in order in one transaction; resolves only once they are durable. */
+  writeRegistry(writes: readonly RegistryWrite[], events: readonly StoredEvent[]): Promise<void>;
   /** One batch of probe results, written in one transaction. */
   saveProbeBatch(batch: ProbeBatch): Promise<void>;
   /** Transitions of a service, newest first, older than `beforeId` when given. */
   transitions(serviceId: string, page: { limit: number; beforeId: number | null }): Promise<StoredTransition[]>;
   /** Hourly aggregates of a service from `sinceHourStart` on, oldest first. */
   hours(serviceId: string, sinceHourStart: number): Promise<HourAggregate[]>;
-  /** Deletes at most `maxRows` expired rows; resolves how many went. */
+  /** Log entries after `afterId`, oldest first. */
+  eventsAfter(afterId: number, limit: number): Promise<StoredEvent[]>;
+  /** The oldest entry still kept (`null` when none), for telling a client that pruning left a gap. */
+  oldestEventId(): Promise<number | null>;
+  /** Deletes at most `maxRows` expired rows (transitions and log entries older than `transitionsBefore`); resolves how many went. */
   prune(cutoffs: { transitionsBefore: number; hoursBefore: number }, maxRows: number): Promise<number>;
   close(): Promise<void>;
 }

@@ -23,9 +23,10 @@ import {
   type UptimeWindow,
 } from '../domain/index.js';
 import { MonitorEvents, type CycleEvent, type DeregistrationCause, type MonitorEventMap, type TransitionEvent } from './events.js';
+import { EventLog } from './event-log.js';
 import { GroupCommit } from './group-commit.js';
 import { Mailbox } from './mailbox.js';
-import type { Persistence, StoredTransition } from './persistence.js';
+import type { Persistence, RegistryWrite, StoredEvent, StoredTransition } from './persistence.js';
 import { freezeRecord, type ServiceRecord } from './service-record.js';
 
 export interface StoreOptions {
@@ -69,6 +70,7 @@ export class ServiceStore {
   private readonly registryWrites = new GroupCommit<RegistryOp>(this.mailbox, (ops) => this.commitGroup(ops));
   private closed = false;
   private readonly now: () => number;
+  private eventLog = new EventLog(0);
 
   private constructor(private readonly options: StoreOptions) {
     this.now = options.now ?? Date.now;
@@ -78,7 +80,8 @@ export class ServiceStore {
   static async open(options: StoreOptions): Promise<ServiceStore> {
     const store = new ServiceStore(options);
     const now = store.now();
-    const { services, currentHours } = await options.persistence.load(hourStartOf(now));
+    const { services, currentHours, lastEventId } = await options.persistence.load(hourStartOf(now));
+    store.eventLog = new EventLog(lastEventId);
     for (const stored of services) {
       const settings = resolveSettings(stored.request, options.defaults);
       const lastScheduledAt = restoredScheduledAt(stored.request.id, settings.intervalMs, now);
@@ -108,6 +111,21 @@ export class ServiceStore {
       });
       return { change: { kind: 'save', record, created, resetHistory: !created && !keepsHistory }, result: { record, created } };
     });
+  }
+
+  /** Event-log entries after `afterId`, oldest first: what a reconnecting stream client missed. */
+  eventsAfter(afterId: number, limit: number): Promise<StoredEvent[]> {
+    return this.options.persistence.eventsAfter(afterId, limit);
+  }
+
+  /** The oldest event-log entry still kept, or `null`. */
+  oldestEventId(): Promise<number | null> {
+    return this.options.persistence.oldestEventId();
+  }
+
+  /** The latest committed event-log entry's id (0 when none ever was). */
+  get lastEventId(): number {
+    return this.eventLog.lastId;
   }
 
   /** Resolves `false` for an unknown id; `true` once the removal is durable. */
@@ -160,8 +178,11 @@ export class ServiceStore {
           hours.push(hour);
         }
       }
-      if (updated.length > 0) await this.options.persistence.saveProbeBatch({ services: updated, transitions, hours });
+      const lastIdBefore = this.eventLog.lastId;
+      const events = transitions.map((transition) => this.eventLog.transition(transition));
+      if (updated.length > 0) await this.logged(lastIdBefore, () => this.options.persistence.saveProbeBatch({ services: updated, transitions, hours, events }));
       for (const transition of transitions) this.emit('transition', transition);
+      for (const event of events) this.emit('recorded', event);
       const now = this.now();
       const expired: RegistryChange[] = [];
       for (const record of updated) {
@@ -268,12 +289,18 @@ export class ServiceStore {
   /** Writes the changes in one transaction, then applies them in memory and announces them. */
   private async commitChanges(changes: readonly RegistryChange[]): Promise<void> {
     if (changes.length === 0) return;
-    await this.options.persistence.writeRegistry(
-      changes.map((change) =>
-        change.kind === 'save' ? { kind: 'save', service: change.record, resetHistory: change.resetHistory } : { kind: 'delete', serviceId: change.serviceId },
-      ),
+    const at = this.now();
+    const lastIdBefore = this.eventLog.lastId;
+    const logged = changes.map((change) =>
+      change.kind === 'save'
+        ? this.eventLog.registered(change.record, change.created)
+        : this.eventLog.deregistered({ serviceId: change.serviceId, cause: change.cause, reason: change.reason, at }),
     );
-    for (const change of changes) {
+    const writes = changes.map((change): RegistryWrite =>
+      change.kind === 'save' ? { kind: 'save', service: change.record, resetHistory: change.resetHistory } : { kind: 'delete', serviceId: change.serviceId },
+    );
+    await this.logged(lastIdBefore, () => this.options.persistence.writeRegistry(writes, logged));
+    for (const [index, change] of changes.entries()) {
       if (change.kind === 'save') {
         const id = change.record.request.id;
         this.services.set(id, change.record);
@@ -284,8 +311,20 @@ export class ServiceStore {
         this.services.delete(change.serviceId);
         this.currentHours.delete(change.serviceId);
         this.sortedIds = null;
-        this.emit('deregistered', { serviceId: change.serviceId, cause: change.cause, reason: change.reason, at: this.now() });
+        this.emit('deregistered', { serviceId: change.serviceId, cause: change.cause, reason: change.reason, at });
       }
+      const entry = logged[index];
+      if (entry) this.emit('recorded', entry);
+    }
+  }
+
+  /** Runs a commit that carries event-log entries; when it fails, their ids are handed out again. */
+  private async logged(lastIdBefore: number, commit: () => Promise<void>): Promise<void> {
+    try {
+      await commit();
+    } catch (error) {
+      this.eventLog.rewindTo(lastIdBefore);
+      throw error;
     }
   }
 

@@ -1,6 +1,6 @@
 // A real persistence with some calls intercepted: for tests that need a write to wait or fail.
 import type { HourAggregate } from '../../src/domain/index.js';
-import type { Persistence, ProbeBatch, RegistryWrite, StoredTransition } from '../../src/store/persistence.js';
+import type { Persistence, ProbeBatch, RegistryWrite, StoredEvent, StoredTransition } from '../../src/store/persistence.js';
 import { SqlitePersistence } from '../../src/store/sqlite/sqlite-persistence.js';
 
 export class PersistenceWrapper implements Persistence {
@@ -8,8 +8,14 @@ export class PersistenceWrapper implements Persistence {
   load(hourStart: number) {
     return this.inner.load(hourStart);
   }
-  writeRegistry(writes: readonly RegistryWrite[]): Promise<void> {
-    return this.inner.writeRegistry(writes);
+  writeRegistry(writes: readonly RegistryWrite[], events: readonly StoredEvent[]): Promise<void> {
+    return this.inner.writeRegistry(writes, events);
+  }
+  eventsAfter(afterId: number, limit: number): Promise<StoredEvent[]> {
+    return this.inner.eventsAfter(afterId, limit);
+  }
+  oldestEventId(): Promise<number | null> {
+    return this.inner.oldestEventId();
   }
   saveProbeBatch(batch: ProbeBatch): Promise<void> {
     return this.inner.saveProbeBatch(batch);

@@ -47,6 +47,26 @@ test('migration from version 1: a database written by the older code path keeps 
   reopened.close();
 });
 
+test('migration from version 2: services, transitions and aggregates are kept, the event log starts empty', async (t) => {
+  const path = join(tempDir(t), 'v2.db');
+  const old = new Database(path);
+  migrate(old, 2);
+  assert.equal(schemaVersion(old), 2);
+  old.prepare('INSERT INTO services VALUES (?, ?, ?, ?, ?)').run(
+    'svc1', JSON.stringify({ id: 'svc1', url: 'http://localhost:9001', attributes: {} }), 3, 500, JSON.stringify({ health: 'dead', ready: false }));
+  old.prepare('INSERT INTO transitions (service_id, from_health, from_ready, to_health, to_ready, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+    'svc1', 'unknown', 0, 'dead', 0, 'connection refused', 1000);
+  old.close();
+
+  const persistence = SqlitePersistence.open(path);
+  const loaded = await persistence.load(0);
+  assert.equal(loaded.services[0]?.state.health, 'dead');
+  assert.equal(loaded.lastEventId, 0);
+  assert.equal((await persistence.transitions('svc1', { limit: 10, beforeId: null })).length, 1);
+  assert.deepEqual(await persistence.eventsAfter(0, 10), []);
+  await persistence.close();
+});
+
 test('a database from a newer monitor is refused and left as it was', (t) => {
   const path = join(tempDir(t), 'newer.db');
   const db = new Database(path);

@@ -50,6 +50,20 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
       CREATE INDEX probe_hours_by_time ON probe_hours (hour_start);`,
   },
+  {
+    version: 3,
+    description: 'the event log: registrations, removals and transitions with increasing ids, replayed to stream clients',
+    // AUTOINCREMENT: ids never go back, even when pruning empties the table, so a client's Last-Event-ID stays meaningful.
+    sql: `
+      CREATE TABLE events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL,
+        service_id TEXT NOT NULL,
+        data TEXT NOT NULL,
+        at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX events_by_time ON events (at);`,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;

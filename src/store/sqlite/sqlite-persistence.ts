@@ -2,7 +2,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { INITIAL_STATE, type HourAggregate, type RegistrationRequest, type ServiceState } from '../../domain/index.js';
 import type { TransitionEvent } from '../events.js';
-import { StorageError, type Persistence, type ProbeBatch, type RegistryWrite, type StoredService, type StoredTransition } from '../persistence.js';
+import { StorageError, type EventKind, type Persistence, type ProbeBatch, type RegistryWrite, type StoredEvent, type StoredService, type StoredTransition } from '../persistence.js';
 import { openDatabase } from './open-database.js';
 
 interface ServiceRow {
@@ -96,6 +96,11 @@ export class SqlitePersistence implements Persistence {
          ON CONFLICT (service_id, hour_start) DO UPDATE SET probes = excluded.probes, successes = excluded.successes,
            total_response_ms = excluded.total_response_ms, histogram = excluded.histogram`,
       ),
+      insertEvent: prepare('INSERT INTO events (id, kind, service_id, data, at) VALUES (@id, @kind, @serviceId, @data, @at)'),
+      eventsAfter: prepare('SELECT id, kind, service_id, data, at FROM events WHERE id > ? ORDER BY id LIMIT ?'),
+      oldestEvent: prepare('SELECT min(id) AS id FROM events'),
+      lastEventId: prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'"),
+      pruneEvents: prepare('DELETE FROM events WHERE id IN (SELECT id FROM events WHERE at < ? LIMIT ?)'),
       transitionsPage: prepare('SELECT * FROM transitions WHERE service_id = ? AND id < ? ORDER BY id DESC LIMIT ?'),
       hoursSince: prepare('SELECT * FROM probe_hours WHERE service_id = ? AND hour_start >= ? ORDER BY hour_start'),
       pruneTransitions: prepare('DELETE FROM transitions WHERE id IN (SELECT id FROM transitions WHERE at < ? LIMIT ?)'),
@@ -111,20 +116,22 @@ export class SqlitePersistence implements Persistence {
     return new SqlitePersistence(openDatabase(path));
   }
 
-  async load(hourStart: number): Promise<{ services: StoredService[]; currentHours: HourAggregate[] }> {
+  async load(hourStart: number): Promise<{ services: StoredService[]; currentHours: HourAggregate[]; lastEventId: number }> {
     return {
       services: (this.statements.allServices.all() as ServiceRow[]).map(toService),
       currentHours: (this.statements.hoursAt.all(hourStart) as HourRow[]).map(toHour),
+      lastEventId: (this.statements.lastEventId.get() as { seq: number } | undefined)?.seq ?? 0,
     };
   }
 
-  async writeRegistry(writes: readonly RegistryWrite[]): Promise<void> {
+  async writeRegistry(writes: readonly RegistryWrite[], events: readonly StoredEvent[]): Promise<void> {
     try {
       this.db.transaction(() => {
         for (const write of writes) {
           if (write.kind === 'delete') this.deleteService(write.serviceId);
           else this.saveService(write.service, write.resetHistory);
         }
+        this.insertEvents(events);
       })();
     } catch (error) {
       throw new StorageError(`the database could not commit the change (${error instanceof Error ? error.message : String(error)}); nothing was changed`, {
@@ -152,7 +159,17 @@ export class SqlitePersistence implements Persistence {
       for (const hour of batch.hours) {
         this.statements.upsertHour.run({ ...hour, histogram: JSON.stringify(hour.histogram) });
       }
+      this.insertEvents(batch.events);
     });
+  }
+
+  async eventsAfter(afterId: number, limit: number): Promise<StoredEvent[]> {
+    const rows = this.statements.eventsAfter.all(afterId, limit) as { id: number; kind: EventKind; service_id: string; data: string; at: number }[];
+    return rows.map((row) => ({ id: row.id, kind: row.kind, serviceId: row.service_id, data: row.data, at: row.at }));
+  }
+
+  async oldestEventId(): Promise<number | null> {
+    return (this.statements.oldestEvent.get() as { id: number | null }).id;
   }
 
   async transitions(serviceId: string, page: { limit: number; beforeId: number | null }): Promise<StoredTransition[]> {
@@ -167,8 +184,9 @@ export class SqlitePersistence implements Persistence {
   async prune(cutoffs: { transitionsBefore: number; hoursBefore: number }, maxRows: number): Promise<number> {
     return this.withoutFsync(() => {
       const transitions = this.statements.pruneTransitions.run(cutoffs.transitionsBefore, maxRows).changes;
-      const hours = this.statements.pruneHours.run(cutoffs.hoursBefore, Math.max(0, maxRows - transitions)).changes;
-      return transitions + hours;
+      const events = this.statements.pruneEvents.run(cutoffs.transitionsBefore, Math.max(0, maxRows - transitions)).changes;
+      const hours = this.statements.pruneHours.run(cutoffs.hoursBefore, Math.max(0, maxRows - transitions - events)).changes;
+      return transitions + events + hours;
     });
   }
 
@@ -199,6 +217,10 @@ export class SqlitePersistence implements Persistence {
       registeredAt: service.registeredAt,
       state: JSON.stringify(service.state),
     });
+  }
+
+  private insertEvents(events: readonly StoredEvent[]): void {
+    for (const event of events) this.statements.insertEvent.run(event);
   }
 
   private deleteService(serviceId: string): void {
