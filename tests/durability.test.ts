@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import type { MetricsEntry } from '../src/api/views.js';
 import { restoredScheduledAt } from '../src/domain/index.js';
 import { spawnMonitor, spawnNode } from './helpers/processes.js';
+import { connectSse } from './helpers/sse-client.js';
 import { json, startTarget } from './helpers/target.js';
 import { tempDir } from './helpers/temp-dir.js';
 import { waitFor } from './helpers/wait.js';
@@ -108,4 +109,38 @@ test('an unwritable directory: clear error and non-zero exit', async (t) => {
   const { code } = await monitor.exited;
   assert.equal(code, 1, monitor.output());
   assert.match(monitor.output(), /health-monitor: cannot open DB_PATH .*locked\/monitor\.db: unable to open database file/);
+});
+
+test('events missed across a monitor restart are replayed to a client that resumes with Last-Event-ID', async (t) => {
+  const dbPath = join(tempDir(t), 'monitor.db');
+  const first = await spawnMonitor(['--db-path', dbPath]);
+  let second: Awaited<ReturnType<typeof spawnMonitor>> | null = null;
+  try {
+    const before = await connectSse(`${first.url}/events`);
+    assert.equal((await register(first.url, { id: 'before-restart', url: 'http://127.0.0.1:19999/x', poll_interval_sec: 3600 })).status, 201);
+    await before.waitFor((messages) => messages.some((m) => m.event === 'registered'), 'the registration event');
+    const lastSeen = before.events().at(-1)?.id;
+    assert.ok(lastSeen !== undefined && lastSeen !== null);
+    // The rest of what the first monitor logs (the probe's transition) is missed by this client.
+    assert.equal((await register(first.url, { id: 'missed', url: 'http://127.0.0.1:19999/y', poll_interval_sec: 3600 })).status, 201);
+    before.close();
+    first.child.kill('SIGTERM');
+    assert.equal((await first.exited).code, 0);
+
+    second = await spawnMonitor(['--db-path', dbPath]);
+    const resumed = await connectSse(`${second.url}/events`, { 'last-event-id': String(lastSeen) });
+    assert.equal((await register(second.url, { id: 'after-restart', url: 'http://127.0.0.1:19999/z', poll_interval_sec: 3600 })).status, 201);
+    await resumed.waitFor(
+      (messages) => messages.some((m) => m.event === 'registered' && m.data.includes('after-restart')),
+      'the registration after the restart',
+    );
+    const ids = resumed.events().map((m) => m.id ?? 0);
+    assert.ok(ids.every((id, i) => id > lastSeen && (i === 0 || id === (ids[i - 1] ?? 0) + 1)), `contiguous ids after ${lastSeen}: ${ids.join(',')}`);
+    assert.ok(resumed.events().some((m) => m.event === 'registered' && m.data.includes('"missed"')), 'the missed registration is replayed');
+    assert.ok(!resumed.events().some((m) => m.data.includes('before-restart') && m.event === 'registered'), 'nothing already seen is sent again');
+    resumed.close();
+  } finally {
+    await first.stop();
+    await second?.stop();
+  }
 });
