@@ -10,6 +10,7 @@ import { allowedMethods } from './method-not-allowed.js';
 import { healthzRoutes } from './routes/healthz.js';
 import { historyRoutes } from './routes/history.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { openapiRoutes } from './routes/openapi.js';
 import { registerRoutes } from './routes/register.js';
 import { serviceRoutes } from './routes/services.js';
 
@@ -21,6 +22,7 @@ export function createApp(deps: ApiDeps): Hono {
   app.route('/', historyRoutes(deps));
   app.route('/', metricsRoutes(deps));
   app.route('/', healthzRoutes(deps));
+  app.route('/', openapiRoutes());
 
   const methodsFor = allowedMethods(app.routes);
   app.notFound((c) => {
