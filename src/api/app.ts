@@ -11,6 +11,7 @@ import { eventRoutes } from './routes/events.js';
 import { healthzRoutes } from './routes/healthz.js';
 import { historyRoutes } from './routes/history.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { openapiRoutes } from './routes/openapi.js';
 import { registerRoutes } from './routes/register.js';
 import { serviceRoutes } from './routes/services.js';
 
@@ -23,6 +24,7 @@ export function createApp(deps: ApiDeps): Hono {
   app.route('/', metricsRoutes(deps));
   app.route('/', healthzRoutes(deps));
   app.route('/', eventRoutes(deps));
+  app.route('/', openapiRoutes());
 
   const methodsFor = allowedMethods(app.routes);
   app.notFound((c) => {

@@ -1,15 +1,31 @@
 // The one error class of the API, and the one JSON shape every error response has.
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { z } from 'zod';
 
-export interface ErrorDetail {
-  readonly field: string;
-  readonly message: string;
-}
+const errorDetailSchema = z
+  .object({
+    field: z.string().meta({ description: 'The field or parameter at fault, as `attributes.env`; `(body)` for the body as a whole' }),
+    message: z.string().meta({ description: 'What is wrong with it' }),
+  })
+  .readonly();
 
-export interface ErrorBody {
-  readonly error: { readonly code: string; readonly message: string; readonly details: readonly ErrorDetail[] };
-}
+/** The schema is the type's single source, so the OpenAPI document cannot drift from what is sent. */
+export const errorBodySchema = z
+  .object({
+    error: z
+      .object({
+        code: z.string().meta({ description: 'Stable and machine-readable, e.g. `invalid_registration`, `service_not_found`' }),
+        message: z.string().meta({ description: 'For people: every problem in one sentence' }),
+        details: z.array(errorDetailSchema).readonly().meta({ description: 'One entry per bad field; empty when none applies' }),
+      })
+      .readonly(),
+  })
+  .readonly()
+  .meta({ id: 'Error', description: 'The one shape of every error response' });
+
+export type ErrorDetail = z.output<typeof errorDetailSchema>;
+export type ErrorBody = z.output<typeof errorBodySchema>;
 
 export class ApiError extends Error {
   constructor(

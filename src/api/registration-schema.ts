@@ -1,4 +1,5 @@
-// The POST /register body: validated once here, turned into a typed RegistrationRequest.
+// The POST /register body: validated once here, turned into a typed RegistrationRequest, and described
+// in the OpenAPI document from the same schema object.
 import { z } from 'zod';
 import { blockedPortProblem, MIN_DEREGISTER_AFTER_SEC, webhookUrlProblem, type ProbeDefaults, type RegistrationRequest } from '../domain/index.js';
 import type { ErrorDetail } from './errors.js';
@@ -16,6 +17,7 @@ export const REGISTRATION_LIMITS = {
   maxDeregisterAfterSec: 31_536_000,
 } as const;
 
+const L = REGISTRATION_LIMITS;
 const ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 function urlProblem(value: string): string | null {
@@ -50,82 +52,115 @@ const positiveInteger = (max: number) =>
     .positive('must be greater than 0')
     .max(max, `must be at most ${max}`);
 
-export function registrationSchema(defaults: ProbeDefaults) {
-  const L = REGISTRATION_LIMITS;
-  return z
-    .strictObject(
-      {
-        id: z
-          .string({ error: typeError('a string') })
-          .regex(ID_PATTERN, 'must be 1-128 characters of letters, digits and . _ : -'),
-        url: z
-          .string({ error: typeError('a string') })
-          .max(L.maxUrlLength, `must be at most ${L.maxUrlLength} characters`)
-          .superRefine((value, context) => {
-            const problem = urlProblem(value);
-            if (problem) context.addIssue({ code: 'custom', message: problem });
-          }),
-        attributes: optional(
-          z
-            .record(
-              z.string().max(L.maxAttributeKeyLength, `keys must be at most ${L.maxAttributeKeyLength} characters`),
-              z
-                .string({ error: 'must be a string' })
-                .max(L.maxAttributeValueLength, `must be at most ${L.maxAttributeValueLength} characters`),
-              { error: 'must be an object of string values' },
-            )
-            .refine((record) => Object.keys(record).length <= L.maxAttributes, `must have at most ${L.maxAttributes} entries`),
-        ),
-        poll_interval_sec: optional(positiveInteger(L.maxPollIntervalSec)),
-        health_path: optional(
-          z
-            .string({ error: typeError('a string') })
-            .max(L.maxHealthPathLength, `must be at most ${L.maxHealthPathLength} characters`)
-            .regex(/^\/[^\s#]*$/, 'must start with / and contain no spaces or #'),
-        ),
-        timeout_ms: optional(positiveInteger(L.maxTimeoutMs)),
-        failure_threshold: optional(positiveInteger(L.maxThreshold)),
-        success_threshold: optional(positiveInteger(L.maxThreshold)),
-        error_rate_threshold: optional(
-          z.number({ error: typeError('a number') }).min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1'),
-        ),
-        deregister_after_sec: optional(
-          positiveInteger(L.maxDeregisterAfterSec).min(MIN_DEREGISTER_AFTER_SEC, `must be at least ${MIN_DEREGISTER_AFTER_SEC}`),
-        ),
-        webhook_url: optional(
-          z.string({ error: typeError('a string') }).superRefine((value, context) => {
-            const problem = webhookUrlProblem(value);
-            if (problem) context.addIssue({ code: 'custom', message: problem });
-          }),
-        ),
-      },
-      { error: (issue) => (issue.code === 'unrecognized_keys' ? 'is not a known field' : 'body must be a JSON object') },
-    )
-    .superRefine((body, context) => {
-      const intervalMs = body.poll_interval_sec !== undefined ? body.poll_interval_sec * 1000 : defaults.pollIntervalMs;
-      if (body.timeout_ms !== undefined && body.timeout_ms > intervalMs) {
-        context.addIssue({
-          code: 'custom',
-          path: ['timeout_ms'],
-          message: `must not exceed the poll interval (${intervalMs} ms)`,
-        });
-      }
-    })
-    .transform(
-      (body): RegistrationRequest => ({
-        id: body.id,
-        url: body.url,
-        attributes: body.attributes ?? {},
-        pollIntervalSec: body.poll_interval_sec,
-        healthPath: body.health_path,
-        timeoutMs: body.timeout_ms,
-        failureThreshold: body.failure_threshold,
-        successThreshold: body.success_threshold,
-        errorRateThreshold: body.error_rate_threshold,
-        deregisterAfterSec: body.deregister_after_sec,
-        webhookUrl: body.webhook_url,
+/**
+ * The body as clients send it (snake_case). Built once: the validator below wraps this very object,
+ * and the OpenAPI document describes it, so the two cannot disagree.
+ */
+export const registrationBody = z
+  .strictObject(
+    {
+      id: z
+        .string({ error: typeError('a string') })
+        .regex(ID_PATTERN, 'must be 1-128 characters of letters, digits and . _ : -')
+        .meta({ description: 'The service id; registering a known id again replaces its settings' }),
+      url: z
+        .string({ error: typeError('a string') })
+        .max(L.maxUrlLength, `must be at most ${L.maxUrlLength} characters`)
+        .superRefine((value, context) => {
+          const problem = urlProblem(value);
+          if (problem) context.addIssue({ code: 'custom', message: problem });
+        })
+        .meta({
+          format: 'uri',
+          description:
+            'Absolute http or https URL of the service, without credentials, query or fragment, on a port HTTP clients may fetch',
+        }),
+      attributes: optional(
+        z
+          .record(
+            z.string().max(L.maxAttributeKeyLength, `keys must be at most ${L.maxAttributeKeyLength} characters`),
+            z
+              .string({ error: 'must be a string' })
+              .max(L.maxAttributeValueLength, `must be at most ${L.maxAttributeValueLength} characters`),
+            { error: 'must be an object of string values' },
+          )
+          .refine((record) => Object.keys(record).length <= L.maxAttributes, `must have at most ${L.maxAttributes} entries`)
+          // JSON Schema can say what the refine and the key schema check; the generator renders neither.
+          .meta({ maxProperties: L.maxAttributes, propertyNames: { maxLength: L.maxAttributeKeyLength } }),
+      ).meta({ description: 'Labels for the service, e.g. `{"env": "prod"}`' }),
+      poll_interval_sec: optional(positiveInteger(L.maxPollIntervalSec)).meta({
+        description: "Seconds between probes; default: the monitor's POLL_INTERVAL_MS",
       }),
-    );
+      health_path: optional(
+        z
+          .string({ error: typeError('a string') })
+          .max(L.maxHealthPathLength, `must be at most ${L.maxHealthPathLength} characters`)
+          .regex(/^\/[^\s#]*$/, 'must start with / and contain no spaces or #'),
+      ).meta({ description: 'Path (and query) probed on the service; default `/health`' }),
+      timeout_ms: optional(positiveInteger(L.maxTimeoutMs)).meta({
+        description: "Timeout of one probe attempt; at most the poll interval; default: the monitor's PROBE_TIMEOUT_MS",
+      }),
+      failure_threshold: optional(positiveInteger(L.maxThreshold)).meta({
+        description: 'Consecutive failed probes before a healthy service is reported failed; default 1',
+      }),
+      success_threshold: optional(positiveInteger(L.maxThreshold)).meta({
+        description: 'Consecutive good probes before a failed service is reported healthy; default 1',
+      }),
+      error_rate_threshold: optional(
+        z.number({ error: typeError('a number') }).min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1'),
+      ).meta({ description: "Error rate above which a service is degraded; default: the monitor's ERROR_RATE_THRESHOLD" }),
+      deregister_after_sec: optional(
+        positiveInteger(L.maxDeregisterAfterSec).min(MIN_DEREGISTER_AFTER_SEC, `must be at least ${MIN_DEREGISTER_AFTER_SEC}`),
+      ).meta({
+        description: "Remove the service once it has been dead or unhealthy this long without a break; default: the monitor's DEREGISTER_AFTER_SEC",
+      }),
+      webhook_url: optional(
+        z.string({ error: typeError('a string') }).superRefine((value, context) => {
+          const problem = webhookUrlProblem(value);
+          if (problem) context.addIssue({ code: 'custom', message: problem });
+        }),
+      ).meta({ format: 'uri', description: "Where this service's transitions are also posted" }),
+    },
+    { error: (issue) => (issue.code === 'unrecognized_keys' ? 'is not a known field' : 'body must be a JSON object') },
+  )
+  .meta({
+    id: 'Registration',
+    description: 'A registration as clients send it. Unknown fields are rejected; `null` counts as absent.',
+  });
+
+type RegistrationBody = z.output<typeof registrationBody>;
+
+/** The check that depends on the monitor's defaults: JSON Schema cannot say it, the description does. */
+function timeoutProblem(body: RegistrationBody, defaults: ProbeDefaults): string | null {
+  const intervalMs = body.poll_interval_sec !== undefined ? body.poll_interval_sec * 1000 : defaults.pollIntervalMs;
+  return body.timeout_ms !== undefined && body.timeout_ms > intervalMs ? `must not exceed the poll interval (${intervalMs} ms)` : null;
+}
+
+/**
+ * The validator of POST /register: `registrationBody` itself (not a copy), then the cross-field check
+ * and the mapping to camelCase. A transform after the object runs only when every field is valid.
+ */
+export function registrationSchema(defaults: ProbeDefaults) {
+  return registrationBody.transform((body, context): RegistrationRequest => {
+    const problem = timeoutProblem(body, defaults);
+    if (problem) {
+      context.addIssue({ code: 'custom', path: ['timeout_ms'], message: problem });
+      return z.NEVER;
+    }
+    return {
+      id: body.id,
+      url: body.url,
+      attributes: body.attributes ?? {},
+      pollIntervalSec: body.poll_interval_sec,
+      healthPath: body.health_path,
+      timeoutMs: body.timeout_ms,
+      failureThreshold: body.failure_threshold,
+      successThreshold: body.success_threshold,
+      errorRateThreshold: body.error_rate_threshold,
+      deregisterAfterSec: body.deregister_after_sec,
+      webhookUrl: body.webhook_url,
+    };
+  });
 }
 
 /** Zod issues as `{field, message}`, one per problem, with the path written as `attributes.env`. */

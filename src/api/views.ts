@@ -1,51 +1,70 @@
 // The JSON shapes the API answers with, built from the store's frozen records at read time.
+// Each shape is a zod schema first: the TypeScript type is derived from it and the OpenAPI document
+// is generated from it, so neither can drift from what the builders below return.
+import { z } from 'zod';
+import { HEALTH_STATES } from '../domain/index.js';
 import type { ServiceRecord } from '../store/service-record.js';
 
-export interface MetricsEntry {
-  readonly service: string;
-  readonly status: 'UP' | 'DOWN';
-  readonly health: string;
-  readonly ready: boolean;
-  readonly last_checked: string | null;
-  readonly last_checked_age_sec: number | null;
-  readonly last_response_ms: number | null;
-  readonly uptime_sec: number;
-  readonly request_count: number;
-  readonly error_count: number;
-  readonly error_rate: number;
-  readonly recent_error_rate: number | null;
-  readonly attributes: Readonly<Record<string, string>>;
-  readonly poll_interval_sec: number;
-  readonly last_error: string | null;
-}
+const stringMap = (description: string) => z.record(z.string(), z.string()).readonly().meta({ description });
+const nullable = <T extends z.ZodType>(schema: T, description: string) => schema.nullable().meta({ description });
 
-export interface ServiceView {
-  readonly id: string;
-  readonly url: string;
-  readonly health_path: string;
-  readonly attributes: Readonly<Record<string, string>>;
-  readonly poll_interval_sec: number;
-  readonly timeout_ms: number;
-  readonly failure_threshold: number;
-  readonly success_threshold: number;
-  readonly error_rate_threshold: number;
-  readonly deregister_after_sec: number | null;
-  readonly webhook_url: string | null;
-  readonly registered_at: string;
-  readonly health: string;
-  readonly ready: boolean;
-  readonly reason: string;
-  readonly last_checked_at: string | null;
-  readonly last_checked_age_sec: number | null;
-  readonly last_response_ms: number | null;
-  readonly last_error: string | null;
-  readonly uptime_sec: number;
-  readonly request_count: number;
-  readonly error_count: number;
-  readonly error_rate: number;
-  readonly recent_error_rate: number | null;
-  readonly health_attributes: Readonly<Record<string, string>>;
-}
+const health = z.enum(HEALTH_STATES).meta({ description: 'The reported health; `unknown` until the first probe' });
+const ready = z.boolean().meta({ description: 'Whether the last probe got an HTTP 200' });
+
+/** The fields both views have: the interval and what the last probes read. */
+const sharedFields = {
+  last_checked_age_sec: nullable(z.number().int().min(0), 'Whole seconds since the last probe; `null` before the first'),
+  last_response_ms: nullable(z.number().min(0), 'How long the latest probe took, retries included; `null` before the first'),
+  uptime_sec: z.number().min(0).meta({ description: "The service's own `uptime_sec` from its /health; 0 before the first sample" }),
+  request_count: z.number().int().min(0).meta({ description: "The service's latest `request_count`; 0 before the first sample" }),
+  error_count: z.number().int().min(0).meta({ description: "The service's latest `error_count`; 0 before the first sample" }),
+  error_rate: z.number().min(0).max(1).meta({ description: 'error_count / request_count over the lifetime; 0 without requests' }),
+  recent_error_rate: nullable(
+    z.number().min(0).max(1),
+    'Errors per request between the last two samples; `null` until there are two, or when no request happened between them',
+  ),
+  last_error: nullable(z.string(), 'A short reason for the last failed or unhealthy probe, e.g. `HTTP 500`; `null` when it succeeded'),
+  poll_interval_sec: z.number().positive().meta({ description: 'The effective probe interval' }),
+};
+
+export const metricsEntrySchema = z
+  .object({
+    service: z.string().meta({ description: 'The service id' }),
+    status: z.enum(['UP', 'DOWN']).meta({ description: '`UP` when the service is ready' }),
+    health,
+    ready,
+    last_checked: nullable(z.string(), 'The age of the last probe as `12s ago`; `null` before the first'),
+    ...sharedFields,
+    attributes: stringMap("The registration's attributes merged with the latest /health attributes; /health wins"),
+  })
+  .readonly()
+  .meta({ id: 'MetricsEntry', description: "One service as the Go reference's /metrics shows it, plus a few fields" });
+
+export const serviceViewSchema = z
+  .object({
+    id: z.string(),
+    url: z.string(),
+    health_path: z.string(),
+    attributes: stringMap('The attributes given at registration'),
+    timeout_ms: z.number().int().positive(),
+    failure_threshold: z.number().int().positive(),
+    success_threshold: z.number().int().positive(),
+    error_rate_threshold: z.number().min(0).max(1),
+    deregister_after_sec: nullable(z.number().positive(), 'Expiry after this long dead or unhealthy; `null`: never'),
+    webhook_url: nullable(z.string(), 'Where this service\'s transitions are also posted; `null`: none of its own'),
+    registered_at: z.iso.datetime().meta({ description: 'When the current registration was stored' }),
+    health,
+    ready,
+    reason: z.string().meta({ description: 'Why the health is what it is' }),
+    last_checked_at: nullable(z.iso.datetime(), 'When the last probe completed; `null` before the first'),
+    ...sharedFields,
+    health_attributes: stringMap('The attributes of the latest /health answer'),
+  })
+  .readonly()
+  .meta({ id: 'Service', description: 'A registered service: its effective settings (defaults filled in) and its full state' });
+
+export type MetricsEntry = z.output<typeof metricsEntrySchema>;
+export type ServiceView = z.output<typeof serviceViewSchema>;
 
 function ageSec(record: ServiceRecord, now: number): number | null {
   const { lastCheckedAt } = record.state;

@@ -3,8 +3,38 @@ import type { ServerResponse } from 'node:http';
 import { Hono, type Context } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import type { SseSink } from '../../notify/event-stream/sse-sink.js';
+import { z } from 'zod';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
+import { errorResponses, type DocumentRoutes } from '../route-docs.js';
+
+const LAST_EVENT_ID = z.string().regex(/^\d{1,15}$/).meta({ description: 'Resume after the event with this id: every event logged since is sent first' });
+
+const STREAM_DESCRIPTION = [
+  'A stream that stays open. Each logged event is `event: registered | deregistered | transition`,',
+  '`data: <one JSON object>`, `id: <increasing integer>`. Notices without an id: `gap` (some missed events were pruned),',
+  '`reset` (the id is ahead of this log), `dropped` (the client was too slow), `shutdown`.',
+  'A `: heartbeat` comment comes every 15 s.',
+].join(' ');
+
+export const documentEventRoutes: DocumentRoutes = (registry) => {
+  registry.registerPath({
+    method: 'get',
+    path: '/events',
+    summary: 'Registrations, removals and state transitions as server-sent events, resumable with Last-Event-ID',
+    request: {
+      headers: z.object({ 'Last-Event-ID': LAST_EVENT_ID.optional() }),
+      query: z.object({ last_event_id: LAST_EVENT_ID.optional().meta({ description: 'The same as the Last-Event-ID header, for clients that cannot set headers' }) }),
+    },
+    responses: {
+      200: { description: STREAM_DESCRIPTION, content: { 'text/event-stream': { schema: z.string() } } },
+      ...errorResponses({
+        400: '`invalid_last_event_id`: Last-Event-ID is not a whole number',
+        503: '`events_unavailable`: the event stream is not running in this monitor',
+      }),
+    },
+  });
+};
 
 /** The Node response under Hono, when served by @hono/node-server: the only way to cut a client that stopped reading. */
 function nodeResponse(c: Context): ServerResponse | undefined {

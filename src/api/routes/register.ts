@@ -4,8 +4,17 @@ import { bodyLimit } from 'hono/body-limit';
 import { requireToken } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError, errorResponse } from '../errors.js';
-import { issuesToDetails, REGISTRATION_LIMITS, registrationSchema } from '../registration-schema.js';
-import { serviceView } from '../views.js';
+import { issuesToDetails, REGISTRATION_LIMITS, registrationBody, registrationSchema } from '../registration-schema.js';
+import {
+  errorResponses,
+  jsonResponse,
+  requiresToken,
+  SHUTTING_DOWN,
+  STORAGE_UNAVAILABLE,
+  UNAUTHORIZED,
+  type DocumentRoutes,
+} from '../route-docs.js';
+import { serviceView, serviceViewSchema } from '../views.js';
 
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
 
@@ -58,3 +67,25 @@ export function registerRoutes(deps: ApiDeps): Hono {
   });
   return routes;
 }
+
+export const documentRegisterRoutes: DocumentRoutes = (registry) => {
+  registry.registerPath({
+    method: 'post',
+    path: '/register',
+    summary: 'Register a service, or replace the settings of a registered one',
+    description: 'Acknowledged only once stored durably. The history is kept on a re-registration with the same URL.',
+    security: requiresToken,
+    request: { body: { required: true, content: { 'application/json': { schema: registrationBody } } } },
+    responses: {
+      201: jsonResponse('A new service, as stored', serviceViewSchema),
+      200: jsonResponse('A known id registered again, with its new settings', serviceViewSchema),
+      ...errorResponses({
+        400: '`invalid_json`: the body is not JSON; `invalid_registration`: one `details` entry per bad or unknown field',
+        401: UNAUTHORIZED,
+        413: `\`payload_too_large\`: the body is over ${REGISTRATION_LIMITS.maxBodyBytes} bytes`,
+        415: '`unsupported_media_type`: the Content-Type is not JSON',
+        503: `${STORAGE_UNAVAILABLE}; ${SHUTTING_DOWN}`,
+      }),
+    },
+  });
+};

@@ -1,9 +1,21 @@
 // The registry as resources: list, read one, delete one.
 import { Hono } from 'hono';
+import { z } from 'zod';
 import { requireToken } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
-import { serviceView } from '../views.js';
+import {
+  errorResponses,
+  jsonResponse,
+  requiresToken,
+  SERVICE_NOT_FOUND,
+  serviceIdParams,
+  SHUTTING_DOWN,
+  STORAGE_UNAVAILABLE,
+  UNAUTHORIZED,
+  type DocumentRoutes,
+} from '../route-docs.js';
+import { serviceView, serviceViewSchema } from '../views.js';
 
 const notFound = (id: string): ApiError => new ApiError(404, 'service_not_found', `no service is registered with id "${id}"`);
 
@@ -27,3 +39,34 @@ export function serviceRoutes(deps: ApiDeps): Hono {
   });
   return routes;
 }
+
+export const documentServiceRoutes: DocumentRoutes = (registry) => {
+  registry.registerPath({
+    method: 'get',
+    path: '/services',
+    summary: 'Every service with its settings and state, sorted by id',
+    responses: { 200: jsonResponse('The services', z.array(serviceViewSchema)) },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/services/{id}',
+    summary: 'One service with its settings and state',
+    request: { params: serviceIdParams },
+    responses: { 200: jsonResponse('The service', serviceViewSchema), ...errorResponses({ 404: SERVICE_NOT_FOUND }) },
+  });
+  registry.registerPath({
+    method: 'delete',
+    path: '/services/{id}',
+    summary: 'Deregister a service; its history goes with it',
+    security: requiresToken,
+    request: { params: serviceIdParams },
+    responses: {
+      204: { description: 'Deregistered' },
+      ...errorResponses({
+        401: UNAUTHORIZED,
+        404: SERVICE_NOT_FOUND,
+        503: `${STORAGE_UNAVAILABLE}; ${SHUTTING_DOWN}`,
+      }),
+    },
+  });
+};
