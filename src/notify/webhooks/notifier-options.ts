@@ -1,0 +1,89 @@
+// What startWebhookNotifier takes, its defaults, and a specific error for every bad value.
+import type { Logger } from 'pino';
+import { webhookUrlProblem } from '../../domain/index.js';
+import type { MonitorEvents } from '../../store/events.js';
+import type { ServiceRecord } from '../../store/service-record.js';
+import type { DeliveryOutcome } from './receiver-queue.js';
+import { DEFAULT_BACKOFF, type BackoffOptions } from './retry-policy.js';
+
+export interface WebhookNotifierOptions {
+  readonly events: MonitorEvents;
+  /** The store's current record of a service (`store.get`). */
+  readonly lookup: (serviceId: string) => ServiceRecord | undefined;
+  /**
+   * The services already in the store at start (`store.list()`): their webhook_url is known if they
+   * expire, and one already unhealthy or dead gets reminders.
+   */
+  readonly services?: readonly ServiceRecord[];
+  /** WEBHOOK_URLS: receivers of every service's notices. */
+  readonly receivers: readonly string[];
+  /** WEBHOOK_SECRET: signs deliveries when set. */
+  readonly secret: string | null;
+  /** Reminder period while a service stays bad; `null`: no reminders. */
+  readonly reminderMs: number | null;
+  readonly timeoutMs: number;
+  /** Attempts after the first. */
+  readonly retries: number;
+  readonly logger: Logger;
+  /** Counts outcomes per receiver (named by origin); the lead wires it to Prometheus. */
+  readonly onDelivery?: (outcome: DeliveryOutcome, receiver: string) => void;
+  /** Wall clock, epoch ms: `at` of reminders, signed timestamps. */
+  readonly now?: () => number;
+  readonly backoff?: Partial<BackoffOptions>;
+  /** Notices waiting per receiver behind the one in flight; default 1,000. */
+  readonly maxQueuedPerReceiver?: number;
+  /** How long stop() lets deliveries finish before cutting them; default 2 s. */
+  readonly stopGraceMs?: number;
+}
+
+export interface ResolvedNotifierOptions extends Required<Omit<WebhookNotifierOptions, 'backoff' | 'onDelivery'>> {
+  readonly backoff: BackoffOptions;
+  readonly onDelivery: (outcome: DeliveryOutcome, receiver: string) => void;
+}
+
+export const DEFAULT_MAX_QUEUED = 1000;
+export const DEFAULT_STOP_GRACE_MS = 2000;
+/** The same floor as WEBHOOK_SECRET in config. */
+const MIN_SECRET_LENGTH = 16;
+
+export class WebhookOptionsError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid webhook notifier options: ${problems.join('; ')}`);
+    this.name = 'WebhookOptionsError';
+  }
+}
+
+function positiveInteger(name: string, value: number, problems: string[], min = 1): void {
+  if (!Number.isInteger(value) || value < min) problems.push(`${name} must be an integer of at least ${min}, got ${value}`);
+}
+
+/** Fills the defaults; throws a WebhookOptionsError naming every bad value. */
+export function resolveNotifierOptions(options: WebhookNotifierOptions): ResolvedNotifierOptions {
+  const problems: string[] = [];
+  for (const url of options.receivers) {
+    const problem = webhookUrlProblem(url);
+    if (problem !== null) problems.push(`receiver ${url}: ${problem}`);
+  }
+  if (options.secret !== null && options.secret.length < MIN_SECRET_LENGTH) problems.push(`secret must be at least ${MIN_SECRET_LENGTH} characters`);
+  if (options.reminderMs !== null) positiveInteger('reminderMs', options.reminderMs, problems);
+  positiveInteger('timeoutMs', options.timeoutMs, problems);
+  positiveInteger('retries', options.retries, problems, 0);
+  const backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+  positiveInteger('backoff.baseMs', backoff.baseMs, problems, 0);
+  positiveInteger('backoff.capMs', backoff.capMs, problems, 0);
+  if (backoff.capMs < backoff.baseMs) problems.push(`backoff.capMs (${backoff.capMs}) must not be below backoff.baseMs (${backoff.baseMs})`);
+  const maxQueuedPerReceiver = options.maxQueuedPerReceiver ?? DEFAULT_MAX_QUEUED;
+  positiveInteger('maxQueuedPerReceiver', maxQueuedPerReceiver, problems);
+  const stopGraceMs = options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
+  positiveInteger('stopGraceMs', stopGraceMs, problems, 0);
+  if (problems.length > 0) throw new WebhookOptionsError(problems);
+  return {
+    ...options,
+    services: options.services ?? [],
+    onDelivery: options.onDelivery ?? (() => undefined),
+    now: options.now ?? Date.now,
+    backoff,
+    maxQueuedPerReceiver,
+    stopGraceMs,
+  };
+}

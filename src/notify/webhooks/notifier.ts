@@ -1,0 +1,214 @@
+// Store events → webhook notices: decides what is worth telling whom, and hands each notice to the
+// receivers' queues without waiting for any of them.
+import type { Logger } from 'pino';
+import type { Health, HealthVerdict } from '../../domain/index.js';
+import type { DeregisteredEvent, MonitorEventMap, RegisteredEvent, TransitionEvent } from '../../store/events.js';
+import type { ServiceRecord } from '../../store/service-record.js';
+import { buildNotice, needsReminders, noticeKindForChange, type NoticeContent } from './notice.js';
+import { resolveNotifierOptions, type ResolvedNotifierOptions, type WebhookNotifierOptions } from './notifier-options.js';
+import { receiverLabel } from './receiver-label.js';
+import { ReceiverQueue, type DeliveryOutcome } from './receiver-queue.js';
+import { ReminderWheel } from './reminder-wheel.js';
+
+export type { WebhookNotifierOptions } from './notifier-options.js';
+export type { DeliveryOutcome } from './receiver-queue.js';
+
+export interface WebhookNotifier {
+  /** Unsubscribes, stops reminders, lets deliveries finish within the grace, then cuts the rest. Never rejects. */
+  stop(): Promise<void>;
+}
+
+/** What the notifier remembers of a service between events. */
+interface Watched {
+  /** The latest record seen: the registration (webhook_url) and the state as of the last transition. */
+  readonly record: ServiceRecord;
+  /** The health receivers were last told about: the same health is never announced twice in a row. */
+  readonly told: Health;
+}
+
+/** One spelling per receiver, so a webhook_url that is also in WEBHOOK_URLS gets each notice once. */
+const normalizedUrl = (url: string): string => new URL(url).href;
+
+const verdictOf = (record: ServiceRecord): HealthVerdict => ({ health: record.state.health, ready: record.state.ready });
+
+export function startWebhookNotifier(options: WebhookNotifierOptions): WebhookNotifier {
+  const notifier = new Notifier(resolveNotifierOptions(options));
+  return { stop: () => notifier.stop() };
+}
+
+class Notifier {
+  private readonly log: Logger;
+  private readonly shutdown = new AbortController();
+  private readonly everyService: ReadonlySet<string>;
+  private readonly queues = new Map<string, ReceiverQueue>();
+  private readonly watched = new Map<string, Watched>();
+  private readonly reminders: ReminderWheel | null;
+  private stopping: Promise<void> | null = null;
+
+  constructor(private readonly options: ResolvedNotifierOptions) {
+    this.log = options.logger.child({ component: 'webhooks' });
+    this.everyService = new Set(options.receivers.map(normalizedUrl));
+    this.reminders = options.reminderMs === null ? null : new ReminderWheel(options.reminderMs, (id) => this.guard('reminder', () => this.remind(id)));
+    for (const record of options.services) {
+      this.watched.set(record.request.id, { record, told: record.state.health });
+      // Bad before a restart and still bad: reminders go on.
+      if (needsReminders(record.state.health)) this.reminders?.track(record.request.id);
+    }
+    options.events.on('registered', this.onRegistered);
+    options.events.on('transition', this.onTransition);
+    options.events.on('deregistered', this.onDeregistered);
+  }
+
+  private readonly onRegistered = (event: RegisteredEvent): void =>
+    this.guard('registered', () => {
+      const id = event.service.request.id;
+      this.watched.set(id, { record: event.service, told: event.service.state.health });
+      // The owner has just announced the service: reminders stop until it next turns bad.
+      this.reminders?.untrack(id);
+    });
+
+  private readonly onTransition = (event: TransitionEvent): void =>
+    this.guard('transition', () => {
+      const id = event.serviceId;
+      const known = this.watched.get(id);
+      // In the store the record already carries this transition's state (bad_since, webhook_url).
+      const record = this.options.lookup(id) ?? known?.record;
+      if (record === undefined) return;
+      const told = known?.told ?? event.from.health;
+      const kind = noticeKindForChange(event.from.health, event.to.health);
+      // A readiness-only change (kind null) or a repeat of what receivers already heard is not sent.
+      const announce = kind !== null && event.to.health !== told;
+      this.watched.set(id, { record, told: announce ? event.to.health : told });
+      if (!announce) return;
+      if (needsReminders(event.to.health)) this.reminders?.track(id);
+      else this.reminders?.untrack(id);
+      this.send(record, {
+        event: kind,
+        from: event.from,
+        to: event.to,
+        reason: event.reason,
+        at: event.at,
+        badSince: needsReminders(event.to.health) ? (record.state.badSince ?? event.at) : null,
+      });
+    });
+
+  private readonly onDeregistered = (event: DeregisteredEvent): void =>
+    this.guard('deregistered', () => {
+      const known = this.watched.get(event.serviceId);
+      this.watched.delete(event.serviceId);
+      this.reminders?.untrack(event.serviceId);
+      // A deletion through the API is the operator's own act: nobody needs telling.
+      if (event.cause !== 'expired' || known === undefined) return;
+      this.send(known.record, {
+        event: 'expired',
+        from: verdictOf(known.record),
+        to: null,
+        reason: event.reason,
+        at: event.at,
+        badSince: known.record.state.badSince,
+      });
+    });
+
+  private remind(serviceId: string): void {
+    const record = this.options.lookup(serviceId);
+    if (record === undefined || !needsReminders(record.state.health)) {
+      this.reminders?.untrack(serviceId);
+      return;
+    }
+    const at = this.options.now();
+    this.send(record, {
+      event: 'reminder',
+      from: null,
+      to: verdictOf(record),
+      reason: record.state.reason,
+      at,
+      badSince: record.state.badSince ?? at,
+    });
+  }
+
+  /** Enqueues one notice for every receiver of the service; returns at once. */
+  private send(record: ServiceRecord, content: Omit<NoticeContent, 'service' | 'url' | 'attributes'>): void {
+    const { request } = record;
+    const notice = buildNotice({ ...content, service: request.id, url: request.url, attributes: request.attributes });
+    const receivers = new Set(this.everyService);
+    const own = request.webhookUrl;
+    if (own !== undefined) this.guard('notice', () => receivers.add(normalizedUrl(own)));
+    for (const url of receivers) {
+      // One receiver's trouble must not cost the others their notice.
+      this.guard('notice', () => this.queueFor(url).enqueue(notice));
+    }
+  }
+
+  private queueFor(url: string): ReceiverQueue {
+    const existing = this.queues.get(url);
+    if (existing !== undefined) return existing;
+    const label = receiverLabel(url);
+    const queue: ReceiverQueue = new ReceiverQueue(url, {
+      timeoutMs: this.options.timeoutMs,
+      retries: this.options.retries,
+      secret: this.options.secret,
+      backoff: this.options.backoff,
+      now: this.options.now,
+      shutdown: this.shutdown.signal,
+      maxQueued: this.options.maxQueuedPerReceiver,
+      onOutcome: (outcome) => this.count(outcome, label),
+      onFailed: (notice, result) =>
+        this.log.warn(
+          { receiver: label, notice: notice.id, event: notice.event, service: notice.service, attempts: result.attempts, error: result.error },
+          'webhook delivery failed',
+        ),
+      // A service's own receiver is forgotten once idle, so memory follows the receivers in use.
+      onIdle: () => {
+        if (!this.everyService.has(url) && this.queues.get(url) === queue && queue.idle) this.queues.delete(url);
+      },
+    });
+    this.queues.set(url, queue);
+    return queue;
+  }
+
+  private count(outcome: DeliveryOutcome, receiver: string): void {
+    try {
+      this.options.onDelivery(outcome, receiver);
+    } catch (error) {
+      this.log.error({ err: error, outcome, receiver }, 'webhook outcome callback failed');
+    }
+  }
+
+  /** A listener that throws would stop the store's other listeners for that event. */
+  private guard(event: keyof MonitorEventMap | 'reminder' | 'notice', work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      this.log.error({ err: error, event }, 'webhook notifier failed');
+    }
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= this.shutDown();
+    return this.stopping;
+  }
+
+  private async shutDown(): Promise<void> {
+    const { events } = this.options;
+    events.off('registered', this.onRegistered);
+    events.off('transition', this.onTransition);
+    events.off('deregistered', this.onDeregistered);
+    this.reminders?.stop();
+    // No notice can be added from here on, so this list is final.
+    const queues = [...this.queues.values()];
+    let graceTimer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<void>((resolve) => (graceTimer = setTimeout(resolve, this.options.stopGraceMs)));
+    await Promise.race([Promise.all(queues.map((queue) => queue.whenIdle())), graceOver]);
+    clearTimeout(graceTimer);
+    this.shutdown.abort(new Error('webhook notifier stopped'));
+    await Promise.all(queues.map((queue) => queue.whenIdle()));
+    let lost = 0;
+    for (const queue of queues) {
+      queue.discard();
+      lost += queue.interrupted;
+    }
+    if (lost > 0) this.log.warn({ notices: lost }, 'webhook notices not delivered before shutdown');
+    this.queues.clear();
+    this.watched.clear();
+  }
+}
