@@ -6,6 +6,7 @@ import { ConfigError, HELP, loadConfig, type Config } from './config.js';
 import { allowListPolicy, ANY_TARGET, type ProbeDefaults } from './domain/index.js';
 import { createLogger } from './logger.js';
 import { EventStreamHub } from './notify/event-stream/event-stream-hub.js';
+import { startWebhookNotifier } from './notify/webhooks/notifier.js';
 import { subscribeLogNotifier } from './notify/log-notifier.js';
 import { PoolProber } from './scheduler/pool-prober.js';
 import { Scheduler } from './scheduler/scheduler.js';
@@ -73,6 +74,18 @@ async function main(): Promise<void> {
   logger.info({ dbPath: config.dbPath, services: store.size, ms: Math.round(performance.now() - startedLoading) }, 'registry loaded');
   subscribeLogNotifier(store.events, logger);
   const eventStream = new EventStreamHub({ events: store.events, replay: store });
+  const webhooks = startWebhookNotifier({
+    events: store.events,
+    lookup: (id) => store.get(id),
+    // Services restored at start: their webhook_url is known, and those already bad keep getting reminders.
+    services: store.list(),
+    receivers: config.webhookUrls,
+    secret: config.webhookSecret,
+    reminderMs: config.webhookReminderSec === null ? null : config.webhookReminderSec * 1000,
+    timeoutMs: config.webhookTimeoutMs,
+    retries: config.webhookRetries,
+    logger: logger.child({ component: 'webhooks' }),
+  });
   const stopPruning = schedulePruning(store, config.historyRetentionDays, logger.child({ component: 'pruner' }));
   const prober = new PoolProber({ maxConcurrency: config.maxConcurrency });
   await prober.warmUp();
@@ -105,7 +118,8 @@ async function main(): Promise<void> {
     [
       { name: 'scheduler', run: () => scheduler.stop() },
       { name: 'event stream', run: () => eventStream.close() },
-      { name: 'api', run: () => closeServer(server) },
+      // Both may wait up to 2 s (requests draining, deliveries finishing): side by side, within the 4.5 s budget.
+      { name: 'api and webhooks', run: async () => void (await Promise.all([closeServer(server), webhooks.stop()])) },
       {
         name: 'store',
         run: async () => {
