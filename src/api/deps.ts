@@ -1,6 +1,7 @@
 // What the API needs from the rest of the monitor, passed in by the composition root.
 import type { Logger } from 'pino';
 import type { ProbeDefaults, TargetPolicy } from '../domain/index.js';
+import type { MonitorMetrics } from '../metrics/prometheus.js';
 import type { ServiceStore } from '../store/store.js';
 
 export interface ApiDeps {
@@ -12,4 +13,6 @@ export interface ApiDeps {
   readonly now?: () => number;
   /** When the monitor started, for /healthz. */
   readonly startedAt?: number;
+  /** Prometheus exposition for GET /metrics; without it only JSON is served there. */
+  readonly prometheus?: Pick<MonitorMetrics, 'render' | 'contentType'>;
 }
