@@ -47,6 +47,14 @@ test('webhook and Prometheus settings are parsed and every bad one reported', ()
       return true;
     },
   );
+  assert.throws(
+    () => loadConfig(['--prom-attribute-labels', 'team-name,team.name'], {}),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.match(error.problems.join('\n'), /--prom-attribute-labels .*"team-name" and "team.name" both become the label attr_team_name/);
+      return true;
+    },
+  );
 });
 
 test('flags override environment variables, which override defaults', () => {

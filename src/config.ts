@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { MIN_DEREGISTER_AFTER_SEC, targetEntryProblem, webhookUrlProblem } from './domain/index.js';
+import { attributeLabelNames } from './metrics/label-names.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -114,6 +115,11 @@ const SETTINGS = {
     schema: commaList(20).superRefine((keys, context) => {
       for (const key of keys) {
         if (key.length > 128) context.addIssue({ code: 'custom', message: `attribute key "${key.slice(0, 20)}…" is longer than 128 characters` });
+      }
+      try {
+        attributeLabelNames(keys);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
       }
     }),
   },

@@ -5,6 +5,7 @@ import { createApp } from './api/app.js';
 import { ConfigError, HELP, loadConfig, type Config } from './config.js';
 import { allowListPolicy, ANY_TARGET, type ProbeDefaults } from './domain/index.js';
 import { createLogger } from './logger.js';
+import { createMonitorMetrics } from './metrics/prometheus.js';
 import { EventStreamHub } from './notify/event-stream/event-stream-hub.js';
 import { startWebhookNotifier } from './notify/webhooks/notifier.js';
 import { subscribeLogNotifier } from './notify/log-notifier.js';
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
   logger.info({ dbPath: config.dbPath, services: store.size, ms: Math.round(performance.now() - startedLoading) }, 'registry loaded');
   subscribeLogNotifier(store.events, logger);
   const eventStream = new EventStreamHub({ events: store.events, replay: store });
+  const prometheus = createMonitorMetrics({ store, events: store.events, attributeLabels: config.promAttributeLabels });
   const webhooks = startWebhookNotifier({
     events: store.events,
     lookup: (id) => store.get(id),
@@ -85,6 +87,7 @@ async function main(): Promise<void> {
     timeoutMs: config.webhookTimeoutMs,
     retries: config.webhookRetries,
     logger: logger.child({ component: 'webhooks' }),
+    onDelivery: (outcome) => prometheus.recordWebhookDelivery(outcome),
   });
   const stopPruning = schedulePruning(store, config.historyRetentionDays, logger.child({ component: 'pruner' }));
   const prober = new PoolProber({ maxConcurrency: config.maxConcurrency });
@@ -101,6 +104,7 @@ async function main(): Promise<void> {
     targetPolicy: config.allowTargets === null ? ANY_TARGET : allowListPolicy(config.allowTargets),
     logger: logger.child({ component: 'api' }),
     eventStream,
+    prometheus,
   });
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
@@ -124,6 +128,7 @@ async function main(): Promise<void> {
         name: 'store',
         run: async () => {
           stopPruning();
+          prometheus.close();
           await store.close();
         },
       },

@@ -30,7 +30,7 @@ export function jsonResponse(description: string, schema: z.ZodType): ResponseCo
   return { description, content: { 'application/json': { schema } } };
 }
 
-type ErrorStatus = 400 | 401 | 404 | 413 | 415 | 503;
+type ErrorStatus = 400 | 401 | 404 | 413 | 415 | 501 | 503;
 
 /** Error responses, each described by the error codes it can carry; all share the one error shape. */
 export function errorResponses(descriptions: Partial<Record<ErrorStatus, string>>): Record<string, ResponseConfig> {

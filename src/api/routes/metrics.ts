@@ -1,14 +1,16 @@
-// GET /metrics: one JSON object per service, sorted by id, a superset of the reference's fields.
+// GET /metrics: JSON (one object per service, sorted by id) by default; Prometheus text when asked for.
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { ApiDeps } from '../deps.js';
-import type { DocumentRoutes } from '../route-docs.js';
+import { ApiError } from '../errors.js';
+import { METRICS_FORMATS, metricsFormat } from '../metrics-format.js';
+import { errorResponses, type DocumentRoutes } from '../route-docs.js';
 import { metricsEntry, metricsEntrySchema } from '../views.js';
 
 /** Not strict: a Prometheus scrape config may add parameters of its own. */
 export const metricsQuery = z.object({
   format: z
-    .enum(['json', 'prometheus'])
+    .enum(METRICS_FORMATS)
     .optional()
     .meta({ description: '`prometheus` for the Prometheus text exposition format; default JSON (or as the Accept header asks)' }),
 });
@@ -16,9 +18,18 @@ export const metricsQuery = z.object({
 export function metricsRoutes(deps: ApiDeps): Hono {
   const now = deps.now ?? Date.now;
   const routes = new Hono();
-  routes.get('/metrics', (c) => {
-    const at = now();
-    return c.json(deps.store.list().map((record) => metricsEntry(record, at)));
+  routes.get('/metrics', async (c) => {
+    const format = metricsFormat(c.req.query('format'), c.req.header('accept'));
+    // The answer depends on Accept: a cache must not hand a scraper's text to a JSON client.
+    c.header('Vary', 'Accept');
+    if (format === 'json') {
+      const at = now();
+      return c.json(deps.store.list().map((record) => metricsEntry(record, at)));
+    }
+    if (!deps.prometheus) {
+      throw new ApiError(501, 'prometheus_disabled', 'this monitor was started without Prometheus exposition; ask for JSON (the default) instead');
+    }
+    return c.body(await deps.prometheus.render(), 200, { 'Content-Type': deps.prometheus.contentType });
   });
   return routes;
 }
@@ -40,6 +51,10 @@ export const documentMetricsRoutes: DocumentRoutes = (registry) => {
           'text/plain': { schema: z.string().meta({ description: 'Prometheus text exposition format, version 0.0.4' }) },
         },
       },
+      ...errorResponses({
+        400: '`invalid_query`: `format` is neither `json` nor `prometheus`',
+        501: '`prometheus_disabled`: the text format was asked for, and this monitor runs without Prometheus exposition',
+      }),
     },
   });
 };
