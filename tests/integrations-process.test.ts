@@ -39,3 +39,26 @@ test('WEBHOOK_URLS and a registration webhook_url receive signed notices from a 
   await waitFor(() => own.deliveries.length === 3 || undefined, "the service's own receiver got the same three", 3000);
   assert.deepEqual(noticesOf(own).map((notice) => notice.id), noticesOf(shared).map((notice) => notice.id));
 });
+
+test('a spawned monitor answers a Prometheus scrape with its services and counts webhook deliveries', async (t) => {
+  const target = await startTarget((_request, response) => json(response, { request_count: 4, error_count: 1 }));
+  const receiver = await startReceiver();
+  const monitor = await spawnMonitor([], { WEBHOOK_URLS: receiver.url, PROM_ATTRIBUTE_LABELS: 'env,team-name' });
+  t.after(async () => {
+    await monitor.stop();
+    await Promise.all([target.close(), receiver.close()]);
+  });
+  const body = { id: 'shop', url: target.url, poll_interval_sec: 1, attributes: { env: 'prod', 'team-name': 'web', secret: 'x' } };
+  await fetch(`${monitor.url}/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  await waitFor(() => receiver.deliveries.length === 1 || undefined, 'the first notice', 5000);
+  const scrape = async (): Promise<string> =>
+    (await fetch(`${monitor.url}/metrics`, { headers: { accept: 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1' } })).text();
+  let text = '';
+  await waitFor(async () => (text = await scrape()).includes('health_monitor_webhook_deliveries_total{outcome="delivered"} 1') || undefined, 'the counted delivery');
+  assert.match(text, /^health_monitor_service_up\{service="shop"\} 1$/m);
+  assert.match(text, /^health_monitor_service_health\{service="shop",state="degraded"\} 1$/m, "1 error in 4 requests is above the 0.2 threshold");
+  assert.match(text, /^health_monitor_service_error_ratio\{service="shop"\} 0\.25$/m);
+  assert.match(text, /^health_monitor_service_info\{service="shop",attr_env="prod",attr_team_name="web"\} 1$/m);
+  assert.doesNotMatch(text, /attr_secret/, 'only the configured attribute keys become labels');
+  assert.match(text, /^process_resident_memory_bytes \d+/m);
+});
