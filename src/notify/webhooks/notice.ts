@@ -38,19 +38,13 @@ export interface Notice {
   readonly body: string;
 }
 
-export interface NoticeContent {
-  readonly event: NoticeKind;
-  readonly service: string;
-  readonly url: string;
-  readonly attributes: Readonly<Record<string, string>>;
-  readonly from: HealthVerdict | null;
-  readonly to: HealthVerdict | null;
-  readonly reason: string;
+/** What a notice says, with times as epoch ms; `buildNotice` turns it into the payload. */
+export type NoticeContent = Pick<NoticePayload, 'event' | 'service' | 'url' | 'attributes' | 'from' | 'to' | 'reason'> & {
   /** Epoch ms. */
   readonly at: number;
   /** Epoch ms, or `null` when the service is not in a bad state. */
   readonly badSince: number | null;
-}
+};
 
 const verdict = (value: HealthVerdict | null): HealthVerdict | null => (value === null ? null : { health: value.health, ready: value.ready });
 
