@@ -201,11 +201,17 @@ test('unknown route is 404 JSON; wrong method is 405 JSON with Allow', async () 
   assert.equal((await app.request('/register')).status, 405);
 });
 
-test('GET /healthz answers ok', async () => {
-  const { app } = await setup();
+test('GET /healthz answers ok, with the last cycle once there was one', async () => {
+  const { app, store } = await setup();
   const response = await app.request('/healthz');
   assert.equal(response.status, 200);
-  assert.equal(((await response.json()) as { status: string }).status, 'ok');
+  const before = (await response.json()) as { status: string; last_cycle: unknown };
+  assert.equal(before.status, 'ok');
+  assert.equal(before.last_cycle, null);
+  const outcomes = { answered: 3, http_status: 0, invalid_body: 0, unreachable: 0, monitor_error: 0 };
+  store.recordCycle({ startedAt: Date.UTC(2026, 10, 24), durationMs: 12.4, size: 3, applied: 3, outcomes, eventLoopUtilization: 0.04321 });
+  const after = (await (await app.request('/healthz')).json()) as { last_cycle: unknown };
+  assert.deepEqual(after.last_cycle, { started_at: '2026-11-24T00:00:00.000Z', duration_ms: 12, services: 3, event_loop_utilization: 0.043 });
 });
 
 test('with REGISTER_TOKEN, register and delete need the bearer token', async () => {

@@ -1,5 +1,6 @@
 // The cycle loop: snapshot what is due, probe it all, apply results, sleep until the next due time.
 import { setMaxListeners } from 'node:events';
+import { performance } from 'node:perf_hooks';
 import type { ProbeResult } from '../domain/index.js';
 import type { ServiceStore } from '../store/store.js';
 import type { Prober } from './prober.js';
@@ -61,6 +62,7 @@ export class Scheduler {
   private async cycle(): Promise<boolean> {
     const { store, prober } = this.options;
     const startedAt = this.now();
+    const loopAtStart = performance.eventLoopUtilization();
     const jobs = await store.takeDue(startedAt);
     if (jobs.length === 0) return false;
     const pending: Promise<number>[] = [];
@@ -71,7 +73,8 @@ export class Scheduler {
     };
     await prober.probeAll(jobs, onResults, this.abort.signal);
     const applied = (await Promise.all(pending)).reduce((sum, count) => sum + count, 0);
-    store.recordCycle({ startedAt, durationMs: this.now() - startedAt, size: jobs.length, applied, outcomes });
+    const { utilization } = performance.eventLoopUtilization(loopAtStart);
+    store.recordCycle({ startedAt, durationMs: this.now() - startedAt, size: jobs.length, applied, outcomes, eventLoopUtilization: utilization });
     return true;
   }
 }

@@ -36,6 +36,8 @@ export interface CycleEvent {
   readonly applied: number;
   /** Results that came back, by outcome. */
   readonly outcomes: Readonly<Record<ProbeOutcome['kind'], number>>;
+  /** The main thread's event-loop utilisation (0–1) while the cycle ran: how much the probes cost the API. */
+  readonly eventLoopUtilization: number;
 }
 
 export interface MonitorEventMap {

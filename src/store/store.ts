@@ -71,6 +71,7 @@ export class ServiceStore {
   private closed = false;
   private readonly now: () => number;
   private eventLog = new EventLog(0);
+  private latestCycle: CycleEvent | null = null;
 
   private constructor(private readonly options: StoreOptions) {
     this.now = options.now ?? Date.now;
@@ -195,7 +196,13 @@ export class ServiceStore {
   }
 
   recordCycle(cycle: CycleEvent): void {
+    this.latestCycle = cycle;
     this.emit('cycle', cycle);
+  }
+
+  /** The last cycle that ran, or `null` before the first. */
+  get lastCycle(): CycleEvent | null {
+    return this.latestCycle;
   }
 
   /**

@@ -1,6 +1,7 @@
 // GET /healthz: the monitor's own liveness.
 import { Hono } from 'hono';
 import { z } from 'zod';
+import type { CycleEvent } from '../../store/events.js';
 import type { ApiDeps } from '../deps.js';
 import { jsonResponse, type DocumentRoutes } from '../route-docs.js';
 
@@ -9,9 +10,28 @@ export const healthzSchema = z
     status: z.literal('ok'),
     services: z.number().int().min(0).meta({ description: 'Services registered' }),
     uptime_sec: z.number().int().min(0).meta({ description: 'Whole seconds since the monitor started' }),
+    last_cycle: z
+      .object({
+        started_at: z.iso.datetime(),
+        duration_ms: z.number().int().min(0),
+        services: z.number().int().min(0).meta({ description: 'Services probed in the cycle' }),
+        event_loop_utilization: z.number().min(0).max(1).meta({ description: "The API thread's event-loop utilisation while the cycle ran" }),
+      })
+      .nullable()
+      .meta({ description: 'The last probing cycle; `null` before the first. A stale `started_at` means the scheduler is stuck.' }),
   })
   .readonly()
   .meta({ id: 'Healthz' });
+
+function cycleView(cycle: CycleEvent | null): z.output<typeof healthzSchema>['last_cycle'] {
+  if (cycle === null) return null;
+  return {
+    started_at: new Date(cycle.startedAt).toISOString(),
+    duration_ms: Math.round(cycle.durationMs),
+    services: cycle.size,
+    event_loop_utilization: Math.round(cycle.eventLoopUtilization * 1000) / 1000,
+  };
+}
 
 export function healthzRoutes(deps: ApiDeps): Hono {
   const now = deps.now ?? Date.now;
@@ -22,6 +42,7 @@ export function healthzRoutes(deps: ApiDeps): Hono {
       status: 'ok',
       services: deps.store.size,
       uptime_sec: Math.floor((now() - startedAt) / 1000),
+      last_cycle: cycleView(deps.store.lastCycle),
     };
     return c.json(body);
   });
