@@ -25,6 +25,7 @@ test('promtool check metrics reports nothing on an exposition with every family 
     startedAt: Date.now(),
     durationMs: 42,
     eventLoopUtilization: 0.05,
+    scheduleLagMs: null,
     size: 2,
     applied: 2,
     outcomes: { answered: 1, http_status: 0, invalid_body: 0, unreachable: 1, monitor_error: 0 },

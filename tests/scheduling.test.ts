@@ -57,7 +57,13 @@ test('50 targets of 300 ms: never more than 5 requests at once, cycles never ove
       assert.equal(cycle.size, 50);
       assert.equal(cycle.applied, 50);
       assert.ok(cycle.durationMs >= 2900, `a cycle of 50 × 300 ms / 5 took only ${cycle.durationMs} ms`);
+      // The last five probes wait for nine rounds of 300 ms before they start: the lag says so.
+      assert.ok((cycle.scheduleLagMs?.max ?? 0) >= 2600, `max lag ${cycle.scheduleLagMs?.max} ms in a 3 s cycle`);
+      assert.ok((cycle.scheduleLagMs?.p50 ?? 0) >= 1000, `median lag ${cycle.scheduleLagMs?.p50} ms`);
     }
+    // From the second cycle on, probes were due a second after the previous cycle started, so
+    // the lag includes the overrun: about 2 s for the first probes.
+    assert.ok((cycles[1]?.scheduleLagMs?.p50 ?? 0) > (cycles[0]?.scheduleLagMs?.p50 ?? 0));
   } finally {
     await harness.stop();
     await target.close();

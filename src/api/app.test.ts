@@ -209,9 +209,9 @@ test('GET /healthz answers ok, with the last cycle once there was one', async ()
   assert.equal(before.status, 'ok');
   assert.equal(before.last_cycle, null);
   const outcomes = { answered: 3, http_status: 0, invalid_body: 0, unreachable: 0, monitor_error: 0 };
-  store.recordCycle({ startedAt: Date.UTC(2026, 10, 24), durationMs: 12.4, size: 3, applied: 3, outcomes, eventLoopUtilization: 0.04321 });
+  store.recordCycle({ startedAt: Date.UTC(2026, 10, 24), durationMs: 12.4, size: 3, applied: 3, outcomes, eventLoopUtilization: 0.04321, scheduleLagMs: { p50: 3, p99: 9, max: 12 } });
   const after = (await (await app.request('/healthz')).json()) as { last_cycle: unknown };
-  assert.deepEqual(after.last_cycle, { started_at: '2026-11-24T00:00:00.000Z', duration_ms: 12, services: 3, event_loop_utilization: 0.043 });
+  assert.deepEqual(after.last_cycle, { started_at: '2026-11-24T00:00:00.000Z', duration_ms: 12, services: 3, event_loop_utilization: 0.043, schedule_lag_ms: { p50: 3, p99: 9, max: 12 } });
 });
 
 test('with REGISTER_TOKEN, register and delete need the bearer token', async () => {

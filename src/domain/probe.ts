@@ -8,6 +8,8 @@ export interface ProbeJob {
   readonly url: string;
   readonly timeoutMs: number;
   readonly retries: number;
+  /** When the probe was due (epoch ms): its start minus this is the schedule's lag. */
+  readonly dueAt: number;
 }
 
 export type ProbeOutcome =

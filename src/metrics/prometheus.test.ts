@@ -36,6 +36,7 @@ function cycle(outcomes: Partial<CycleEvent['outcomes']>, durationMs = 100, size
     startedAt: Date.now(),
     durationMs,
     eventLoopUtilization: 0.05,
+    scheduleLagMs: null,
     size,
     applied: size,
     outcomes: { answered: 0, http_status: 0, invalid_body: 0, unreachable: 0, monitor_error: 0, ...outcomes },

@@ -2,6 +2,7 @@
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { ProbeResult } from '../domain/index.js';
+import type { LagSummary } from '../store/events.js';
 import type { ServiceStore } from '../store/store.js';
 import type { Prober } from './prober.js';
 import { Sleeper } from './sleeper.js';
@@ -11,6 +12,13 @@ export interface SchedulerOptions {
   readonly prober: Prober;
   readonly now?: () => number;
   readonly onError?: (error: unknown) => void;
+}
+
+function summariseLags(lags: number[]): LagSummary | null {
+  if (lags.length === 0) return null;
+  lags.sort((a, b) => a - b);
+  const at = (fraction: number): number => lags[Math.min(lags.length - 1, Math.floor(fraction * lags.length))] ?? 0;
+  return { p50: at(0.5), p99: at(0.99), max: at(1) };
 }
 
 export class Scheduler {
@@ -67,14 +75,28 @@ export class Scheduler {
     if (jobs.length === 0) return false;
     const pending: Promise<number>[] = [];
     const outcomes = { answered: 0, http_status: 0, invalid_body: 0, unreachable: 0, monitor_error: 0 };
+    const dueAt = new Map(jobs.map((job) => [job.serviceId, job.dueAt]));
+    const lags: number[] = [];
     const onResults = (results: ProbeResult[]): void => {
-      for (const result of results) outcomes[result.outcome.kind]++;
+      for (const result of results) {
+        outcomes[result.outcome.kind]++;
+        const due = dueAt.get(result.serviceId);
+        if (due !== undefined) lags.push(Math.max(0, result.startedAt - due));
+      }
       pending.push(store.applyResults(results));
     };
     await prober.probeAll(jobs, onResults, this.abort.signal);
     const applied = (await Promise.all(pending)).reduce((sum, count) => sum + count, 0);
     const { utilization } = performance.eventLoopUtilization(loopAtStart);
-    store.recordCycle({ startedAt, durationMs: this.now() - startedAt, size: jobs.length, applied, outcomes, eventLoopUtilization: utilization });
+    store.recordCycle({
+      startedAt,
+      durationMs: this.now() - startedAt,
+      size: jobs.length,
+      applied,
+      outcomes,
+      eventLoopUtilization: utilization,
+      scheduleLagMs: summariseLags(lags),
+    });
     return true;
   }
 }

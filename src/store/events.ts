@@ -27,6 +27,12 @@ export interface TransitionEvent {
   readonly at: number;
 }
 
+export interface LagSummary {
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
 export interface CycleEvent {
   readonly startedAt: number;
   readonly durationMs: number;
@@ -38,6 +44,8 @@ export interface CycleEvent {
   readonly outcomes: Readonly<Record<ProbeOutcome['kind'], number>>;
   /** The main thread's event-loop utilisation (0–1) while the cycle ran: how much the probes cost the API. */
   readonly eventLoopUtilization: number;
+  /** How late probes started after they were due, over the results that came back; `null` when none did. */
+  readonly scheduleLagMs: LagSummary | null;
 }
 
 export interface MonitorEventMap {

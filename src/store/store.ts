@@ -150,6 +150,8 @@ export class ServiceStore {
           url: healthUrl(record.request.url, record.settings.healthPath),
           timeoutMs: record.settings.timeoutMs,
           retries: record.settings.retries,
+          // Never scheduled: due since it was registered.
+          dueAt: record.lastScheduledAt === null ? record.registeredAt : record.lastScheduledAt + record.settings.intervalMs,
         });
       }
       return jobs;

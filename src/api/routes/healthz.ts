@@ -16,6 +16,10 @@ export const healthzSchema = z
         duration_ms: z.number().int().min(0),
         services: z.number().int().min(0).meta({ description: 'Services probed in the cycle' }),
         event_loop_utilization: z.number().min(0).max(1).meta({ description: "The API thread's event-loop utilisation while the cycle ran" }),
+        schedule_lag_ms: z
+          .object({ p50: z.number().int().min(0), p99: z.number().int().min(0), max: z.number().int().min(0) })
+          .nullable()
+          .meta({ description: 'How late its probes started after they were due; `null` when no result came back' }),
       })
       .nullable()
       .meta({ description: 'The last probing cycle; `null` before the first. A stale `started_at` means the scheduler is stuck.' }),
@@ -30,6 +34,7 @@ function cycleView(cycle: CycleEvent | null): z.output<typeof healthzSchema>['la
     duration_ms: Math.round(cycle.durationMs),
     services: cycle.size,
     event_loop_utilization: Math.round(cycle.eventLoopUtilization * 1000) / 1000,
+    schedule_lag_ms: cycle.scheduleLagMs,
   };
 }
 
