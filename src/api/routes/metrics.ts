@@ -5,7 +5,8 @@ import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { METRICS_FORMATS, metricsFormat } from '../metrics-format.js';
 import { errorResponses, type DocumentRoutes } from '../route-docs.js';
-import { metricsEntry, metricsEntrySchema } from '../views.js';
+import { metricsJson } from '../metrics-json.js';
+import { metricsEntrySchema } from '../views.js';
 
 /** Not strict: a Prometheus scrape config may add parameters of its own. */
 export const metricsQuery = z.object({
@@ -23,8 +24,7 @@ export function metricsRoutes(deps: ApiDeps): Hono {
     // The answer depends on Accept: a cache must not hand a scraper's text to a JSON client.
     c.header('Vary', 'Accept');
     if (format === 'json') {
-      const at = now();
-      return c.json(deps.store.list().map((record) => metricsEntry(record, at)));
+      return c.body(metricsJson(deps.store.list(), now()), 200, { 'Content-Type': 'application/json' });
     }
     if (!deps.prometheus) {
       throw new ApiError(501, 'prometheus_disabled', 'this monitor was started without Prometheus exposition; ask for JSON (the default) instead');

@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { HEALTHY, openStore, probeResult, registration } from '../../tests/helpers/fixtures.js';
+import { metricsJson } from './metrics-json.js';
+import { metricsEntry } from './views.js';
+
+test('the cached JSON text is exactly the JSON of the metrics entries, as the clock and the records change', async () => {
+  const store = await openStore();
+  const a = await store.register(registration('a', 'http://h:1', { attributes: { quote: 'say "hi"\n', unicode: 'żółw \u2028' } }));
+  await store.register(registration('b'));
+  const startedAt = 1_000_000;
+  await store.applyResults([probeResult('a', a.record.generation, HEALTHY, startedAt)]);
+  const expected = (now: number): string => JSON.stringify(store.list().map((record) => metricsEntry(record, now)));
+
+  assert.equal(metricsJson(store.list(), startedAt + 1500).toString(), expected(startedAt + 1500), 'one probed, one not yet');
+  assert.equal(metricsJson(store.list(), startedAt + 61_000).toString(), expected(startedAt + 61_000), 'the same records later: only the age moves');
+  // The probe finished 5 ms after it started: 60.995 s before.
+  assert.match(metricsJson(store.list(), startedAt + 61_000).toString(), /"last_checked":"60s ago","last_checked_age_sec":60/);
+
+  await store.applyResults([probeResult('a', a.record.generation, { kind: 'http_status', status: 503 }, startedAt + 70_000)]);
+  const after = metricsJson(store.list(), startedAt + 71_000).toString();
+  assert.equal(after, expected(startedAt + 71_000), 'a replaced record is serialised afresh');
+  assert.match(after, /"health":"unhealthy"/);
+  assert.deepEqual(JSON.parse(metricsJson([], 0).toString()), []);
+});
