@@ -7,7 +7,12 @@ export interface Schedulable {
 }
 
 export function dueAt(service: Schedulable): number {
-  return service.lastScheduledAt === null ? -Infinity : service.lastScheduledAt + service.intervalMs;
+  return nextDueTime(service.intervalMs, service.lastScheduledAt);
+}
+
+/** `dueAt` without an object to build: the scheduler runs it over every service, every cycle. */
+export function nextDueTime(intervalMs: number, lastScheduledAt: number | null): number {
+  return lastScheduledAt === null ? -Infinity : lastScheduledAt + intervalMs;
 }
 
 export function isDue(service: Schedulable, now: number): boolean {

@@ -179,3 +179,19 @@ test('a closed store refuses messages', async () => {
   await store.close();
   await assert.rejects(store.register(registration('a')), StoreClosedError);
 });
+
+test('nextDueAt follows every cycle and every registry change', async () => {
+  const store = await openStore();
+  assert.equal(store.nextDueAt(), null, 'nothing registered');
+  await store.register(registration('slow', 'http://h:1', { pollIntervalSec: 30 }));
+  await store.register(registration('fast', 'http://h:2', { pollIntervalSec: 5 }));
+  assert.equal(store.nextDueAt(), -Infinity, 'never probed: due at once');
+  await store.takeDue(1000);
+  assert.equal(store.nextDueAt(), 6000, 'the 5 s service first');
+  await store.deregister('fast');
+  assert.equal(store.nextDueAt(), 31_000, 'a removal moves it');
+  await store.register(registration('new'));
+  assert.equal(store.nextDueAt(), -Infinity, 'a new service is due at once');
+  assert.deepEqual((await store.takeDue(2000)).map((job) => job.serviceId), ['new']);
+  assert.equal(store.nextDueAt(), 2000 + 10_000, 'the new one, on the default 10 s interval, before slow at 31 s');
+});

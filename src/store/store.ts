@@ -3,13 +3,12 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import {
   accumulate,
   applyProbe,
-  earliestDueAt,
   expiryReason,
   HOUR_MS,
   healthUrl,
   hourStartOf,
   INITIAL_STATE,
-  isDue,
+  nextDueTime,
   resolveSettings,
   restoredScheduledAt,
   uptimeWindows,
@@ -72,6 +71,8 @@ export class ServiceStore {
   private readonly now: () => number;
   private eventLog = new EventLog(0);
   private latestCycle: CycleEvent | null = null;
+  /** The earliest due time, as the last full pass found it; `undefined` once a registry change may have moved it. */
+  private knownNextDue: number | null | undefined = undefined;
 
   private constructor(private readonly options: StoreOptions) {
     this.now = options.now ?? Date.now;
@@ -141,8 +142,15 @@ export class ServiceStore {
   takeDue(now: number): Promise<ProbeJob[]> {
     return this.send(() => {
       const jobs: ProbeJob[] = [];
+      let earliest: number | null = null;
       for (const [id, record] of this.services) {
-        if (!isDue({ intervalMs: record.settings.intervalMs, lastScheduledAt: record.lastScheduledAt }, now)) continue;
+        const due = nextDueTime(record.settings.intervalMs, record.lastScheduledAt);
+        if (due > now) {
+          if (earliest === null || due < earliest) earliest = due;
+          continue;
+        }
+        const next = now + record.settings.intervalMs;
+        if (earliest === null || next < earliest) earliest = next;
         this.services.set(id, freezeRecord({ ...record, lastScheduledAt: now }));
         jobs.push({
           serviceId: id,
@@ -151,9 +159,10 @@ export class ServiceStore {
           timeoutMs: record.settings.timeoutMs,
           retries: record.settings.retries,
           // Never scheduled: due since it was registered.
-          dueAt: record.lastScheduledAt === null ? record.registeredAt : record.lastScheduledAt + record.settings.intervalMs,
+          dueAt: record.lastScheduledAt === null ? record.registeredAt : due,
         });
       }
+      this.knownNextDue = earliest;
       return jobs;
     });
   }
@@ -252,12 +261,17 @@ export class ServiceStore {
     return this.services.size;
   }
 
+  /** The earliest time a service falls due, `null` when there are none. */
   nextDueAt(): number | null {
-    const schedulables = [...this.services.values()].map((record) => ({
-      intervalMs: record.settings.intervalMs,
-      lastScheduledAt: record.lastScheduledAt,
-    }));
-    return earliestDueAt(schedulables);
+    if (this.knownNextDue === undefined) {
+      let earliest: number | null = null;
+      for (const record of this.services.values()) {
+        const due = nextDueTime(record.settings.intervalMs, record.lastScheduledAt);
+        if (earliest === null || due < earliest) earliest = due;
+      }
+      this.knownNextDue = earliest;
+    }
+    return this.knownNextDue;
   }
 
   history(serviceId: string, page: { limit: number; beforeId: number | null }): Promise<StoredTransition[]> {
@@ -309,6 +323,7 @@ export class ServiceStore {
       change.kind === 'save' ? { kind: 'save', service: change.record, resetHistory: change.resetHistory } : { kind: 'delete', serviceId: change.serviceId },
     );
     await this.logged(lastIdBefore, () => this.options.persistence.writeRegistry(writes, logged));
+    this.knownNextDue = undefined;
     for (const [index, change] of changes.entries()) {
       if (change.kind === 'save') {
         const id = change.record.request.id;
