@@ -129,10 +129,12 @@ class Notifier {
   /** Enqueues one notice for every receiver of the service; returns at once. */
   private send(record: ServiceRecord, content: Omit<NoticeContent, 'service' | 'url' | 'attributes'>): void {
     const { request } = record;
-    const notice = buildNotice({ ...content, service: request.id, url: request.url, attributes: request.attributes });
     const receivers = new Set(this.everyService);
     const own = request.webhookUrl;
     if (own !== undefined) this.guard('notice', () => receivers.add(normalizedUrl(own)));
+    // Most services have nobody to tell: no notice is built for them (a UUID and a JSON body each).
+    if (receivers.size === 0) return;
+    const notice = buildNotice({ ...content, service: request.id, url: request.url, attributes: request.attributes });
     for (const url of receivers) {
       // One receiver's trouble must not cost the others their notice.
       this.guard('notice', () => this.queueFor(url).enqueue(notice));
