@@ -1,16 +1,51 @@
 // Starts bench/target-farm in its own process and resolves its port once it listens.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { track } from './lib/children.js';
 
-export function startFarm(latencyMs = 0): Promise<{ port: number; stop: () => void }> {
+export interface Farm {
+  readonly port: number;
+  readonly url: string;
+  /** Health requests the farm has answered so far (its control paths not counted). */
+  served(): Promise<number>;
+  /** Requests to /held/… waiting for release. */
+  held(): Promise<number>;
+  /** Answers every held request. */
+  release(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function startFarm(latencyMs = 0): Promise<Farm> {
   const farm = spawn(process.execPath, [fileURLToPath(new URL('./target-farm.js', import.meta.url)), '--latency-ms', String(latencyMs)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  track(farm);
+  const exited = new Promise<void>((resolve) => farm.once('exit', () => resolve()));
   return new Promise((resolve, reject) => {
     farm.once('error', reject);
-    farm.stdout.on('data', (chunk: Buffer) => {
-      const port = /listening (\d+)/.exec(chunk.toString())?.[1];
-      if (port) resolve({ port: Number(port), stop: () => farm.kill('SIGTERM') });
-    });
+    const onEarlyExit = (code: number | null): void => reject(new Error(`the target farm exited with ${code} before listening`));
+    farm.once('exit', onEarlyExit);
+    let output = '';
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      const port = /listening (\d+)/.exec(output)?.[1];
+      if (!port) return;
+      farm.stdout.off('data', onData);
+      farm.off('exit', onEarlyExit);
+      const url = `http://127.0.0.1:${port}`;
+      const stats = async (): Promise<{ served: number; held: number }> => (await (await fetch(`${url}/stats`)).json()) as { served: number; held: number };
+      resolve({
+        port: Number(port),
+        url,
+        served: async () => (await stats()).served,
+        held: async () => (await stats()).held,
+        release: async () => void (await (await fetch(`${url}/release`, { method: 'POST' })).arrayBuffer()),
+        stop: async () => {
+          if (farm.exitCode === null && farm.signalCode === null) farm.kill('SIGTERM');
+          await exited;
+        },
+      });
+    };
+    farm.stdout.on('data', onData);
   });
 }

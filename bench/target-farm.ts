@@ -1,21 +1,43 @@
 // A farm of many distinct health endpoints in one process: GET /s/<n>/health answers small JSON.
 // Prints `listening <port>` on stdout. Optional latency: --latency-ms N.
-import { createServer } from 'node:http';
+//
+// Two control paths let the bench see and steer what the monitor does from outside it:
+// - GET /held/<anything> is answered only once POST /release arrives. The bench registers one service
+//   there to keep a probing cycle busy while it registers thousands more, so they all fall due together.
+// - GET /stats answers {served, held}: health requests answered so far, and requests held right now.
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({ options: { port: { type: 'string' }, 'latency-ms': { type: 'string' } } });
 const latencyMs = Number(values['latency-ms'] ?? 0);
+if (!Number.isInteger(latencyMs) || latencyMs < 0) {
+  process.stderr.write(`target-farm: --latency-ms must be a whole number of milliseconds, not "${values['latency-ms']}"\n`);
+  process.exit(2);
+}
 let served = 0;
+const held: (() => void)[] = [];
+
+function sendJson(response: ServerResponse, body: string): void {
+  response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  response.end(body);
+}
 
 const server = createServer((request, response) => {
-  served++;
-  const body = JSON.stringify({ uptime_sec: 100, request_count: 1000 + served, error_count: 3, attributes: { path: request.url ?? '' } });
+  const path = request.url ?? '';
+  if (path === '/stats') return sendJson(response, JSON.stringify({ served, held: held.length }));
+  if (path === '/release' && request.method === 'POST') {
+    const released = held.splice(0);
+    for (const answer of released) answer();
+    return sendJson(response, JSON.stringify({ released: released.length }));
+  }
+  const body = JSON.stringify({ uptime_sec: 100, request_count: 1000 + served, error_count: 3, attributes: { path } });
   const answer = (): void => {
-    response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-    response.end(body);
+    served++;
+    sendJson(response, body);
   };
-  if (latencyMs > 0) setTimeout(answer, latencyMs);
+  if (path.startsWith('/held/')) held.push(answer);
+  else if (latencyMs > 0) setTimeout(answer, latencyMs);
   else answer();
 });
 server.keepAliveTimeout = 60_000;

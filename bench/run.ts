@@ -1,0 +1,191 @@
+// `npm run bench`: the whole benchmark, self-contained. A target farm in its own process, the monitor in
+// its own process started as a user starts it, services registered through the API; every figure
+// measured in the same run as its reference. Progress on stderr, the table on stdout, the figures in
+// bench/results/latest.json. docs/benchmarks.md says what each figure means and how it is measured.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { HELP, parsePlan, UsageError, type Plan } from './options.js';
+import { ApiClient } from './lib/api-client.js';
+import { startMonitor } from './lib/monitor-process.js';
+import { progress } from './lib/progress.js';
+import { median, MIB, percentile } from './lib/stats.js';
+import { DAY_SIMULATION_FIGURES, LARGE_REGISTRY_FIGURES, type FigureKey } from './report/figures.js';
+import { describeMachine } from './report/machine.js';
+import { buildResults, resultProblems } from './report/results.js';
+import { renderTable } from './report/table.js';
+import { startFarm } from './start-farm.js';
+import { simulateDay } from './steps/day-simulation.js';
+import { registerWhileHeld, runFullCycle } from './steps/full-cycle.js';
+import { measureLargeRegistry } from './steps/large-registry.js';
+import { measureMetricsLatency } from './steps/metrics-latency.js';
+import { measureRawLimit } from './steps/raw-limit.js';
+import { measureScheduleAccuracy } from './steps/schedule-accuracy.js';
+
+type Figures = Partial<Record<FigureKey, number | null>>;
+
+/** Registration, the full cycle beside its raw limit, /metrics, peak RSS: one monitor on a database file. */
+async function measureRegistry(plan: Plan, dir: string): Promise<Figures> {
+  const { services, rawConnections } = plan.sizes;
+  const farm = await startFarm(0);
+  const dbPath = join(dir, 'registry.db');
+  const monitor = await startMonitor({ dbPath, logDir: dir });
+  const api = new ApiClient(monitor.url, plan.registrationLanes);
+  const healthz = new ApiClient(monitor.url, 1);
+  const reader = new ApiClient(monitor.url, 4);
+  try {
+    progress(`registering ${services} services through the API, ${plan.registrationLanes} at a time, while one held probe keeps a cycle open`);
+    const { ids, registrationsPerSec } = await registerWhileHeld(api, farm, services, plan.registrationLanes);
+    progress(`  ${Math.round(registrationsPerSec)} registrations/s; monitor peak RSS ${Math.round(monitor.peakRssBytes() / MIB)} MB`);
+
+    progress(`raw limit: autocannon, ${rawConnections} connections, ${plan.rawDurationSec} s, against the same farm`);
+    const raw = await measureRawLimit(`${farm.url}/s/1/health`, rawConnections, plan.rawDurationSec);
+    progress(`  ${Math.round(raw.requestsPerSec)} requests/s`);
+
+    progress(`releasing the held probe: one cycle of all ${services} services, GET /services/:id every ${plan.readEveryMs} ms meanwhile`);
+    const cycle = await runFullCycle({ healthz, reader, farm, ids, readEveryMs: plan.readEveryMs, timeoutMs: 120_000 + services * 10 });
+    progress(`  ${cycle.durationMs} ms, ${Math.round(cycle.probesPerSec)} probes/s, ELU ${(cycle.eventLoopUtilization * 100).toFixed(1)}%; peak RSS ${Math.round(monitor.peakRssBytes() / MIB)} MB`);
+
+    progress(`GET /metrics, JSON then Prometheus, ${plan.metricsRequests} requests each`);
+    const metrics = await measureMetricsLatency(healthz, plan.metricsRequests);
+    progress(`  JSON median ${metrics.json.medianMs.toFixed(1)} ms, Prometheus median ${metrics.prometheus.medianMs.toFixed(1)} ms`);
+    const peakRss = monitor.peakRssBytes();
+    progress(`  peak RSS ${Math.round(peakRss / MIB)} MB`);
+
+    const readMs = cycle.reads.map((read) => read.ms);
+    return {
+      registrations_per_sec: registrationsPerSec,
+      raw_limit_per_sec: raw.requestsPerSec,
+      full_cycle_ms: cycle.durationMs,
+      probes_per_sec: cycle.probesPerSec,
+      probes_to_raw_limit: cycle.probesPerSec / raw.requestsPerSec,
+      event_loop_utilization: cycle.eventLoopUtilization,
+      service_read_ms_p50: median(readMs),
+      service_read_ms_p99: percentile(readMs, 0.99),
+      service_reads: readMs.length,
+      metrics_json_ms_p50: metrics.json.medianMs,
+      metrics_json_ms_p95: metrics.json.p95Ms,
+      metrics_json_bytes: metrics.json.bytes,
+      metrics_prometheus_ms_p50: metrics.prometheus.medianMs,
+      metrics_prometheus_ms_p95: metrics.prometheus.p95Ms,
+      metrics_prometheus_bytes: metrics.prometheus.bytes,
+      peak_rss_mb: peakRss / MIB,
+    };
+  } finally {
+    await Promise.all([api.close(), healthz.close(), reader.close()]);
+    await monitor.stop();
+    await farm.stop();
+  }
+}
+
+/** The same database file, opened again: how long the registry takes to load. */
+async function measureRestart(dir: string): Promise<Figures> {
+  progress('restarting the monitor on that database file');
+  const monitor = await startMonitor({ dbPath: join(dir, 'registry.db'), logDir: dir });
+  await monitor.stop();
+  progress(`  registry loaded in ${monitor.registryLoadMs} ms, listening after ${Math.round(monitor.startToListeningMs)} ms`);
+  return { restore_ms: monitor.registryLoadMs, start_to_listening_ms: monitor.startToListeningMs };
+}
+
+async function measureSchedule(plan: Plan, dir: string): Promise<Figures> {
+  const { scheduleServices, scheduleIntervalSec, scheduleLatencyMs } = plan.sizes;
+  progress(`schedule accuracy: ${scheduleServices} services every ${scheduleIntervalSec} s against a farm answering after ${scheduleLatencyMs} ms, ${plan.scheduleWindowMs / 1000} s observed`);
+  const farm = await startFarm(scheduleLatencyMs);
+  const monitor = await startMonitor({ dbPath: join(dir, 'schedule.db'), logDir: dir });
+  const api = new ApiClient(monitor.url, 64);
+  try {
+    const accuracy = await measureScheduleAccuracy({
+      api,
+      farmUrl: farm.url,
+      services: scheduleServices,
+      intervalSec: scheduleIntervalSec,
+      settleMs: plan.scheduleSettleMs,
+      windowMs: plan.scheduleWindowMs,
+    });
+    progress(`  ${accuracy.cycles} cycles of ${Math.round(accuracy.meanCycleSize)} services on average; lag p50 ${accuracy.lagP50Ms} ms, p99 ${accuracy.lagP99Ms} ms`);
+    return { schedule_lag_ms_p50: accuracy.lagP50Ms, schedule_lag_ms_p99: accuracy.lagP99Ms, schedule_cycles: accuracy.cycles };
+  } finally {
+    await api.close();
+    await monitor.stop();
+    await farm.stop();
+  }
+}
+
+async function measureLarge(plan: Plan, dir: string): Promise<Figures> {
+  if (plan.skipLarge) return Object.fromEntries(LARGE_REGISTRY_FIGURES.map((key) => [key, null]));
+  progress(`large registry: ${plan.sizes.largeServices} services, interval ${plan.largeIntervalSec} s`);
+  const farm = await startFarm(0);
+  try {
+    const large = await measureLargeRegistry({
+      farm,
+      dir,
+      services: plan.sizes.largeServices,
+      intervalSec: plan.largeIntervalSec,
+      capMs: plan.largeCapMs,
+      onProgress: progress,
+    });
+    progress(
+      `  peak RSS ${Math.round(large.peakRssBytes / MIB)} MB (${Math.round(large.rssAtSampleBytes / MIB)} MB resident at the sample) ` +
+        `after ${large.probed} probes in ${(large.sampledAfterMs / 1000).toFixed(1)} s; registry loaded in ${large.registryLoadMs} ms`,
+    );
+    return { peak_rss_mb_large: large.peakRssBytes / MIB, large_registry_load_ms: large.registryLoadMs, large_registry_probed: large.probed };
+  } finally {
+    await farm.stop();
+  }
+}
+
+async function measureDay(plan: Plan, dir: string): Promise<Figures> {
+  if (plan.skipDay) return Object.fromEntries(DAY_SIMULATION_FIGURES.map((key) => [key, null]));
+  const services = plan.sizes.daySimulationServices;
+  progress(`simulating a day: ${services} services, ${plan.dayProbesPerService} probes each, into a database file`);
+  const day = await simulateDay(dir, services, plan.dayProbesPerService, progress);
+  progress(`  ${(day.databaseBytes / MIB).toFixed(1)} MB, ${Math.round(day.probeResultsPerSec)} results/s`);
+  return { day_database_mb: day.databaseBytes / MIB, day_probe_results_per_sec: day.probeResultsPerSec };
+}
+
+async function main(): Promise<void> {
+  const plan = parsePlan(process.argv.slice(2));
+  if (plan === null) return void process.stdout.write(`${HELP}\n`);
+  const machine = describeMachine();
+  progress(`${machine.cpus} × ${machine.cpu}, ${machine.memory_gib} GiB, Node ${machine.node}${plan.quick ? ' (quick sizes)' : ''}`);
+  const startedAt = new Date();
+  const started = performance.now();
+  const dir = mkdtempSync(join(tmpdir(), 'health-monitor-bench-'));
+  // Also on an interrupt, when the finally below never runs.
+  const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
+  process.once('exit', removeDir);
+  let figures: Figures;
+  try {
+    // Steps run one after another: each has the two cores to itself, with its own farm and monitor.
+    figures = {
+      ...(await measureRegistry(plan, dir)),
+      ...(await measureRestart(dir)),
+      ...(await measureSchedule(plan, dir)),
+      ...(await measureLarge(plan, dir)),
+      ...(await measureDay(plan, dir)),
+    };
+  } finally {
+    removeDir();
+  }
+  const results = buildResults(figures as Record<FigureKey, number | null>, {
+    at: startedAt,
+    machine,
+    sizes: plan.sizes,
+    runSec: (performance.now() - started) / 1000,
+  });
+  mkdirSync(dirname(plan.out), { recursive: true });
+  writeFileSync(plan.out, `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`${renderTable(results)}\nwritten to ${plan.out}\n`);
+  const problems = resultProblems(results, { allowSkipped: true });
+  if (problems.length > 0) throw new Error(`the results are not well formed:\n- ${problems.join('\n- ')}`);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    process.stderr.write(`bench: ${error.message}\n\n${HELP}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`bench: failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
