@@ -5,5 +5,8 @@ import type { Config } from './config.js';
 export type { Logger };
 
 export function createLogger(level: Config['logLevel']): Logger {
-  return pino({ level, base: { name: 'health-monitor' } });
+  // Asynchronous writes: a cycle that logs thousands of transitions costs a few large writes instead of
+  // one blocking write per line. Lines are not held back (no minimum length), and pino flushes what is
+  // pending when the process exits.
+  return pino({ level, base: { name: 'health-monitor' } }, pino.destination({ dest: 1, sync: false }));
 }
