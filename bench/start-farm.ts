@@ -2,8 +2,9 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export function startFarm(latencyMs = 0): Promise<{ port: number; stop: () => void }> {
-  const farm = spawn(process.execPath, [fileURLToPath(new URL('./target-farm.js', import.meta.url)), '--latency-ms', String(latencyMs)], {
+export function startFarm(latencyMs = 0, hangEvery = 0): Promise<{ port: number; stop: () => void }> {
+  const script = fileURLToPath(new URL('./target-farm.js', import.meta.url));
+  const farm = spawn(process.execPath, [script, '--latency-ms', String(latencyMs), '--hang-every', String(hangEvery)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
