@@ -72,7 +72,8 @@ test('50 targets of 300 ms: never more than 5 requests at once, cycles never ove
 
 test('MAX_CONCURRENCY below the thread cap is honoured across threads', async () => {
   const target = await startTarget((_req, res) => setTimeout(() => json(res, healthy), 100));
-  const harness = await startHarness({ maxConcurrency: 2 });
+  // Asks for 5 threads (one is the default): the pool takes min(5, 2) = 2, sharing the counter.
+  const harness = await startHarness({ maxConcurrency: 2, threads: 5 });
   try {
     for (let i = 0; i < 12; i++) await harness.register(`c${i}`, `${target.url}/c/${i}`, { pollIntervalSec: 60 });
     await waitFor(() => target.requests.length >= 12 && harness.cycles.some((c) => c.size > 1), 'all probed', 10_000);
@@ -85,7 +86,7 @@ test('MAX_CONCURRENCY below the thread cap is honoured across threads', async ()
 
 test('MAX_CONCURRENCY above the thread cap runs lanes inside workers, still capped', async () => {
   const target = await startTarget((_req, res) => setTimeout(() => json(res, healthy), 200));
-  const harness = await startHarness({ maxConcurrency: 8 });
+  const harness = await startHarness({ maxConcurrency: 8, threads: 5 });
   try {
     for (let i = 0; i < 40; i++) await harness.register(`l${i}`, `${target.url}/l/${i}`, { pollIntervalSec: 60 });
     await waitFor(() => target.requests.length >= 40, 'all probed', 10_000);

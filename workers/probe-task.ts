@@ -1,27 +1,24 @@
-// The Piscina task: probe a batch of services, at most `lanes` at once and within the global cap.
-import { workerData } from 'node:worker_threads';
+// The Piscina task: probe a batch of services on this thread's lanes, within the global cap.
+import { threadId, workerData } from 'node:worker_threads';
 import type { ProbeBatchTask, ProbeResult, ProbeWorkerData } from '../src/domain/index.js';
 import { InFlightLimit } from './in-flight-limit.js';
+import { LaneRunner } from './lane-runner.js';
+import { createProbeTable } from './probes/index.js';
 import { runProbe } from './run-probe.js';
 
 const { inFlight, maxInFlight, lanes } = workerData as ProbeWorkerData;
-const limit = new InFlightLimit(inFlight, maxInFlight);
+const limit = new InFlightLimit(inFlight, maxInFlight, threadId);
+const probes = createProbeTable({ connectionsPerOrigin: lanes });
 
-export default async function probeBatch(task: ProbeBatchTask): Promise<ProbeResult[]> {
-  const results: ProbeResult[] = [];
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < task.jobs.length) {
-      const job = task.jobs[next++];
-      if (!job) break;
-      await limit.acquire();
-      try {
-        results.push(await runProbe(job));
-      } finally {
-        limit.release();
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(lanes, task.jobs.length) }, lane));
-  return results;
+const runner = new LaneRunner(lanes, async (job: ProbeBatchTask['jobs'][number]): Promise<ProbeResult> => {
+  await limit.acquire();
+  try {
+    return await runProbe(job, probes);
+  } finally {
+    limit.release();
+  }
+});
+
+export default function probeBatch(task: ProbeBatchTask): Promise<ProbeResult[]> {
+  return runner.run(task.jobs);
 }

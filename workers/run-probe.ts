@@ -1,8 +1,8 @@
 // One probe of one service: the protocol's attempt, retried on network errors and timeouts only.
 import type { ProbeJob, ProbeResult } from '../src/domain/index.js';
-import { PROBES } from './probes/index.js';
+import type { ProbeTable } from './probes/index.js';
 
-export async function runProbe(job: ProbeJob): Promise<ProbeResult> {
+export async function runProbe(job: ProbeJob, probes: ProbeTable): Promise<ProbeResult> {
   const startedAt = Date.now();
   const clockStart = performance.now();
   const finish = (attempts: number, outcome: ProbeResult['outcome']): ProbeResult => ({
@@ -13,7 +13,7 @@ export async function runProbe(job: ProbeJob): Promise<ProbeResult> {
     attempts,
     outcome,
   });
-  const attempt = PROBES[new URL(job.url).protocol];
+  const attempt = probes[new URL(job.url).protocol];
   if (!attempt) return finish(0, { kind: 'unreachable', error: `unsupported protocol in ${job.url}` });
 
   let lastError = '';

@@ -1,17 +1,31 @@
 // Runs probes on a Piscina pool: batches per task, a shared counter capping probes in flight.
 import { Piscina } from 'piscina';
 import type { ProbeBatchTask, ProbeJob, ProbeResult, ProbeWorkerData } from '../domain/index.js';
-import { createInFlightCounter, resetInFlightCounter } from '../../workers/in-flight-limit.js';
+import { createInFlightCounter, reclaimSlotsOfExited, resetInFlightCounter } from '../../workers/in-flight-limit.js';
 import type { Prober } from './prober.js';
 
 /** The pool never grows past this many threads, whatever the concurrency. */
 export const MAX_PROBE_THREADS = 5;
+/**
+ * One thread by default: on a small machine more threads mostly wake each other up. On 2 cores two
+ * threads gained 0–3% on a first cycle and 12–28% on later ones, for 60–90 MB more, and five threads
+ * lost 40% (docs/probe-engine-performance.md).
+ */
+export const DEFAULT_PROBE_THREADS = 1;
 const MAX_BATCH = 100;
 /** Several batches per thread, so one slow batch does not leave the other threads idle. */
 const BATCHES_PER_THREAD = 4;
+/**
+ * The probe thread's old-generation cap. Without one a worker inherits the process's ~4 GB limit, and
+ * V8 then lets garbage pile up to ~80 MB before a full collection; at 1 GB or below it stays near
+ * 20 MB, with the same throughput. 1 GB leaves room for ~100 probes each holding a 1 MiB body.
+ */
+const WORKER_OLD_GENERATION_MB = 1024;
 
 export interface PoolProberOptions {
   readonly maxConcurrency: number;
+  /** Probe threads (default DEFAULT_PROBE_THREADS), capped at MAX_PROBE_THREADS and at maxConcurrency. */
+  readonly threads?: number;
   /** The built task file; tests inject a failing one. */
   readonly taskFile?: URL | string;
 }
@@ -26,26 +40,48 @@ export function splitIntoBatches<T>(items: readonly T[], threads: number): T[][]
 }
 
 export class PoolProber implements Prober {
-  private readonly pool: Piscina;
-  private readonly inFlight = createInFlightCounter();
+  /** Created on first use, and again after an abandoned cycle retired the previous one. */
+  private pool: ProbePool | null = null;
+  /** Pools being torn down after an abandoned cycle; close() waits for them. */
+  private readonly retiring: Promise<void>[] = [];
   private readonly threads: number;
 
-  constructor(options: PoolProberOptions) {
-    this.threads = Math.min(MAX_PROBE_THREADS, options.maxConcurrency);
-    const workerData: ProbeWorkerData = {
-      inFlight: this.inFlight,
-      maxInFlight: options.maxConcurrency,
-      lanes: Math.ceil(options.maxConcurrency / this.threads),
-    };
+  constructor(private readonly options: PoolProberOptions) {
+    if (!Number.isInteger(options.maxConcurrency) || options.maxConcurrency < 1) {
+      throw new RangeError(`maxConcurrency must be a positive integer, got ${options.maxConcurrency}`);
+    }
+    const threads = options.threads ?? DEFAULT_PROBE_THREADS;
+    if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`);
+    this.threads = Math.min(MAX_PROBE_THREADS, options.maxConcurrency, threads);
+    this.pool = this.createPool();
+  }
+
+  private activePool(): ProbePool {
+    this.pool ??= this.createPool();
+    return this.pool;
+  }
+
+  private createPool(): ProbePool {
+    const { options } = this;
+    const lanes = Math.ceil(options.maxConcurrency / this.threads);
+    const inFlight = createInFlightCounter();
+    const workerData: ProbeWorkerData = { inFlight, maxInFlight: options.maxConcurrency, lanes };
     const taskFile = options.taskFile ?? DEFAULT_TASK_FILE;
-    this.pool = new Piscina({
+    const pool = new Piscina({
       filename: taskFile instanceof URL ? taskFile.href : taskFile,
       minThreads: this.threads,
       maxThreads: this.threads,
-      concurrentTasksPerWorker: 1,
+      // Several batches per thread feed its lanes, so a batch held open by one hanging probe leaves
+      // the other lanes busy with the next batch.
+      concurrentTasksPerWorker: Math.max(4, 2 * lanes),
       idleTimeout: Infinity,
       workerData,
+      resourceLimits: { maxOldGenerationSizeMb: WORKER_OLD_GENERATION_MB },
     });
+    // A thread that dies mid-cycle gives its slots back, or the lanes of its replacement would wait for
+    // them until the end of a cycle that cannot end.
+    pool.on('workerDestroy', () => reclaimSlotsOfExited(inFlight, pool.threads.map((thread) => thread.threadId).filter((id) => id >= 0)));
+    return { piscina: pool, inFlight };
   }
 
   /**
@@ -53,8 +89,9 @@ export class PoolProber implements Prober {
    * their modules (about 100 ms, enough to make the first probe of a 1 s service visibly late).
    */
   async warmUp(): Promise<void> {
+    const { piscina } = this.activePool();
     const empty: ProbeBatchTask = { jobs: [] };
-    await Promise.all(Array.from({ length: this.threads }, () => this.pool.run(empty)));
+    await Promise.all(Array.from({ length: this.threads }, () => piscina.run(empty)));
   }
 
   async probeAll(
@@ -62,27 +99,57 @@ export class PoolProber implements Prober {
     onResults: (results: ProbeResult[]) => void,
     signal: AbortSignal,
   ): Promise<void> {
-    // Cycles never overlap, so no probe holds a slot now; this also returns slots a dead worker took.
-    resetInFlightCounter(this.inFlight);
+    if (signal.aborted) return;
+    const pool = this.activePool();
+    const { piscina } = pool;
+    // Cycles never overlap, so no probe holds a slot now.
+    resetInFlightCounter(pool.inFlight);
     const batches = splitIntoBatches(jobs, this.threads);
-    await Promise.all(
+    // No signal goes to Piscina: it never gives a thread a second task while an abortable one runs
+    // there, so a batch's slowest probe would hold all of that thread's lanes. An abandoned cycle
+    // retires the whole pool instead, which ends its probes as surely as aborting each task did.
+    let onAbort = (): void => undefined;
+    const abandoned = new Promise<void>((resolve) => {
+      onAbort = resolve;
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    const finished = Promise.all(
       batches.map(async (batch) => {
         try {
           const task: ProbeBatchTask = { jobs: batch };
-          onResults((await this.pool.run(task, { signal })) as ProbeResult[]);
-        } catch (error) {
+          const results = (await piscina.run(task)) as ProbeResult[];
           // At shutdown nothing is reported: an abandoned probe says nothing about its target.
+          if (!signal.aborted) onResults(results);
+        } catch (error) {
           if (signal.aborted) return;
           const reason = error instanceof Error ? error.message : String(error);
           onResults(batch.map((job) => workerFailure(job, reason)));
         }
       }),
     );
+    try {
+      await Promise.race([finished, abandoned]);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+    if (signal.aborted && this.pool === pool) {
+      this.pool = null;
+      const retired = piscina.destroy();
+      this.retiring.push(retired);
+      await retired;
+    }
   }
 
   async close(): Promise<void> {
-    await this.pool.destroy();
+    await Promise.all([...this.retiring, this.pool?.piscina.destroy()]);
+    this.pool = null;
   }
+}
+
+/** A pool and its own in-flight counter: a retiring pool's threads never touch the next one's. */
+interface ProbePool {
+  readonly piscina: Piscina;
+  readonly inFlight: SharedArrayBuffer;
 }
 
 function workerFailure(job: ProbeJob, reason: string): ProbeResult {

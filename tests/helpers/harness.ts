@@ -21,10 +21,14 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { maxConcurrency?: number; defaults?: Partial<ProbeDefaults>; taskFile?: URL; start?: boolean } = {},
+  options: { maxConcurrency?: number; threads?: number; defaults?: Partial<ProbeDefaults>; taskFile?: URL; start?: boolean } = {},
 ): Promise<Harness> {
   const store = await openStore(options.defaults ? { defaults: options.defaults } : {});
-  const prober = new PoolProber({ maxConcurrency: options.maxConcurrency ?? 5, ...(options.taskFile ? { taskFile: options.taskFile } : {}) });
+  const prober = new PoolProber({
+    maxConcurrency: options.maxConcurrency ?? 5,
+    ...(options.threads ? { threads: options.threads } : {}),
+    ...(options.taskFile ? { taskFile: options.taskFile } : {}),
+  });
   const scheduler = new Scheduler({ store, prober });
   const cycles: CycleEvent[] = [];
   const transitions: TransitionEvent[] = [];
