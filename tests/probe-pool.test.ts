@@ -6,7 +6,7 @@ import { PoolProber } from '../src/scheduler/pool-prober.js';
 import { json, startTarget } from './helpers/target.js';
 import { waitFor } from './helpers/wait.js';
 
-const job = (serviceId: string, url: string, timeoutMs = 1000): ProbeJob => ({ serviceId, generation: 1, url, timeoutMs, retries: 0 });
+const job = (serviceId: string, url: string, timeoutMs = 1000): ProbeJob => ({ serviceId, generation: 1, url, timeoutMs, retries: 0, dueAt: 0 });
 
 test('on one thread, a hanging probe holds only its lane: the batches behind it come back first', async () => {
   const hanging = await startTarget(() => undefined);
