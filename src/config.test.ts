@@ -10,6 +10,7 @@ test('defaults match DESIGN.md', () => {
     probeTimeoutMs: 2000,
     probeRetries: 2,
     maxConcurrency: 5,
+    probeThreads: 1,
     errorRateThreshold: 0.2,
     dbPath: './data/health-monitor.db',
     registerToken: null,

@@ -13,6 +13,8 @@ export interface Config {
   readonly probeTimeoutMs: number;
   readonly probeRetries: number;
   readonly maxConcurrency: number;
+  /** Probe worker threads; never more than 5 nor more than maxConcurrency. */
+  readonly probeThreads: number;
   readonly errorRateThreshold: number;
   readonly dbPath: string;
   readonly registerToken: string | null;
@@ -65,6 +67,7 @@ const SETTINGS = {
   probeTimeoutMs: { env: 'PROBE_TIMEOUT_MS', flag: 'probe-timeout-ms', fallback: '2000', schema: integer(1, 600_000) },
   probeRetries: { env: 'PROBE_RETRIES', flag: 'probe-retries', fallback: '2', schema: integer(0, 10) },
   maxConcurrency: { env: 'MAX_CONCURRENCY', flag: 'max-concurrency', fallback: '5', schema: integer(1, 1000) },
+  probeThreads: { env: 'PROBE_THREADS', flag: 'probe-threads', fallback: '1', schema: integer(1, 5) },
   errorRateThreshold: {
     env: 'ERROR_RATE_THRESHOLD',
     flag: 'error-rate-threshold',

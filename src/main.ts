@@ -90,7 +90,7 @@ async function main(): Promise<void> {
     onDelivery: (outcome) => prometheus.recordWebhookDelivery(outcome),
   });
   const stopPruning = schedulePruning(store, config.historyRetentionDays, logger.child({ component: 'pruner' }));
-  const prober = new PoolProber({ maxConcurrency: config.maxConcurrency });
+  const prober = new PoolProber({ maxConcurrency: config.maxConcurrency, threads: config.probeThreads });
   await prober.warmUp();
   const scheduler = new Scheduler({
     store,

@@ -62,3 +62,22 @@ test('a spawned monitor answers a Prometheus scrape with its services and counts
   assert.doesNotMatch(text, /attr_secret/, 'only the configured attribute keys become labels');
   assert.match(text, /^process_resident_memory_bytes \d+/m);
 });
+
+test('PROBE_THREADS starts that many probe threads, and probing works on them', async (t) => {
+  const target = await startTarget((_request, response) => json(response, { request_count: 1, error_count: 0 }));
+  const one = await spawnMonitor([], { PROBE_THREADS: '1' });
+  const three = await spawnMonitor([], { PROBE_THREADS: '3' });
+  t.after(async () => {
+    await Promise.all([one.stop(), three.stop()]);
+    await target.close();
+  });
+  for (const monitor of [one, three]) {
+    const body = JSON.stringify({ id: 'a', url: target.url });
+    await fetch(`${monitor.url}/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    await waitFor(async () => ((await (await fetch(`${monitor.url}/services/a`)).json()) as { health: string }).health === 'healthy' || undefined, 'a healthy');
+  }
+  // Worker threads are named "node" like every other thread: compare two monitors that did the same work.
+  const { readdirSync } = await import('node:fs');
+  const threadsOf = (pid: number | undefined): number => readdirSync(`/proc/${pid ?? 0}/task`).length;
+  assert.equal(threadsOf(three.child.pid) - threadsOf(one.child.pid), 2, 'two more probe threads');
+});
