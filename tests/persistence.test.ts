@@ -6,7 +6,7 @@ import { HOUR_MS, type ProbeOutcome } from '../src/domain/index.js';
 import type { DeregisteredEvent } from '../src/store/events.js';
 import { SqlitePersistence } from '../src/store/sqlite/sqlite-persistence.js';
 import { HEALTHY, openStore, probeResult, registration } from './helpers/fixtures.js';
-import { PersistenceWrapper } from './helpers/persistence-wrapper.js';
+import { FailingFirstRegistryWrite } from './helpers/persistence-wrapper.js';
 import { tempDir } from './helpers/temp-dir.js';
 
 const DEAD: ProbeOutcome = { kind: 'unreachable', error: 'connection refused' };
@@ -228,17 +228,7 @@ test('event log: entries are committed with their change, numbered without gaps,
 });
 
 test('event log: a commit that fails gives its ids back, so committed ids stay contiguous', async () => {
-  class FailingOnce extends PersistenceWrapper {
-    failed = false;
-    override async writeRegistry(...args: Parameters<PersistenceWrapper['writeRegistry']>): Promise<void> {
-      if (!this.failed) {
-        this.failed = true;
-        throw new Error('disk I/O error');
-      }
-      return super.writeRegistry(...args);
-    }
-  }
-  const store = await openStore({ persistence: new FailingOnce() });
+  const store = await openStore({ persistence: new FailingFirstRegistryWrite('disk I/O error') });
   await assert.rejects(store.register(registration('a')), /disk I\/O error/);
   await store.register(registration('b'));
   assert.deepEqual((await store.eventsAfter(0, 10)).map((entry) => [entry.id, entry.serviceId]), [[1, 'b']]);

@@ -6,8 +6,6 @@ export const METRICS_FORMATS = ['json', 'prometheus'] as const;
 
 export type MetricsFormat = (typeof METRICS_FORMATS)[number];
 
-const FORMATS: readonly MetricsFormat[] = METRICS_FORMATS;
-
 interface MediaRange {
   readonly type: string;
   readonly subtype: string;
@@ -70,8 +68,8 @@ export function formatFromAccept(header: string | undefined): MetricsFormat {
 /** `?format=` wins over Accept; an unknown value is a 400. */
 export function metricsFormat(formatParam: string | undefined, accept: string | undefined): MetricsFormat {
   if (formatParam === undefined) return formatFromAccept(accept);
-  const format = FORMATS.find((known) => known === formatParam);
+  const format = METRICS_FORMATS.find((known) => known === formatParam);
   if (format) return format;
-  const message = `must be one of ${FORMATS.join(', ')}, not "${formatParam.slice(0, 40)}"`;
+  const message = `must be one of ${METRICS_FORMATS.join(', ')}, not "${formatParam.slice(0, 40)}"`;
   throw new ApiError(400, 'invalid_query', `invalid query: format ${message}`, [{ field: 'format', message }]);
 }

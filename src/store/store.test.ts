@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { HEALTHY, openStore, probeResult, registration } from '../../tests/helpers/fixtures.js';
 import { StoreClosedError } from './store.js';
 import type { TransitionEvent } from './events.js';
-import { PersistenceWrapper } from '../../tests/helpers/persistence-wrapper.js';
+import { FailingFirstRegistryWrite, PersistenceWrapper } from '../../tests/helpers/persistence-wrapper.js';
 
 test('a new registration is created, due at once, and announced', async () => {
   const store = await openStore();
@@ -87,17 +87,7 @@ test('a registration is acknowledged only after persistence commits it', async (
 });
 
 test('a failed write loses nothing already stored and does not block later messages', async () => {
-  class FailingOnce extends PersistenceWrapper {
-    failed = false;
-    override async writeRegistry(...args: Parameters<PersistenceWrapper['writeRegistry']>): Promise<void> {
-      if (!this.failed) {
-        this.failed = true;
-        throw new Error('disk full');
-      }
-      return super.writeRegistry(...args);
-    }
-  }
-  const store = await openStore({ persistence: new FailingOnce() });
+  const store = await openStore({ persistence: new FailingFirstRegistryWrite('disk full') });
   await assert.rejects(store.register(registration('a')), /disk full/);
   assert.equal(store.get('a'), undefined);
   await store.register(registration('b'));

@@ -115,21 +115,6 @@ export class ServiceStore {
     });
   }
 
-  /** Event-log entries after `afterId`, oldest first: what a reconnecting stream client missed. */
-  eventsAfter(afterId: number, limit: number): Promise<StoredEvent[]> {
-    return this.options.persistence.eventsAfter(afterId, limit);
-  }
-
-  /** The oldest event-log entry still kept, or `null`. */
-  oldestEventId(): Promise<number | null> {
-    return this.options.persistence.oldestEventId();
-  }
-
-  /** The latest committed event-log entry's id (0 when none ever was). */
-  get lastEventId(): number {
-    return this.eventLog.lastId;
-  }
-
   /** Resolves `false` for an unknown id; `true` once the removal is durable. */
   deregister(serviceId: string): Promise<boolean> {
     return this.sendToGroup((current) => {
@@ -272,6 +257,21 @@ export class ServiceStore {
       this.knownNextDue = earliest;
     }
     return this.knownNextDue;
+  }
+
+  /** Event-log entries after `afterId`, oldest first: what a reconnecting stream client missed. */
+  eventsAfter(afterId: number, limit: number): Promise<StoredEvent[]> {
+    return this.options.persistence.eventsAfter(afterId, limit);
+  }
+
+  /** The oldest event-log entry still kept, or `null`. */
+  oldestEventId(): Promise<number | null> {
+    return this.options.persistence.oldestEventId();
+  }
+
+  /** The latest committed event-log entry's id (0 when none ever was). */
+  get lastEventId(): number {
+    return this.eventLog.lastId;
   }
 
   history(serviceId: string, page: { limit: number; beforeId: number | null }): Promise<StoredTransition[]> {

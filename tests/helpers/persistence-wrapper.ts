@@ -33,3 +33,18 @@ export class PersistenceWrapper implements Persistence {
     return this.inner.close();
   }
 }
+
+/** The first registry write fails with `message`; the rest go through. */
+export class FailingFirstRegistryWrite extends PersistenceWrapper {
+  private failed = false;
+  constructor(private readonly message: string) {
+    super();
+  }
+  override async writeRegistry(...args: Parameters<PersistenceWrapper['writeRegistry']>): Promise<void> {
+    if (!this.failed) {
+      this.failed = true;
+      throw new Error(this.message);
+    }
+    return super.writeRegistry(...args);
+  }
+}
