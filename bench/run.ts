@@ -8,20 +8,21 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { HELP, parsePlan, UsageError, type Plan } from './options.js';
 import { ApiClient } from './lib/api-client.js';
+import type { Healthz } from './lib/healthz.js';
 import { startMonitor } from './lib/monitor-process.js';
 import { progress } from './lib/progress.js';
 import { median, MIB, percentile } from './lib/stats.js';
-import { DAY_SIMULATION_FIGURES, LARGE_REGISTRY_FIGURES, type FigureKey } from './report/figures.js';
+import { DAY_SIMULATION_FIGURES, LARGE_REGISTRY_FIGURES, SCHEDULE_WIDE_CONCURRENCY, type FigureKey } from './report/figures.js';
 import { describeMachine } from './report/machine.js';
 import { buildResults, resultProblems } from './report/results.js';
 import { renderTable } from './report/table.js';
 import { startFarm } from './start-farm.js';
 import { simulateDay } from './steps/day-simulation.js';
-import { registerWhileHeld, runFullCycle } from './steps/full-cycle.js';
+import { registerWhileHeld, runFullCycle, runSteadyCycle, type FullCycle } from './steps/full-cycle.js';
 import { measureLargeRegistry } from './steps/large-registry.js';
 import { measureMetricsLatency } from './steps/metrics-latency.js';
 import { measureRawLimit } from './steps/raw-limit.js';
-import { measureScheduleAccuracy } from './steps/schedule-accuracy.js';
+import { measureScheduleAccuracy, type ScheduleAccuracy } from './steps/schedule-accuracy.js';
 
 type Figures = Partial<Record<FigureKey, number | null>>;
 
@@ -36,24 +37,34 @@ async function measureRegistry(plan: Plan, dir: string): Promise<Figures> {
   const reader = new ApiClient(monitor.url, 4);
   try {
     progress(`registering ${services} services through the API, ${plan.registrationLanes} at a time, while one held probe keeps a cycle open`);
-    const { ids, registrationsPerSec } = await registerWhileHeld(api, farm, services, plan.registrationLanes);
+    const { ids, registrationsPerSec } = await registerWhileHeld(api, farm, services, plan.registrationLanes, plan.steadyIntervalSec);
     progress(`  ${Math.round(registrationsPerSec)} registrations/s; monitor peak RSS ${Math.round(monitor.peakRssBytes() / MIB)} MB`);
 
     progress(`raw limit: autocannon, ${rawConnections} connections, ${plan.rawDurationSec} s, against the same farm`);
     const raw = await measureRawLimit(`${farm.url}/s/1/health`, rawConnections, plan.rawDurationSec);
     progress(`  ${Math.round(raw.requestsPerSec)} requests/s`);
 
-    progress(`releasing the held probe: one cycle of all ${services} services, GET /services/:id every ${plan.readEveryMs} ms meanwhile`);
-    const cycle = await runFullCycle({ healthz, reader, farm, ids, readEveryMs: plan.readEveryMs, timeoutMs: 120_000 + services * 10 });
-    progress(`  ${cycle.durationMs} ms, ${Math.round(cycle.probesPerSec)} probes/s, ELU ${(cycle.eventLoopUtilization * 100).toFixed(1)}%; peak RSS ${Math.round(monitor.peakRssBytes() / MIB)} MB`);
+    progress(`releasing the held probe: the first cycle of all ${services} services, GET /services/:id every ${plan.readEveryMs} ms meanwhile`);
+    const cycleOptions = { healthz, reader, farm, ids, readEveryMs: plan.readEveryMs, timeoutMs: 120_000 + services * 10 };
+    const cycle = await runFullCycle(cycleOptions);
+    progress(`  ${describeCycle(cycle)}; peak RSS ${Math.round(monitor.peakRssBytes() / MIB)} MB`);
 
     progress(`GET /metrics, JSON then Prometheus, ${plan.metricsRequests} requests each`);
     const metrics = await measureMetricsLatency(healthz, plan.metricsRequests);
     progress(`  JSON median ${metrics.json.medianMs.toFixed(1)} ms, Prometheus median ${metrics.prometheus.medianMs.toFixed(1)} ms`);
+    const { last_cycle: last } = await healthz.getJson<Healthz>('/healthz');
+    if (last !== null && Date.parse(last.started_at) > cycle.startedAt) {
+      throw new Error(`the steady-state cycle began before the /metrics figures were done: raise steadyIntervalSec (${plan.steadyIntervalSec} s)`);
+    }
+
+    progress(`waiting for the steady-state cycle, ${plan.steadyIntervalSec} s after the first; GET /services/:id every ${plan.readEveryMs} ms`);
+    const steady = await runSteadyCycle({ ...cycleOptions, timeoutMs: plan.steadyIntervalSec * 1000 + cycleOptions.timeoutMs }, cycle);
+    progress(`  ${describeCycle(steady)}`);
     const peakRss = monitor.peakRssBytes();
     progress(`  peak RSS ${Math.round(peakRss / MIB)} MB`);
 
     const readMs = cycle.reads.map((read) => read.ms);
+    const steadyReadMs = steady.reads.map((read) => read.ms);
     return {
       registrations_per_sec: registrationsPerSec,
       raw_limit_per_sec: raw.requestsPerSec,
@@ -64,6 +75,13 @@ async function measureRegistry(plan: Plan, dir: string): Promise<Figures> {
       service_read_ms_p50: median(readMs),
       service_read_ms_p99: percentile(readMs, 0.99),
       service_reads: readMs.length,
+      steady_cycle_ms: steady.durationMs,
+      steady_probes_per_sec: steady.probesPerSec,
+      steady_probes_to_raw_limit: steady.probesPerSec / raw.requestsPerSec,
+      steady_event_loop_utilization: steady.eventLoopUtilization,
+      steady_service_read_ms_p50: median(steadyReadMs),
+      steady_service_read_ms_p99: percentile(steadyReadMs, 0.99),
+      steady_service_reads: steadyReadMs.length,
       metrics_json_ms_p50: metrics.json.medianMs,
       metrics_json_ms_p95: metrics.json.p95Ms,
       metrics_json_bytes: metrics.json.bytes,
@@ -79,6 +97,14 @@ async function measureRegistry(plan: Plan, dir: string): Promise<Figures> {
   }
 }
 
+function describeCycle(cycle: FullCycle): string {
+  const readMs = cycle.reads.map((read) => read.ms);
+  return (
+    `${cycle.durationMs} ms, ${Math.round(cycle.probesPerSec)} probes/s, ELU ${(cycle.eventLoopUtilization * 100).toFixed(1)}%, ` +
+    `GET /services/:id p50 ${median(readMs).toFixed(1)} ms p99 ${percentile(readMs, 0.99).toFixed(1)} ms (${readMs.length} reads)`
+  );
+}
+
 /** The same database file, opened again: how long the registry takes to load. */
 async function measureRestart(dir: string): Promise<Figures> {
   progress('restarting the monitor on that database file');
@@ -89,10 +115,28 @@ async function measureRestart(dir: string): Promise<Figures> {
 }
 
 async function measureSchedule(plan: Plan, dir: string): Promise<Figures> {
+  const atDefault = await measureScheduleAt(plan, dir, null);
+  const wide = await measureScheduleAt(plan, dir, SCHEDULE_WIDE_CONCURRENCY);
+  return {
+    schedule_lag_ms_p50: atDefault.lagP50Ms,
+    schedule_lag_ms_p99: atDefault.lagP99Ms,
+    schedule_cycles: atDefault.cycles,
+    schedule_lag_ms_p50_wide: wide.lagP50Ms,
+    schedule_lag_ms_p99_wide: wide.lagP99Ms,
+  };
+}
+
+/** `maxConcurrency` null: the default, as a user starts it. */
+async function measureScheduleAt(plan: Plan, dir: string, maxConcurrency: number | null): Promise<ScheduleAccuracy> {
   const { scheduleServices, scheduleIntervalSec, scheduleLatencyMs } = plan.sizes;
-  progress(`schedule accuracy: ${scheduleServices} services every ${scheduleIntervalSec} s against a farm answering after ${scheduleLatencyMs} ms, ${plan.scheduleWindowMs / 1000} s observed`);
+  const concurrency = maxConcurrency === null ? 'the default MAX_CONCURRENCY' : `MAX_CONCURRENCY=${maxConcurrency}`;
+  progress(
+    `schedule accuracy: ${scheduleServices} services every ${scheduleIntervalSec} s against a farm answering after ${scheduleLatencyMs} ms, ` +
+      `${concurrency}, ${plan.scheduleWindowMs / 1000} s observed`,
+  );
   const farm = await startFarm(scheduleLatencyMs);
-  const monitor = await startMonitor({ dbPath: join(dir, 'schedule.db'), logDir: dir });
+  const extraArgs = maxConcurrency === null ? [] : ['--max-concurrency', String(maxConcurrency)];
+  const monitor = await startMonitor({ dbPath: join(dir, `schedule-${maxConcurrency ?? 'default'}.db`), logDir: dir, extraArgs });
   const api = new ApiClient(monitor.url, 64);
   try {
     const accuracy = await measureScheduleAccuracy({
@@ -104,7 +148,7 @@ async function measureSchedule(plan: Plan, dir: string): Promise<Figures> {
       windowMs: plan.scheduleWindowMs,
     });
     progress(`  ${accuracy.cycles} cycles of ${Math.round(accuracy.meanCycleSize)} services on average; lag p50 ${accuracy.lagP50Ms} ms, p99 ${accuracy.lagP99Ms} ms`);
-    return { schedule_lag_ms_p50: accuracy.lagP50Ms, schedule_lag_ms_p99: accuracy.lagP99Ms, schedule_cycles: accuracy.cycles };
+    return accuracy;
   } finally {
     await api.close();
     await monitor.stop();

@@ -6,6 +6,8 @@ import type { ApiClient } from './api-client.js';
 export interface Read {
   readonly ms: number;
   readonly status: number;
+  /** When the request left (ms since the epoch), to match it to a cycle the monitor reports. */
+  readonly sentAt: number;
 }
 
 export interface ServiceReader {
@@ -18,11 +20,12 @@ export function startServiceReader(client: ApiClient, ids: readonly string[], ev
   const pending = new Set<Promise<void>>();
   const fire = (): void => {
     const id = ids[Math.floor(Math.random() * ids.length)] ?? '';
+    const sentAt = Date.now();
     const read = client
       .timedGet(`/services/${encodeURIComponent(id)}`)
-      .then(({ status, ms }) => void reads.push({ ms, status }))
+      .then(({ status, ms }) => void reads.push({ ms, status, sentAt }))
       // Status 0: no answer at all; the step reports it as a failed read.
-      .catch(() => void reads.push({ ms: NaN, status: 0 }))
+      .catch(() => void reads.push({ ms: NaN, status: 0, sentAt }))
       .finally(() => pending.delete(read));
     pending.add(read);
   };

@@ -5,8 +5,9 @@
 // probed in the next one (docs/decisions.md, "Scheduling"). So the bench first registers one service
 // whose health path the farm holds unanswered (`/held/…`), waits until the farm holds that probe (a
 // cycle of one is now running and cannot end), then registers the N services with a long interval.
-// When the farm releases the held probe, that cycle ends and the next one takes all N at once. Nothing
-// else falls due for an hour, so the cycle after it is the one measured, alone.
+// When the farm releases the held probe, that cycle ends and the next one takes all N at once: the first
+// cycle, in which every service goes from unknown to healthy. All N were scheduled at that cycle's
+// start, so all fall due again together one interval later: the steady-state cycle, measured too.
 //
 // The registrations, made while that one probe is held, give the registrations-per-second figure: the
 // API, the store and the SQLite commit, with no probing competing for the two cores.
@@ -17,9 +18,6 @@ import { waitUntil } from '../lib/time.js';
 import type { Farm } from '../start-farm.js';
 
 export const HELD_SERVICE_ID = 'bench-hold';
-/** An hour: none of the N falls due again while the bench runs. */
-const LONG_INTERVAL_SEC = 3600;
-
 export const serviceId = (index: number): string => `svc-${String(index).padStart(6, '0')}`;
 
 export interface HeldRegistration {
@@ -28,7 +26,7 @@ export interface HeldRegistration {
 }
 
 /** Holds a cycle open with one service, then registers `count` services through the API, `lanes` at a time. */
-export async function registerWhileHeld(client: ApiClient, farm: Farm, count: number, lanes: number): Promise<HeldRegistration> {
+export async function registerWhileHeld(client: ApiClient, farm: Farm, count: number, lanes: number, intervalSec: number): Promise<HeldRegistration> {
   // The longest timeout the API accepts: the held probe must outlast every registration.
   await client.register({ id: HELD_SERVICE_ID, url: `${farm.url}/held`, poll_interval_sec: 86_400, timeout_ms: 600_000 });
   await waitUntil(async () => ((await farm.held()) >= 1 ? true : undefined), 'the monitor to probe the held service', 10_000);
@@ -36,7 +34,7 @@ export async function registerWhileHeld(client: ApiClient, farm: Farm, count: nu
     id: serviceId(i),
     url: `${farm.url}/s/${i}`,
     attributes: { env: 'bench', team: `team-${i % 20}` },
-    poll_interval_sec: LONG_INTERVAL_SEC,
+    poll_interval_sec: intervalSec,
   }));
   if ((await farm.held()) < 1) throw new Error('the held probe ended before the registrations did: the measured cycle would not hold every service');
   return { ids: Array.from({ length: count }, (_, i) => serviceId(i)), registrationsPerSec };
@@ -44,14 +42,15 @@ export async function registerWhileHeld(client: ApiClient, farm: Farm, count: nu
 
 export interface FullCycle {
   readonly services: number;
+  /** When the monitor started the cycle (ms since the epoch), from /healthz. */
+  readonly startedAt: number;
   readonly durationMs: number;
   readonly probesPerSec: number;
   /** The API thread's event-loop utilisation during the cycle, as the monitor measured it. */
   readonly eventLoopUtilization: number;
   /**
-   * GET /services/:id requests sent from the release of the held probe until the bench saw the cycle's
-   * end on /healthz (polled every 25 ms): the cycle itself, plus at most a poll interval either side,
-   * so even a cycle of a few milliseconds has a read in it.
+   * GET /services/:id requests sent while the cycle ran (by their send time, give or take one read
+   * period either side, so even a cycle of a few milliseconds has a read in it).
    */
   readonly reads: readonly Read[];
   /** Health requests the farm answered during the step: a check that the probes really happened. */
@@ -69,18 +68,31 @@ export interface FullCycleOptions {
 }
 
 /** Releases the held probe and watches /healthz until the cycle of every service has ended. */
-export async function runFullCycle(options: FullCycleOptions): Promise<FullCycle> {
+export function runFullCycle(options: FullCycleOptions): Promise<FullCycle> {
+  return observeCycle(options, () => options.farm.release(), () => true);
+}
+
+/**
+ * Waits for the next cycle of every service after `previous`: the one that starts when their interval
+ * has passed, with nothing left to change state (every target answered healthy the time before). This
+ * is the cycle a monitor runs all day; the first one also writes a transition for every service.
+ */
+export function runSteadyCycle(options: FullCycleOptions, previous: FullCycle): Promise<FullCycle> {
+  return observeCycle(options, async () => {}, (startedAt) => startedAt > previous.startedAt);
+}
+
+async function observeCycle(options: FullCycleOptions, begin: () => Promise<void>, isTheCycle: (startedAt: number) => boolean): Promise<FullCycle> {
   const { healthz, farm, ids } = options;
   const servedBefore = await farm.served();
   const reader = startServiceReader(options.reader, ids, options.readEveryMs);
   let reads: Read[] = [];
   let cycle: CycleView;
   try {
-    await farm.release();
+    await begin();
     cycle = await waitUntil(
       async () => {
         const { last_cycle: last } = await healthz.getJson<Healthz>('/healthz');
-        return last !== null && last.services === ids.length ? last : undefined;
+        return last !== null && last.services === ids.length && isTheCycle(Date.parse(last.started_at)) ? last : undefined;
       },
       `the cycle of ${ids.length} services to end`,
       options.timeoutMs,
@@ -89,16 +101,19 @@ export async function runFullCycle(options: FullCycleOptions): Promise<FullCycle
     reads = await reader.stop();
   }
   const farmAnswered = (await farm.served()) - servedBefore;
-  // The held probe is answered too; every one of the N must have reached the farm.
+  // Every one of the N must have reached the farm (the held probe is answered too, in the first cycle).
   if (farmAnswered < ids.length) throw new Error(`the farm answered ${farmAnswered} probes during a cycle of ${ids.length} services`);
   const failed = reads.find((read) => read.status !== 200);
   if (failed) throw new Error(`GET /services/:id answered ${failed.status} during the cycle`);
+  const startedAt = Date.parse(cycle.started_at);
+  const during = reads.filter((read) => read.sentAt >= startedAt - options.readEveryMs && read.sentAt <= startedAt + cycle.duration_ms + options.readEveryMs);
   return {
     services: cycle.services,
+    startedAt,
     durationMs: cycle.duration_ms,
     probesPerSec: (cycle.services / Math.max(1, cycle.duration_ms)) * 1000,
     eventLoopUtilization: cycle.event_loop_utilization,
-    reads,
+    reads: during,
     farmAnswered,
   };
 }
