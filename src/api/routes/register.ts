@@ -1,9 +1,9 @@
 // POST /register: content type, size, JSON, schema and target policy checked, then stored durably.
 import { Hono, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { requireToken } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
-import { ApiError, errorResponse } from '../errors.js';
+import { ApiError } from '../errors.js';
+import { readBodyText } from '../read-body.js';
 import { issuesToDetails, REGISTRATION_LIMITS, registrationBody, registrationSchema } from '../registration-schema.js';
 import {
   errorResponses,
@@ -26,15 +26,6 @@ const requireJson: MiddlewareHandler = async (c, next) => {
   await next();
 };
 
-const limitBody = bodyLimit({
-  maxSize: REGISTRATION_LIMITS.maxBodyBytes,
-  onError: (c) =>
-    errorResponse(
-      c,
-      new ApiError(413, 'payload_too_large', `body must be at most ${REGISTRATION_LIMITS.maxBodyBytes} bytes`),
-    ),
-});
-
 function parseJson(text: string): unknown {
   if (text.trim() === '') throw new ApiError(400, 'invalid_json', 'body is empty; expected a JSON object');
   try {
@@ -49,8 +40,8 @@ export function registerRoutes(deps: ApiDeps): Hono {
   const schema = registrationSchema(deps.defaults);
   const now = deps.now ?? Date.now;
   const routes = new Hono();
-  routes.post('/register', requireToken(deps.registerToken), requireJson, limitBody, async (c) => {
-    const parsed = schema.safeParse(parseJson(await c.req.text()));
+  routes.post('/register', requireToken(deps.registerToken), requireJson, async (c) => {
+    const parsed = schema.safeParse(parseJson(await readBodyText(c, REGISTRATION_LIMITS.maxBodyBytes)));
     if (!parsed.success) {
       const details = issuesToDetails(parsed.error.issues);
       const summary = details.map((detail) => `${detail.field} ${detail.message}`).join('; ');
