@@ -3,7 +3,8 @@ import type { Database, Statement } from 'better-sqlite3';
 import { INITIAL_STATE, type HourAggregate, type RegistrationRequest, type ServiceState } from '../../domain/index.js';
 import type { TransitionEvent } from '../events.js';
 import { StorageError, type EventKind, type Persistence, type ProbeBatch, type RegistryWrite, type StoredEvent, type StoredService, type StoredTransition } from '../persistence.js';
-import { openDatabase } from './open-database.js';
+import { IN_MEMORY, openDatabase } from './open-database.js';
+import { WalSync } from './wal-sync.js';
 
 interface ServiceRow {
   id: string;
@@ -72,7 +73,10 @@ function toService(row: ServiceRow): StoredService {
 export class SqlitePersistence implements Persistence {
   private readonly statements;
 
-  private constructor(private readonly db: Database) {
+  private readonly walSync: WalSync;
+
+  private constructor(private readonly db: Database, path: string) {
+    this.walSync = new WalSync(path === IN_MEMORY ? null : `${path}-wal`);
     const prepare = (sql: string): Statement => db.prepare(sql);
     this.statements = {
       allServices: prepare('SELECT id, request, generation, registered_at, state FROM services'),
@@ -113,7 +117,7 @@ export class SqlitePersistence implements Persistence {
 
   /** `:memory:` keeps everything in memory; any other path is created if missing. */
   static open(path: string): SqlitePersistence {
-    return new SqlitePersistence(openDatabase(path));
+    return new SqlitePersistence(openDatabase(path), path);
   }
 
   async load(hourStart: number): Promise<{ services: StoredService[]; currentHours: HourAggregate[]; lastEventId: number }> {
@@ -126,17 +130,26 @@ export class SqlitePersistence implements Persistence {
 
   async writeRegistry(writes: readonly RegistryWrite[], events: readonly StoredEvent[]): Promise<void> {
     try {
-      this.db.transaction(() => {
+      this.withoutFsync(() => {
         for (const write of writes) {
           if (write.kind === 'delete') this.deleteService(write.serviceId);
           else this.saveService(write.service, write.resetHistory);
         }
         this.insertEvents(events);
-      })();
+      });
     } catch (error) {
       throw new StorageError(`the database could not commit the change (${error instanceof Error ? error.message : String(error)}); nothing was changed`, {
         cause: error,
       });
+    }
+    try {
+      // Committed but not yet durable: acknowledged only once the log is on disk.
+      await this.walSync.sync();
+    } catch (error) {
+      throw new StorageError(
+        `the database committed the change but could not make it durable (${error instanceof Error ? error.message : String(error)}); it may or may not be there after a restart`,
+        { cause: error },
+      );
     }
   }
 
@@ -191,9 +204,10 @@ export class SqlitePersistence implements Persistence {
   }
 
   /**
-   * Runs a transaction whose commit is not fsynced: probe results and pruning are acknowledged to no
-   * one, and the next registry commit's fsync of the write-ahead log makes them durable too (the log
-   * is appended in order). A process crash loses none of them; power loss only those since that fsync.
+   * Runs a transaction whose commit is not fsynced by SQLite (checkpoints still are). Probe results and
+   * pruning are acknowledged to no one, and the next registry commit's fsync of the write-ahead log
+   * makes them durable too (the log is appended in order). A process crash loses none of them; power
+   * loss only those since that fsync. Registry commits sync the log themselves (`WalSync`).
    */
   private withoutFsync<T>(work: () => T): T {
     this.db.pragma('synchronous = NORMAL');
@@ -230,6 +244,7 @@ export class SqlitePersistence implements Persistence {
   }
 
   async close(): Promise<void> {
+    await this.walSync.close();
     if (this.db.open) this.db.close();
   }
 }

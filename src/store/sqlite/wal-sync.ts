@@ -1,0 +1,33 @@
+// The fsync that makes a registry commit durable, run on libuv's thread pool instead of inside SQLite's
+// commit on the API thread. SQLite's `synchronous = FULL` in WAL mode is `NORMAL` plus a sync of the
+// write-ahead log at each commit; doing that sync ourselves, asynchronously, gives the same guarantee
+// for what we acknowledge (we answer only after it) while the event loop keeps reading the next
+// registrations into the next group. fsync applies to the file, whichever descriptor asks.
+import { open, type FileHandle } from 'node:fs/promises';
+
+export class WalSync {
+  private handle: Promise<FileHandle> | null = null;
+
+  /** `walPath` null: an in-memory database, nothing to sync. */
+  constructor(private readonly walPath: string | null) {}
+
+  async sync(): Promise<void> {
+    if (this.walPath === null) return;
+    this.handle ??= open(this.walPath, 'r');
+    try {
+      await (await this.handle).datasync();
+    } catch (error) {
+      // A later commit opens the file afresh rather than retrying a descriptor that failed.
+      const failed = this.handle;
+      this.handle = null;
+      await failed.then((handle) => handle.close()).catch(() => {});
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    const handle = this.handle;
+    this.handle = null;
+    if (handle) await (await handle).close();
+  }
+}
