@@ -1,9 +1,8 @@
-// POST /register: content type, size, JSON, schema and target policy checked, then stored durably.
+// POST /register: content type, JSON, schema and target policy checked (the size limit is app-wide), then stored durably.
 import { Hono, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { requireToken } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
-import { ApiError, errorResponse } from '../errors.js';
+import { ApiError } from '../errors.js';
 import { issuesToDetails, REGISTRATION_LIMITS, registrationBody, registrationSchema } from '../registration-schema.js';
 import {
   errorResponses,
@@ -26,15 +25,6 @@ const requireJson: MiddlewareHandler = async (c, next) => {
   await next();
 };
 
-const limitBody = bodyLimit({
-  maxSize: REGISTRATION_LIMITS.maxBodyBytes,
-  onError: (c) =>
-    errorResponse(
-      c,
-      new ApiError(413, 'payload_too_large', `body must be at most ${REGISTRATION_LIMITS.maxBodyBytes} bytes`),
-    ),
-});
-
 function parseJson(text: string): unknown {
   if (text.trim() === '') throw new ApiError(400, 'invalid_json', 'body is empty; expected a JSON object');
   try {
@@ -49,7 +39,8 @@ export function registerRoutes(deps: ApiDeps): Hono {
   const schema = registrationSchema(deps.defaults);
   const now = deps.now ?? Date.now;
   const routes = new Hono();
-  routes.post('/register', requireToken(deps.registerToken), requireJson, limitBody, async (c) => {
+  // The body limit is the app's (body-limit.ts), for every route.
+  routes.post('/register', requireToken(deps.registerToken), requireJson, async (c) => {
     const parsed = schema.safeParse(parseJson(await c.req.text()));
     if (!parsed.success) {
       const details = issuesToDetails(parsed.error.issues);
