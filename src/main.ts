@@ -1,9 +1,10 @@
 // Composition root: config, store, probe pool, scheduler, API, notifiers; signals and shutdown order.
 import type { Server } from 'node:http';
-import { serve } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
 import { createApp } from './api/app.js';
+import { createApiServer } from './api/server.js';
 import { ConfigError, HELP, loadConfig, type Config } from './config.js';
-import { allowListPolicy, ANY_TARGET, type ProbeDefaults } from './domain/index.js';
+import { targetPolicy, type ProbeDefaults } from './domain/index.js';
 import { createLogger } from './logger.js';
 import { createMonitorMetrics } from './metrics/prometheus.js';
 import { EventStreamHub } from './notify/event-stream/event-stream-hub.js';
@@ -90,7 +91,7 @@ async function main(): Promise<void> {
     onDelivery: (outcome) => prometheus.recordWebhookDelivery(outcome),
   });
   const stopPruning = schedulePruning(store, config.historyRetentionDays, logger.child({ component: 'pruner' }));
-  const prober = new PoolProber({ maxConcurrency: config.maxConcurrency, threads: config.probeThreads });
+  const prober = new PoolProber({ maxConcurrency: config.maxConcurrency, threads: config.probeThreads, allowTargets: config.allowTargets });
   await prober.warmUp();
   const scheduler = new Scheduler({
     store,
@@ -101,21 +102,21 @@ async function main(): Promise<void> {
     store,
     defaults,
     registerToken: config.registerToken,
-    targetPolicy: config.allowTargets === null ? ANY_TARGET : allowListPolicy(config.allowTargets),
+    targetPolicy: targetPolicy(config.allowTargets),
     logger: logger.child({ component: 'api' }),
     eventStream,
     prometheus,
   });
 
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
-    logger.info({ host: config.host, port: info.port }, 'listening');
-    scheduler.start();
-  }) as Server;
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
+  const server = createApiServer({ fetch: app.fetch, hostname: config.host });
   server.on('error', (error) => {
     logger.fatal({ err: error }, 'cannot listen');
     process.exit(1);
+  });
+  server.listen(config.port, config.host, () => {
+    const { port } = server.address() as AddressInfo;
+    logger.info({ host: config.host, port }, 'listening');
+    scheduler.start();
   });
 
   onShutdownSignal(

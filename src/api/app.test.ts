@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { pino } from 'pino';
-import { allowListPolicy, ANY_TARGET, type TargetPolicy } from '../domain/index.js';
+import { targetPolicy, ANY_TARGET, type TargetPolicy } from '../domain/index.js';
 import { HEALTHY, openStore, probeResult, TEST_DEFAULTS } from '../../tests/helpers/fixtures.js';
 import { createApp } from './app.js';
 import type { ErrorBody } from './errors.js';
@@ -228,14 +228,14 @@ test('with REGISTER_TOKEN, register and delete need the bearer token', async () 
 });
 
 test('ALLOW_TARGETS refuses other hosts at registration', async () => {
-  const { post } = await setup({ policy: allowListPolicy(['127.0.0.0/8', 'svc.internal']) });
+  const { post } = await setup({ policy: targetPolicy(['127.0.0.0/8', 'svc.internal']) });
   assert.equal((await post({ ...valid, url: 'http://127.0.0.1:9001' })).status, 201);
   assert.equal((await post({ ...valid, id: 'b', url: 'http://svc.internal:80' })).status, 201);
-  const refused = await post({ ...valid, id: 'c', url: 'http://169.254.169.254/latest' });
+  const refused = await post({ ...valid, id: 'c', url: 'http://10.1.2.3/latest' });
   assert.equal(refused.status, 400);
   const error = await errorOf(refused);
   assert.equal(error.details[0]?.field, 'url');
-  assert.match(error.details[0]?.message ?? '', /not in ALLOW_TARGETS/);
+  assert.match(error.details[0]?.message ?? '', /host 10\.1\.2\.3 is not in ALLOW_TARGETS/);
 });
 
 test('GET /services/:id/history pages transitions newest first', async () => {

@@ -4,6 +4,7 @@ import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { StoreClosedError } from '../store/store.js';
 import { StorageError } from '../store/persistence.js';
+import { limitBody } from './body-limit.js';
 import type { ApiDeps } from './deps.js';
 import { ApiError, errorResponse } from './errors.js';
 import { allowedMethods } from './method-not-allowed.js';
@@ -17,7 +18,10 @@ import { serviceRoutes } from './routes/services.js';
 
 export function createApp(deps: ApiDeps): Hono {
   const app = new Hono();
-  app.use(secureHeaders());
+  // First, so every answer carries them: errors, 404/405, the event stream. The API serves only JSON
+  // and text, never a page: a CSP that allows nothing costs no client anything.
+  app.use(secureHeaders({ contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] }, xFrameOptions: 'DENY' }));
+  app.use(limitBody);
   app.route('/', registerRoutes(deps));
   app.route('/', serviceRoutes(deps));
   app.route('/', historyRoutes(deps));

@@ -46,4 +46,6 @@ export interface ProbeWorkerData {
   readonly inFlight: SharedArrayBuffer;
   readonly maxInFlight: number;
   readonly lanes: number;
+  /** ALLOW_TARGETS (`null`: unset): each worker rebuilds the target policy from it, as functions cannot cross threads. */
+  readonly allowTargets: readonly string[] | null;
 }

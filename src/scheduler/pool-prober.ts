@@ -28,6 +28,8 @@ export interface PoolProberOptions {
   readonly threads?: number;
   /** The built task file; tests inject a failing one. */
   readonly taskFile?: URL | string;
+  /** ALLOW_TARGETS, checked by the workers before every connection (default `null`: only the metadata address is refused). */
+  readonly allowTargets?: readonly string[] | null;
 }
 
 export const DEFAULT_TASK_FILE = new URL('../../workers/probe-task.js', import.meta.url);
@@ -65,7 +67,7 @@ export class PoolProber implements Prober {
     const { options } = this;
     const lanes = Math.ceil(options.maxConcurrency / this.threads);
     const inFlight = createInFlightCounter();
-    const workerData: ProbeWorkerData = { inFlight, maxInFlight: options.maxConcurrency, lanes };
+    const workerData: ProbeWorkerData = { inFlight, maxInFlight: options.maxConcurrency, lanes, allowTargets: options.allowTargets ?? null };
     const taskFile = options.taskFile ?? DEFAULT_TASK_FILE;
     const pool = new Piscina({
       filename: taskFile instanceof URL ? taskFile.href : taskFile,

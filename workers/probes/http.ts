@@ -4,6 +4,7 @@ import { blockedPortProblem, MAX_BODY_BYTES, parseHealthBody } from '../../src/d
 import type { AttemptOutcome, ProbeAttempt } from './attempt.js';
 import { describeFetchError } from './describe-error.js';
 import { BodyTooLargeError, readLimited } from './read-limited.js';
+import { refusalReason } from './target-guard.js';
 import type { FetchFunction } from './undici-fetch.js';
 
 /** `fetch` is what ky sends requests with (ky's default, the WHATWG fetch, costs ~1.5× as much CPU per probe). */
@@ -38,6 +39,9 @@ async function probeHttpOnce(http: KyInstance, url: string, timeoutMs: number): 
     return parsed.ok ? { kind: 'answered', report: parsed.report } : { kind: 'invalid_body', error: parsed.error };
   } catch (error) {
     if (error instanceof BodyTooLargeError) return { kind: 'invalid_body', error: error.message };
+    // A policy refusal is final: no connection was made, and asking again gets the same answer.
+    const refusal = refusalReason(error);
+    if (refusal !== null) return { kind: 'failed', error: refusal, final: true };
     return { kind: 'failed', error: describeFetchError(error, timeoutMs) };
   }
 }

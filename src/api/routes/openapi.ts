@@ -3,6 +3,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { MAX_REQUEST_BODY_BYTES } from '../body-limit.js';
 import { jsonResponse, registerBearerAuth, type DocumentRoutes } from '../route-docs.js';
 import { documentEventRoutes } from './events.js';
 import { documentHealthzRoutes } from './healthz.js';
@@ -18,6 +19,7 @@ const DESCRIPTION = [
   'Services register themselves; the monitor polls their health endpoint and shows what it saw.',
   'Every error answers in the one `Error` shape. An unknown path answers 404 `not_found`;',
   'a method a path does not support answers 405 `method_not_allowed` with an `Allow` header;',
+  `a body over ${MAX_REQUEST_BODY_BYTES} bytes answers 413 \`payload_too_large\` on any route;`,
   'an unexpected failure answers 500 `internal_error`.',
 ].join(' ');
 

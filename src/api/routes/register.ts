@@ -1,4 +1,4 @@
-// POST /register: content type, size, JSON, schema and target policy checked, then stored durably.
+// POST /register: content type, JSON, schema and target policy checked (the size limit is app-wide), then stored durably.
 import { Hono, type MiddlewareHandler } from 'hono';
 import { requireToken } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
@@ -40,6 +40,7 @@ export function registerRoutes(deps: ApiDeps): Hono {
   const schema = registrationSchema(deps.defaults);
   const now = deps.now ?? Date.now;
   const routes = new Hono();
+  // A declared length is checked for every route (body-limit.ts); a chunked body while it is read.
   routes.post('/register', requireToken(deps.registerToken), requireJson, async (c) => {
     const parsed = schema.safeParse(parseJson(await readBodyText(c, REGISTRATION_LIMITS.maxBodyBytes)));
     if (!parsed.success) {

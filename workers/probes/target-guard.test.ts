@@ -1,0 +1,138 @@
+// The target policy where probes connect: an injected resolver stands in for DNS answers this machine
+// cannot give (a name resolving to the metadata address); the connections and targets are real.
+import assert from 'node:assert/strict';
+import type { LookupAddress, LookupOptions } from 'node:dns';
+import type { LookupFunction } from 'node:net';
+import { after, test } from 'node:test';
+import { Agent, buildConnector, request } from 'undici';
+import { ANY_TARGET, targetPolicy, type ProbeJob, type TargetPolicy } from '../../src/domain/index.js';
+import { startCountedTarget, type CountedTarget } from '../../tests/helpers/counted-target.js';
+import { runProbe } from '../run-probe.js';
+import { createProbeTable } from './index.js';
+import { guardedConnector, guardedLookup, refusalReason, TargetRefusedError, type Resolver } from './target-guard.js';
+
+const targets: CountedTarget[] = [];
+const agents: Agent[] = [];
+after(async () => {
+  await Promise.all([...agents.map((agent) => agent.close()), ...targets.map((target) => target.close())]);
+});
+
+async function target(): Promise<CountedTarget> {
+  const started = await startCountedTarget();
+  targets.push(started);
+  return started;
+}
+
+/** Answers from a fixed table, as a DNS server would; records what it was asked. */
+function fixedResolver(table: Record<string, string[]>): Resolver & { asked: string[] } {
+  const asked: string[] = [];
+  const resolve = async (hostname: string): Promise<LookupAddress[]> => {
+    asked.push(hostname);
+    const addresses = table[hostname];
+    if (!addresses) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
+    return addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+  };
+  return Object.assign(resolve, { asked });
+}
+
+function lookupOnce(lookup: LookupFunction, hostname: string, options: LookupOptions): Promise<{ error: Error | null; address: unknown; family?: number }> {
+  return new Promise((resolve) => lookup(hostname, options, (error, address, family) => resolve({ error, address, family })));
+}
+
+test('a name resolving to the metadata address fails the lookup with the reason, even without ALLOW_TARGETS', async () => {
+  const lookup = guardedLookup(ANY_TARGET, fixedResolver({ 'metadata.test': ['169.254.169.254'], 'mapped.test': ['::ffff:169.254.169.254'] }));
+  for (const name of ['metadata.test', 'mapped.test']) {
+    const { error } = await lookupOnce(lookup, name, { all: true });
+    assert.ok(error instanceof TargetRefusedError, name);
+    assert.match(error.reason, new RegExp(`^${name.replace('.', '\\.')} resolved to .*169\\.254\\.169\\.254, which is the cloud metadata address`));
+  }
+});
+
+test('refused addresses are dropped and the rest kept, in the shape the caller asked for', async () => {
+  const lookup = guardedLookup(
+    targetPolicy(['*.test', '10.0.0.0/8']),
+    fixedResolver({ 'mixed.test': ['127.0.0.1', '10.1.1.1', '169.254.169.254', '10.2.2.2'] }),
+  );
+  const all = await lookupOnce(lookup, 'mixed.test', { all: true });
+  assert.equal(all.error, null);
+  assert.deepEqual(all.address, [{ address: '10.1.1.1', family: 4 }, { address: '10.2.2.2', family: 4 }]);
+  const one = await lookupOnce(lookup, 'mixed.test', {});
+  assert.deepEqual([one.error, one.address, one.family], [null, '10.1.1.1', 4]);
+});
+
+test('a failed resolution is passed on unchanged', async () => {
+  const { error } = await lookupOnce(guardedLookup(ANY_TARGET, fixedResolver({})), 'nowhere.test', { all: true });
+  assert.equal((error as NodeJS.ErrnoException | null)?.code, 'ENOTFOUND');
+  assert.equal(refusalReason(error), null);
+});
+
+test('an address literal never reaches lookup: a lookup-only check would let it through', async () => {
+  const server = await target();
+  const resolver = fixedResolver({});
+  const connect = buildConnector({ lookup: guardedLookup(targetPolicy(['localhost']), resolver) });
+  const socket = await new Promise<{ destroy(): void }>((resolve, reject) =>
+    connect({ hostname: '127.0.0.1', protocol: 'http:', port: String(server.port) }, (error, connected) =>
+      error ? reject(error) : resolve(connected as { destroy(): void }),
+    ),
+  );
+  socket.destroy();
+  assert.deepEqual(resolver.asked, []);
+  assert.equal(server.connections, 1);
+});
+
+/** An undici agent guarded by `policy`, names resolved by `resolver`. */
+function guardedAgent(policy: TargetPolicy, resolver: Resolver): Agent {
+  const agent = new Agent({ connect: guardedConnector(policy, resolver) });
+  agents.push(agent);
+  return agent;
+}
+
+async function refusalOf(url: string, agent: Agent): Promise<string | null> {
+  try {
+    const answer = await request(url, { dispatcher: agent });
+    await answer.body.dump();
+    return null;
+  } catch (error) {
+    const reason = refusalReason(error);
+    if (reason === null) throw error;
+    return reason;
+  }
+}
+
+test('through an agent: a name resolving outside the address entries is refused before any connection (DNS rebinding)', async () => {
+  const server = await target();
+  const resolver = fixedResolver({ 'api.svc.test': ['127.0.0.1'] });
+  const url = `http://api.svc.test:${server.port}/health`;
+  assert.equal(
+    await refusalOf(url, guardedAgent(targetPolicy(['*.svc.test', '10.0.0.0/8']), resolver)),
+    'api.svc.test resolved to 127.0.0.1, which is not in ALLOW_TARGETS',
+  );
+  assert.equal(server.connections, 0);
+  assert.equal(await refusalOf(url, guardedAgent(targetPolicy(['*.svc.test', '127.0.0.0/8']), resolver)), null);
+  assert.equal(server.connections, 1);
+});
+
+test('through an agent: the URL host is checked again, for address literals and for records registered under a looser list', async () => {
+  const server = await target();
+  const resolver = fixedResolver({ 'old.test': ['127.0.0.1'] });
+  const stricter = guardedAgent(targetPolicy(['new.test', '127.0.0.0/8']), resolver);
+  assert.equal(await refusalOf(`http://old.test:${server.port}/`, stricter), 'host old.test is not in ALLOW_TARGETS');
+  assert.deepEqual(resolver.asked, [], 'refused before resolving');
+  assert.equal(await refusalOf(`http://127.0.0.1:${server.port}/`, guardedAgent(targetPolicy(['localhost']), resolver)), 'host 127.0.0.1 is not in ALLOW_TARGETS');
+  assert.equal(server.connections, 0);
+});
+
+test('a refused probe is unreachable after one attempt, with the reason; it is not retried', async () => {
+  const server = await target();
+  // The real system resolver: localhost is 127.0.0.1 on this machine.
+  const probes = createProbeTable({ connectionsPerOrigin: 1, targetPolicy: targetPolicy(['localhost', '10.0.0.0/8']) });
+  const job: ProbeJob = { serviceId: 'svc', generation: 1, url: `http://localhost:${server.port}`, timeoutMs: 2000, retries: 2, dueAt: Date.now() };
+  const result = await runProbe(job, probes);
+  assert.equal(result.attempts, 1);
+  assert.deepEqual(result.outcome, { kind: 'unreachable', error: 'localhost resolved to 127.0.0.1, which is not in ALLOW_TARGETS' });
+  assert.equal(server.connections, 0);
+
+  const allowed = createProbeTable({ connectionsPerOrigin: 1, targetPolicy: targetPolicy(['localhost', '127.0.0.0/8']) });
+  assert.equal((await runProbe(job, allowed)).outcome.kind, 'answered');
+  assert.equal(server.connections, 1);
+});
