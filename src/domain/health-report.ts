@@ -11,8 +11,15 @@ export type ParsedHealthBody =
   | { readonly ok: true; readonly report: HealthReport }
   | { readonly ok: false; readonly error: string };
 
-/** Bounds on what a target may put into our memory through its attributes. */
-export const HEALTH_ATTRIBUTE_LIMITS = { maxEntries: 64, maxKeyLength: 128, maxValueLength: 1024 } as const;
+/**
+ * Bounds on what a target may put into our memory, our database and our API answers through its
+ * attributes (lengths in UTF-16 code units, as JavaScript counts them). Attributes are kept in body
+ * order while they fit: a longer key or a value that is not a string, number or boolean is skipped,
+ * a longer value is cut, and the first attribute that would pass `maxEntries` or `maxTotalLength`
+ * (keys and kept values together) ends the list. So a service's /health attributes never hold more
+ * than 16 Ki characters, whatever its 1 MiB body carries.
+ */
+export const HEALTH_ATTRIBUTE_LIMITS = { maxEntries: 64, maxKeyLength: 128, maxValueLength: 1024, maxTotalLength: 16 * 1024 } as const;
 
 const EMPTY_REPORT: HealthReport = { uptimeSec: null, requestCount: null, errorCount: null, attributes: {} };
 
@@ -36,19 +43,49 @@ function counterValue(value: unknown): number | null {
   return typeof value === 'number' ? value : null;
 }
 
+/** Cuts `text` to at most `max` code units without splitting a surrogate pair. */
+function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const last = text.charCodeAt(max - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
+}
+
 function readAttributes(value: unknown): Record<string, string> {
-  const attributes: Record<string, string> = {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return attributes;
-  let kept = 0;
-  for (const [key, raw] of Object.entries(value)) {
-    if (kept >= HEALTH_ATTRIBUTE_LIMITS.maxEntries) break;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
+  const kept: [string, string][] = [];
+  let total = 0;
+  for (const key of Object.keys(value)) {
     if (key.length > HEALTH_ATTRIBUTE_LIMITS.maxKeyLength) continue;
+    const raw: unknown = (value as Record<string, unknown>)[key];
     const text = typeof raw === 'string' ? raw : typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : null;
     if (text === null) continue;
-    attributes[key] = text.slice(0, HEALTH_ATTRIBUTE_LIMITS.maxValueLength);
-    kept++;
+    const cut = truncate(text, HEALTH_ATTRIBUTE_LIMITS.maxValueLength);
+    total += key.length + cut.length;
+    if (kept.length === HEALTH_ATTRIBUTE_LIMITS.maxEntries || total > HEALTH_ATTRIBUTE_LIMITS.maxTotalLength) break;
+    kept.push([key, cut]);
   }
-  return attributes;
+  // Own data properties, "__proto__" included: an assignment to that key would be silently ignored.
+  return Object.fromEntries(kept);
+}
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+const LENIENT_UTF8 = new TextDecoder('utf-8');
+
+/**
+ * A 200 answer's body as it came off the wire. JSON must be UTF-8 (RFC 8259): a body that claims to
+ * be JSON but is not valid UTF-8 is invalid, where Go's decoder would quietly put U+FFFD into its
+ * attributes. A plain-text body's content is never read, so its encoding does not matter. A leading
+ * byte-order mark is dropped.
+ */
+export function parseHealthBytes(bytes: Uint8Array, contentType: string | null): ParsedHealthBody {
+  let text: string;
+  try {
+    text = STRICT_UTF8.decode(bytes);
+  } catch {
+    if (!claimsJson(contentType, LENIENT_UTF8.decode(bytes))) return { ok: true, report: EMPTY_REPORT };
+    return { ok: false, error: 'body is not valid UTF-8' };
+  }
+  return parseHealthBody(text, contentType);
 }
 
 /**

@@ -1,9 +1,9 @@
 // HTTP(S) probe: GET {url}{health_path} with ky, status and body judged by the wire contract.
 import ky, { type KyInstance } from 'ky';
-import { blockedPortProblem, MAX_BODY_BYTES, parseHealthBody } from '../../src/domain/index.js';
+import { blockedPortProblem, MAX_BODY_BYTES, parseHealthBytes } from '../../src/domain/index.js';
 import type { AttemptOutcome, ProbeAttempt } from './attempt.js';
-import { describeFetchError } from './describe-error.js';
-import { BodyTooLargeError, readLimited } from './read-limited.js';
+import { describeFetchError, isCertificateError } from './describe-error.js';
+import { BodyTooLargeError, readBodyLimited } from './read-limited.js';
 import { refusalReason } from './target-guard.js';
 import type { FetchFunction } from './undici-fetch.js';
 
@@ -34,14 +34,15 @@ async function probeHttpOnce(http: KyInstance, url: string, timeoutMs: number): 
       await response.body?.cancel().catch(() => undefined);
       return { kind: 'http_status', status: response.status };
     }
-    const text = await readLimited(response.body, MAX_BODY_BYTES);
-    const parsed = parseHealthBody(text, response.headers.get('content-type'));
+    const body = await readBodyLimited(response, MAX_BODY_BYTES);
+    const parsed = parseHealthBytes(body, response.headers.get('content-type'));
     return parsed.ok ? { kind: 'answered', report: parsed.report } : { kind: 'invalid_body', error: parsed.error };
   } catch (error) {
     if (error instanceof BodyTooLargeError) return { kind: 'invalid_body', error: error.message };
     // A policy refusal is final: no connection was made, and asking again gets the same answer.
     const refusal = refusalReason(error);
     if (refusal !== null) return { kind: 'failed', error: refusal, final: true };
-    return { kind: 'failed', error: describeFetchError(error, timeoutMs) };
+    // A certificate that failed verification fails the same way a moment later: not retried.
+    return { kind: 'failed', error: describeFetchError(error, timeoutMs), final: isCertificateError(error) };
   }
 }
