@@ -69,6 +69,24 @@ function toService(row: ServiceRow): StoredService {
   }
 }
 
+/** Another connection holds a lock: SQLITE_BUSY and SQLITE_LOCKED with their extended codes. */
+const LOCK_CODE = /^SQLITE_(BUSY|LOCKED)/;
+
+/** What a failed write tells the store and, through a 503, the client. */
+function storageError(error: unknown): StorageError {
+  const code = typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : null;
+  if (code !== null && LOCK_CODE.test(code)) {
+    return new StorageError(`the database could not commit the change: another connection holds its write lock (${code}); nothing was changed`, {
+      cause: error,
+      locked: true,
+      code,
+    });
+  }
+  const reason = error instanceof Error ? error.message : String(error);
+  const detail = code === null || reason.includes(code) ? reason : `${code}: ${reason}`;
+  return new StorageError(`the database could not commit the change (${detail}); nothing was changed`, { cause: error, code });
+}
+
 export class SqlitePersistence implements Persistence {
   private readonly statements;
 
@@ -116,6 +134,11 @@ export class SqlitePersistence implements Persistence {
     return new SqlitePersistence(openDatabase(path));
   }
 
+  /** Over a connection from openDatabase: for tests that set its limits (max_page_count makes a full disk). */
+  static over(db: Database): SqlitePersistence {
+    return new SqlitePersistence(db);
+  }
+
   async load(hourStart: number): Promise<{ services: StoredService[]; currentHours: HourAggregate[]; lastEventId: number }> {
     return {
       services: (this.statements.allServices.all() as ServiceRow[]).map(toService),
@@ -126,17 +149,26 @@ export class SqlitePersistence implements Persistence {
 
   async writeRegistry(writes: readonly RegistryWrite[], events: readonly StoredEvent[]): Promise<void> {
     try {
-      this.db.transaction(() => {
-        for (const write of writes) {
-          if (write.kind === 'delete') this.deleteService(write.serviceId);
-          else this.saveService(write.service, write.resetHistory);
-        }
-        this.insertEvents(events);
-      })();
+      // IMMEDIATE: the write lock is taken at BEGIN, so a locked database fails before any statement runs.
+      this.db
+        .transaction(() => {
+          for (const write of writes) {
+            if (write.kind === 'delete') this.deleteService(write.serviceId);
+            else this.saveService(write.service, write.resetHistory);
+          }
+          this.insertEvents(events);
+        })
+        .immediate();
     } catch (error) {
-      throw new StorageError(`the database could not commit the change (${error instanceof Error ? error.message : String(error)}); nothing was changed`, {
-        cause: error,
-      });
+      throw storageError(error);
+    }
+  }
+
+  async checkWritable(): Promise<void> {
+    try {
+      this.db.exec('BEGIN IMMEDIATE; ROLLBACK;');
+    } catch (error) {
+      throw storageError(error);
     }
   }
 
@@ -196,11 +228,15 @@ export class SqlitePersistence implements Persistence {
    * is appended in order). A process crash loses none of them; power loss only those since that fsync.
    */
   private withoutFsync<T>(work: () => T): T {
-    this.db.pragma('synchronous = NORMAL');
     try {
-      return this.db.transaction(work)();
-    } finally {
-      this.db.pragma('synchronous = FULL');
+      this.db.pragma('synchronous = NORMAL');
+      try {
+        return this.db.transaction(work).immediate();
+      } finally {
+        this.db.pragma('synchronous = FULL');
+      }
+    } catch (error) {
+      throw storageError(error);
     }
   }
 
