@@ -1,6 +1,6 @@
 // Writes every store event to the log: the first and simplest notifier.
 import type { Logger } from 'pino';
-import type { MonitorEvents } from '../store/events.js';
+import type { MonitorEvents, StorageHealth } from '../store/events.js';
 
 /** Returns a function that unsubscribes. */
 export function subscribeLogNotifier(events: MonitorEvents, logger: Logger): () => void {
@@ -16,8 +16,15 @@ export function subscribeLogNotifier(events: MonitorEvents, logger: Logger): () 
   events.on('registered', onRegistered);
   events.on('deregistered', onDeregistered);
   events.on('transition', onTransition);
+  const onStorage = (storage: StorageHealth): void => {
+    const { status, lastError, unsavedServices, unsavedTransitions, droppedTransitions } = storage;
+    if (status === 'failing') log.error({ error: lastError, unsavedServices, unsavedTransitions }, 'storage failing: writes are refused, probe results wait in memory');
+    else log.info({ droppedTransitions }, 'storage recovered: writes resume');
+  };
   events.on('cycle', onCycle);
+  events.on('storage', onStorage);
   return () => {
+    events.off('storage', onStorage);
     events.off('registered', onRegistered);
     events.off('deregistered', onDeregistered);
     events.off('transition', onTransition);

@@ -154,6 +154,11 @@ interface ProbePool {
   readonly inFlight: SharedArrayBuffer;
 }
 
+/**
+ * The real task never rejects (every probe failure is a result), so a failed task means its thread
+ * died: it exited, or an uncaught error ended it. Piscina's reason is only the error, which for an
+ * uncaught one does not say that the thread is gone.
+ */
 function workerFailure(job: ProbeJob, reason: string): ProbeResult {
   return {
     serviceId: job.serviceId,
@@ -161,6 +166,6 @@ function workerFailure(job: ProbeJob, reason: string): ProbeResult {
     startedAt: Date.now(),
     durationMs: 0,
     attempts: 0,
-    outcome: { kind: 'monitor_error', error: `probe worker failed: ${reason}` },
+    outcome: { kind: 'monitor_error', error: `the probe worker died before returning this result (${reason})` },
   };
 }

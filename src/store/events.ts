@@ -48,6 +48,21 @@ export interface CycleEvent {
   readonly scheduleLagMs: LagSummary | null;
 }
 
+/** Whether the database takes writes; a write refused by it is the only thing that makes it `failing`. */
+export interface StorageHealth {
+  readonly status: 'ok' | 'failing';
+  /** When the first write of the current failure was refused (epoch ms); `null` while `ok`. */
+  readonly failingSince: number | null;
+  /** Why the latest refused write was refused; `null` while `ok`. */
+  readonly lastError: string | null;
+  /** Services whose latest probed state is applied in memory but not yet written. */
+  readonly unsavedServices: number;
+  /** Transitions waiting to be written to the history and the event log. */
+  readonly unsavedTransitions: number;
+  /** Transitions dropped from the wait because it was full: they will never reach the history. */
+  readonly droppedTransitions: number;
+}
+
 export interface MonitorEventMap {
   registered: [RegisteredEvent];
   deregistered: [DeregisteredEvent];
@@ -55,6 +70,8 @@ export interface MonitorEventMap {
   cycle: [CycleEvent];
   /** Each event-log entry, once committed, in id order: what the live stream sends. */
   recorded: [StoredEvent];
+  /** The database stopped or started taking writes again. */
+  storage: [StorageHealth];
 }
 
 export class MonitorEvents extends EventEmitter<MonitorEventMap> {}

@@ -39,9 +39,16 @@ export interface ProbeBatch {
 
 /** A write storage could not commit; nothing of it was applied. */
 export class StorageError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  /** Another connection holds the database's write lock: the same write may succeed moments later. */
+  readonly locked: boolean;
+  /** The storage engine's own code (`SQLITE_BUSY`, `SQLITE_FULL`, …) when it gave one. */
+  readonly code: string | null;
+
+  constructor(message: string, options: { cause?: unknown; locked?: boolean; code?: string | null } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'StorageError';
+    this.locked = options.locked ?? false;
+    this.code = options.code ?? null;
   }
 }
 
@@ -58,6 +65,8 @@ export interface Persistence {
   writeRegistry(writes: readonly RegistryWrite[], events: readonly StoredEvent[]): Promise<void>;
   /** One batch of probe results, written in one transaction. */
   saveProbeBatch(batch: ProbeBatch): Promise<void>;
+  /** Resolves when a write could be committed now (takes the write lock and lets it go); rejects with a StorageError otherwise. */
+  checkWritable(): Promise<void>;
   /** Transitions of a service, newest first, older than `beforeId` when given. */
   transitions(serviceId: string, page: { limit: number; beforeId: number | null }): Promise<StoredTransition[]>;
   /** Hourly aggregates of a service from `sinceHourStart` on, oldest first. */

@@ -21,12 +21,22 @@ import {
   type UptimeSummary,
   type UptimeWindow,
 } from '../domain/index.js';
-import { MonitorEvents, type CycleEvent, type DeregistrationCause, type MonitorEventMap, type TransitionEvent } from './events.js';
+import {
+  MonitorEvents,
+  type CycleEvent,
+  type DeregistrationCause,
+  type MonitorEventMap,
+  type StorageHealth,
+  type TransitionEvent,
+} from './events.js';
 import { EventLog } from './event-log.js';
 import { GroupCommit } from './group-commit.js';
+import { retryWhileLocked } from './lock-wait.js';
 import { Mailbox } from './mailbox.js';
-import type { Persistence, RegistryWrite, StoredEvent, StoredTransition } from './persistence.js';
+import { StorageError, type Persistence, type RegistryWrite, type StoredEvent, type StoredTransition } from './persistence.js';
 import { freezeRecord, type ServiceRecord } from './service-record.js';
+import { StorageStatus } from './storage-status.js';
+import { UnsavedResults } from './unsaved-results.js';
 
 export interface StoreOptions {
   readonly persistence: Persistence;
@@ -34,7 +44,16 @@ export interface StoreOptions {
   readonly now?: () => number;
   /** A listener that throws must not stop the store; this hears about it instead. */
   readonly onListenerError?: (error: unknown, event: keyof MonitorEventMap) => void;
+  /**
+   * How long a registration or removal waits, from its arrival, for a database another connection
+   * has locked before it is refused (default DEFAULT_LOCK_WAIT_MS). The wait does not block the thread.
+   */
+  readonly lockWaitMs?: number;
 }
+
+export const DEFAULT_LOCK_WAIT_MS = 2000;
+/** While the database refuses writes, it is tried again this often, with or without anything to write. */
+export const STORAGE_RETRY_MS = 1000;
 
 /** A change to the registry, decided before its commit and applied in memory only after it. */
 type RegistryChange =
@@ -43,6 +62,8 @@ type RegistryChange =
 
 /** A registration or removal waiting in a commit group. */
 interface RegistryOp {
+  /** `performance.now()` when it was sent: its wait for a locked database counts from here. */
+  readonly arrivedAt: number;
   plan(current: (id: string) => ServiceRecord | undefined): { change: RegistryChange | null; answer: () => void };
   fail(error: unknown): void;
 }
@@ -73,9 +94,21 @@ export class ServiceStore {
   private latestCycle: CycleEvent | null = null;
   /** The earliest due time, as the last full pass found it; `undefined` once a registry change may have moved it. */
   private knownNextDue: number | null | undefined = undefined;
+  /** Probe results applied in memory that the database has not taken yet. */
+  private readonly unsaved = new UnsavedResults();
+  private readonly storageStatus: StorageStatus;
 
   private constructor(private readonly options: StoreOptions) {
     this.now = options.now ?? Date.now;
+    this.storageStatus = new StorageStatus({
+      now: this.now,
+      retryMs: STORAGE_RETRY_MS,
+      onChange: (status) => {
+        this.emit('storage', this.storage);
+        if (status === 'ok') this.unsaved.resetDropped();
+      },
+      retry: () => void this.send(() => this.retryStorage()).catch(() => undefined),
+    });
   }
 
   /** Opens the store with every service the persistence layer remembers, their polling spread over their interval. */
@@ -175,18 +208,21 @@ export class ServiceStore {
           hours.push(hour);
         }
       }
-      const lastIdBefore = this.eventLog.lastId;
-      const events = transitions.map((transition) => this.eventLog.transition(transition));
-      if (updated.length > 0) await this.logged(lastIdBefore, () => this.options.persistence.saveProbeBatch({ services: updated, transitions, hours, events }));
+      // Applied in memory whether or not the database takes them: they are what the targets answered.
+      // A refused batch waits in `unsaved` and goes first in the next write that succeeds.
+      this.unsaved.add({ services: updated, transitions, hours });
+      await this.saveUnsaved();
       for (const transition of transitions) this.emit('transition', transition);
-      for (const event of events) this.emit('recorded', event);
       const now = this.now();
       const expired: RegistryChange[] = [];
       for (const record of updated) {
         const reason = expiryReason(record.state, record.settings.deregisterAfterMs, now);
         if (reason !== null) expired.push({ kind: 'delete', serviceId: record.request.id, cause: 'expired', reason });
       }
-      if (expired.length > 0) await this.commitChanges(expired);
+      if (expired.length > 0) {
+        // One attempt: no one waits for an expiry. Refused, it is decided again at the service's next probe.
+        await this.commitChanges(expired, performance.now()).catch(() => undefined);
+      }
       return updated.length;
     });
   }
@@ -221,7 +257,13 @@ export class ServiceStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.storageStatus.stop();
     await this.mailbox.drain();
+    if (!this.unsaved.isEmpty) {
+      // A last attempt. Refused, these results are lost: no one was told they were stored, and the
+      // 'storage' event tells the log how many.
+      await this.flushUnsaved().catch(() => this.emit('storage', this.storage));
+    }
     await this.options.persistence.close();
   }
 
@@ -274,6 +316,20 @@ export class ServiceStore {
     return this.eventLog.lastId;
   }
 
+  /** Whether the database takes writes, and what waits for it when it does not. */
+  get storage(): StorageHealth {
+    const counts = this.unsaved.counts;
+    const status = this.storageStatus;
+    return {
+      status: status.failing ? 'failing' : 'ok',
+      failingSince: status.failingSince,
+      lastError: status.error,
+      unsavedServices: counts.services,
+      unsavedTransitions: counts.transitions,
+      droppedTransitions: counts.droppedTransitions,
+    };
+  }
+
   history(serviceId: string, page: { limit: number; beforeId: number | null }): Promise<StoredTransition[]> {
     return this.options.persistence.transitions(serviceId, page);
   }
@@ -300,8 +356,9 @@ export class ServiceStore {
       changes.push(change);
       staged.set(change.kind === 'save' ? change.record.request.id : change.serviceId, change.kind === 'save' ? change.record : null);
     }
+    const deadline = Math.min(...ops.map((op) => op.arrivedAt)) + (this.options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
     try {
-      await this.commitChanges(changes);
+      await this.commitChanges(changes, deadline);
     } catch (error) {
       for (const op of ops) op.fail(error);
       return;
@@ -309,20 +366,38 @@ export class ServiceStore {
     for (const answer of answers) answer();
   }
 
-  /** Writes the changes in one transaction, then applies them in memory and announces them. */
-  private async commitChanges(changes: readonly RegistryChange[]): Promise<void> {
+  /**
+   * Writes the changes in one transaction, then applies them in memory and announces them. While
+   * another connection holds the write lock it tries again until `deadline` (a `performance.now()` time).
+   */
+  private async commitChanges(changes: readonly RegistryChange[], deadline: number): Promise<void> {
     if (changes.length === 0) return;
     const at = this.now();
-    const lastIdBefore = this.eventLog.lastId;
-    const logged = changes.map((change) =>
-      change.kind === 'save'
-        ? this.eventLog.registered(change.record, change.created)
-        : this.eventLog.deregistered({ serviceId: change.serviceId, cause: change.cause, reason: change.reason, at }),
-    );
     const writes = changes.map((change): RegistryWrite =>
       change.kind === 'save' ? { kind: 'save', service: change.record, resetHistory: change.resetHistory } : { kind: 'delete', serviceId: change.serviceId },
     );
-    await this.logged(lastIdBefore, () => this.options.persistence.writeRegistry(writes, logged));
+    const attempt = async (): Promise<StoredEvent[]> => {
+      // Unsaved probe results first: the history and the event log stay in the order things happened,
+      // and a removal also removes the history its service had waiting.
+      await this.flushUnsaved();
+      const lastIdBefore = this.eventLog.lastId;
+      const logged = changes.map((change) =>
+        change.kind === 'save'
+          ? this.eventLog.registered(change.record, change.created)
+          : this.eventLog.deregistered({ serviceId: change.serviceId, cause: change.cause, reason: change.reason, at }),
+      );
+      this.storageStatus.attempted();
+      await this.logged(lastIdBefore, () => this.options.persistence.writeRegistry(writes, logged));
+      return logged;
+    };
+    let logged: StoredEvent[];
+    try {
+      logged = await retryWhileLocked(attempt, deadline);
+    } catch (error) {
+      this.storageFailed(error);
+      throw error;
+    }
+    this.storageStatus.worked();
     this.knownNextDue = undefined;
     for (const [index, change] of changes.entries()) {
       if (change.kind === 'save') {
@@ -342,6 +417,59 @@ export class ServiceStore {
     }
   }
 
+  /**
+   * Writes the unsaved probe results unless the database refused a write less than STORAGE_RETRY_MS
+   * ago (the retry timer tries then): during an outage a cycle's many batches do not each hit the
+   * database. Never throws: refused results stay unsaved.
+   */
+  private async saveUnsaved(): Promise<void> {
+    if (this.unsaved.isEmpty || this.storageStatus.recentlyRefused) return;
+    try {
+      await this.flushUnsaved();
+    } catch (error) {
+      this.storageFailed(error);
+      return;
+    }
+    this.storageStatus.worked();
+  }
+
+  /** Writes the unsaved probe results in one transaction and announces their log entries; throws when refused. */
+  private async flushUnsaved(): Promise<void> {
+    if (this.unsaved.isEmpty) return;
+    const { services, transitions, hours } = this.unsaved.contents();
+    const lastIdBefore = this.eventLog.lastId;
+    // Ids are handed out at each attempt and taken back when it fails: committed ids stay contiguous.
+    const events = transitions.map((transition) => this.eventLog.transition(transition));
+    this.storageStatus.attempted();
+    await this.logged(lastIdBefore, () => this.options.persistence.saveProbeBatch({ services, transitions, hours, events }));
+    this.unsaved.clear();
+    for (const event of events) this.emit('recorded', event);
+  }
+
+  private storageFailed(error: unknown): void {
+    this.storageStatus.failed(error, error instanceof StorageError && error.locked);
+  }
+
+  /** The retry timer's message while storage fails: writes what waits, or checks that the lock is free. */
+  private async retryStorage(): Promise<void> {
+    if (!this.storageStatus.failing) return;
+    try {
+      if (this.unsaved.isEmpty) {
+        // Taking the write lock says whether the lock is free, not whether a write would fit on the
+        // disk: any other failure stays until a real write (a registration, a probe result) gets through.
+        if (!this.storageStatus.lockedOut) return;
+        this.storageStatus.attempted();
+        await this.options.persistence.checkWritable();
+      } else {
+        await this.flushUnsaved();
+      }
+    } catch (error) {
+      this.storageFailed(error);
+      return;
+    }
+    this.storageStatus.worked();
+  }
+
   /** Runs a commit that carries event-log entries; when it fails, their ids are handed out again. */
   private async logged(lastIdBefore: number, commit: () => Promise<void>): Promise<void> {
     try {
@@ -356,6 +484,7 @@ export class ServiceStore {
     if (this.closed) return Promise.reject(new StoreClosedError());
     return new Promise<T>((resolve, reject) => {
       this.registryWrites.add({
+        arrivedAt: performance.now(),
         plan: (current) => {
           const { change, result } = plan(current);
           return { change, answer: () => resolve(result) };

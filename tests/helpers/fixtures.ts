@@ -26,11 +26,12 @@ export const HEALTHY: ProbeOutcome = {
 };
 
 export function openStore(
-  options: { persistence?: Persistence; defaults?: Partial<ProbeDefaults>; now?: () => number } = {},
+  options: { persistence?: Persistence; defaults?: Partial<ProbeDefaults>; now?: () => number; lockWaitMs?: number } = {},
 ): Promise<ServiceStore> {
   return ServiceStore.open({
     persistence: options.persistence ?? SqlitePersistence.open(':memory:'),
     defaults: { ...TEST_DEFAULTS, ...options.defaults },
     ...(options.now ? { now: options.now } : {}),
+    ...(options.lockWaitMs === undefined ? {} : { lockWaitMs: options.lockWaitMs }),
   });
 }

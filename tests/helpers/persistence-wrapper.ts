@@ -20,6 +20,9 @@ export class PersistenceWrapper implements Persistence {
   saveProbeBatch(batch: ProbeBatch): Promise<void> {
     return this.inner.saveProbeBatch(batch);
   }
+  checkWritable(): Promise<void> {
+    return this.inner.checkWritable();
+  }
   transitions(serviceId: string, page: { limit: number; beforeId: number | null }): Promise<StoredTransition[]> {
     return this.inner.transitions(serviceId, page);
   }

@@ -14,3 +14,4 @@ export async function waitFor<T>(check: () => Pending<T> | Promise<Pending<T>>, 
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+

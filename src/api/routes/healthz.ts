@@ -1,13 +1,15 @@
 // GET /healthz: the monitor's own liveness.
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { CycleEvent } from '../../store/events.js';
+import type { CycleEvent, StorageHealth } from '../../store/events.js';
 import type { ApiDeps } from '../deps.js';
 import { jsonResponse, type DocumentRoutes } from '../route-docs.js';
 
 export const healthzSchema = z
   .object({
-    status: z.literal('ok'),
+    status: z
+      .enum(['ok', 'degraded'])
+      .meta({ description: '`degraded` while the database refuses writes (see `storage`); the monitor still probes and serves reads' }),
     services: z.number().int().min(0).meta({ description: 'Services registered' }),
     uptime_sec: z.number().int().min(0).meta({ description: 'Whole seconds since the monitor started' }),
     last_cycle: z
@@ -23,9 +25,34 @@ export const healthzSchema = z
       })
       .nullable()
       .meta({ description: 'The last probing cycle; `null` before the first. A stale `started_at` means the scheduler is stuck.' }),
+    storage: z
+      .object({
+        status: z.enum(['ok', 'failing']).meta({ description: '`failing` from a write the database refused until one it takes' }),
+        failing_since: z.iso.datetime().nullable().meta({ description: 'When the first refused write of this failure was tried' }),
+        last_error: z.string().nullable().meta({ description: 'Why the latest write was refused' }),
+        unsaved_services: z.number().int().min(0).meta({ description: 'Services whose latest probed state is shown but not yet written' }),
+        unsaved_transitions: z.number().int().min(0).meta({ description: 'Transitions waiting to be written to the history and the event stream' }),
+        dropped_transitions: z
+          .number()
+          .int()
+          .min(0)
+          .meta({ description: 'Transitions dropped during this failure because too many were waiting; they never reach the history' }),
+      })
+      .meta({ description: 'Whether the database takes writes. While it does not, registrations and removals answer 503 and probe results wait in memory.' }),
   })
   .readonly()
   .meta({ id: 'Healthz' });
+
+function storageView(storage: StorageHealth): z.output<typeof healthzSchema>['storage'] {
+  return {
+    status: storage.status,
+    failing_since: storage.failingSince === null ? null : new Date(storage.failingSince).toISOString(),
+    last_error: storage.lastError,
+    unsaved_services: storage.unsavedServices,
+    unsaved_transitions: storage.unsavedTransitions,
+    dropped_transitions: storage.droppedTransitions,
+  };
+}
 
 function cycleView(cycle: CycleEvent | null): z.output<typeof healthzSchema>['last_cycle'] {
   if (cycle === null) return null;
@@ -43,11 +70,14 @@ export function healthzRoutes(deps: ApiDeps): Hono {
   const startedAt = deps.startedAt ?? now();
   const routes = new Hono();
   routes.get('/healthz', (c) => {
+    const storage = deps.store.storage;
     const body: z.output<typeof healthzSchema> = {
-      status: 'ok',
+      // Still 200: the monitor is alive and useful, and restarting it would not unlock the database.
+      status: storage.status === 'ok' ? 'ok' : 'degraded',
       services: deps.store.size,
       uptime_sec: Math.floor((now() - startedAt) / 1000),
       last_cycle: cycleView(deps.store.lastCycle),
+      storage: storageView(storage),
     };
     return c.json(body);
   });
@@ -59,6 +89,6 @@ export const documentHealthzRoutes: DocumentRoutes = (registry) => {
     method: 'get',
     path: '/healthz',
     summary: "The monitor's own liveness",
-    responses: { 200: jsonResponse('The monitor is up', healthzSchema) },
+    responses: { 200: jsonResponse('The monitor is up (`degraded` when its database refuses writes)', healthzSchema) },
   });
 };

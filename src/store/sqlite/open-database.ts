@@ -15,6 +15,14 @@ const reasonOf = (error: unknown): string => (error instanceof Error ? error.mes
 
 export const IN_MEMORY = ':memory:';
 
+/**
+ * How long SQLite itself waits for another connection's lock. Its wait blocks the thread, and the
+ * thread is the API's: better-sqlite3's default of 5 s froze every request, read or not, for 5 s per
+ * write while another process held the lock. The store waits for a lock instead, between short
+ * attempts, without blocking (StoreOptions.lockWaitMs); this only rides out a lock held for an instant.
+ */
+export const BUSY_TIMEOUT_MS = 20;
+
 export function openDatabase(path: string): Database.Database {
   if (path !== IN_MEMORY) {
     try {
@@ -48,5 +56,7 @@ export function openDatabase(path: string): Database.Database {
     db.close();
     throw new DatabaseOpenError(`cannot use DB_PATH ${path}: ${reasonOf(error)}`);
   }
+  // Until here nothing else runs, so the checks above may wait out another process's lock (better-sqlite3's 5 s).
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   return db;
 }

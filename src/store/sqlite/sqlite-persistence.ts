@@ -3,7 +3,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import { INITIAL_STATE, type HourAggregate, type RegistrationRequest, type ServiceState } from '../../domain/index.js';
 import type { TransitionEvent } from '../events.js';
 import { StorageError, type EventKind, type Persistence, type ProbeBatch, type RegistryWrite, type StoredEvent, type StoredService, type StoredTransition } from '../persistence.js';
-import { IN_MEMORY, openDatabase } from './open-database.js';
+import { openDatabase } from './open-database.js';
 import { WalSync } from './wal-sync.js';
 
 interface ServiceRow {
@@ -70,13 +70,31 @@ function toService(row: ServiceRow): StoredService {
   }
 }
 
+/** Another connection holds a lock: SQLITE_BUSY and SQLITE_LOCKED with their extended codes. */
+const LOCK_CODE = /^SQLITE_(BUSY|LOCKED)/;
+
+/** What a failed write tells the store and, through a 503, the client. */
+function storageError(error: unknown): StorageError {
+  const code = typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : null;
+  if (code !== null && LOCK_CODE.test(code)) {
+    return new StorageError(`the database could not commit the change: another connection holds its write lock (${code}); nothing was changed`, {
+      cause: error,
+      locked: true,
+      code,
+    });
+  }
+  const reason = error instanceof Error ? error.message : String(error);
+  const detail = code === null || reason.includes(code) ? reason : `${code}: ${reason}`;
+  return new StorageError(`the database could not commit the change (${detail}); nothing was changed`, { cause: error, code });
+}
+
 export class SqlitePersistence implements Persistence {
   private readonly statements;
 
   private readonly walSync: WalSync;
 
-  private constructor(private readonly db: Database, path: string) {
-    this.walSync = new WalSync(path === IN_MEMORY ? null : `${path}-wal`);
+  private constructor(private readonly db: Database) {
+    this.walSync = new WalSync(db.memory ? null : `${db.name}-wal`);
     const prepare = (sql: string): Statement => db.prepare(sql);
     this.statements = {
       allServices: prepare('SELECT id, request, generation, registered_at, state FROM services'),
@@ -117,7 +135,12 @@ export class SqlitePersistence implements Persistence {
 
   /** `:memory:` keeps everything in memory; any other path is created if missing. */
   static open(path: string): SqlitePersistence {
-    return new SqlitePersistence(openDatabase(path), path);
+    return new SqlitePersistence(openDatabase(path));
+  }
+
+  /** Over a connection from openDatabase: for tests that set its limits (max_page_count makes a full disk). */
+  static over(db: Database): SqlitePersistence {
+    return new SqlitePersistence(db);
   }
 
   async load(hourStart: number): Promise<{ services: StoredService[]; currentHours: HourAggregate[]; lastEventId: number }> {
@@ -129,19 +152,14 @@ export class SqlitePersistence implements Persistence {
   }
 
   async writeRegistry(writes: readonly RegistryWrite[], events: readonly StoredEvent[]): Promise<void> {
-    try {
-      this.withoutFsync(() => {
-        for (const write of writes) {
-          if (write.kind === 'delete') this.deleteService(write.serviceId);
-          else this.saveService(write.service, write.resetHistory);
-        }
-        this.insertEvents(events);
-      });
-    } catch (error) {
-      throw new StorageError(`the database could not commit the change (${error instanceof Error ? error.message : String(error)}); nothing was changed`, {
-        cause: error,
-      });
-    }
+    // Throws a StorageError (locked or not) when the commit fails.
+    this.withoutFsync(() => {
+      for (const write of writes) {
+        if (write.kind === 'delete') this.deleteService(write.serviceId);
+        else this.saveService(write.service, write.resetHistory);
+      }
+      this.insertEvents(events);
+    });
     try {
       // Committed but not yet durable: acknowledged only once the log is on disk.
       await this.walSync.sync();
@@ -150,6 +168,14 @@ export class SqlitePersistence implements Persistence {
         `the database committed the change but could not make it durable (${error instanceof Error ? error.message : String(error)}); it may or may not be there after a restart`,
         { cause: error },
       );
+    }
+  }
+
+  async checkWritable(): Promise<void> {
+    try {
+      this.db.exec('BEGIN IMMEDIATE; ROLLBACK;');
+    } catch (error) {
+      throw storageError(error);
     }
   }
 
@@ -210,11 +236,15 @@ export class SqlitePersistence implements Persistence {
    * loss only those since that fsync. Registry commits sync the log themselves (`WalSync`).
    */
   private withoutFsync<T>(work: () => T): T {
-    this.db.pragma('synchronous = NORMAL');
     try {
-      return this.db.transaction(work)();
-    } finally {
-      this.db.pragma('synchronous = FULL');
+      this.db.pragma('synchronous = NORMAL');
+      try {
+        return this.db.transaction(work).immediate();
+      } finally {
+        this.db.pragma('synchronous = FULL');
+      }
+    } catch (error) {
+      throw storageError(error);
     }
   }
 
