@@ -36,6 +36,17 @@ function counterValue(value: unknown): number | null {
   return typeof value === 'number' ? value : null;
 }
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * At most `max` UTF-16 units of well-formed text: a cut never leaves half a surrogate pair, and half a
+ * pair sent as a JSON escape (`"\ud800"`) becomes U+FFFD, as any UTF-8 output would show it.
+ */
+function wellFormedPrefix(text: string, max: number): string {
+  const cut = text.length > max && /[\ud800-\udbff]/.test(text.charAt(max - 1)) ? text.slice(0, max - 1) : text.slice(0, max);
+  return cut.replace(LONE_SURROGATE, '\ufffd');
+}
+
 function readAttributes(value: unknown): Record<string, string> {
   const attributes: Record<string, string> = {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return attributes;
@@ -45,7 +56,7 @@ function readAttributes(value: unknown): Record<string, string> {
     if (key.length > HEALTH_ATTRIBUTE_LIMITS.maxKeyLength) continue;
     const text = typeof raw === 'string' ? raw : typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : null;
     if (text === null) continue;
-    attributes[key] = text.slice(0, HEALTH_ATTRIBUTE_LIMITS.maxValueLength);
+    attributes[wellFormedPrefix(key, HEALTH_ATTRIBUTE_LIMITS.maxKeyLength)] = wellFormedPrefix(text, HEALTH_ATTRIBUTE_LIMITS.maxValueLength);
     kept++;
   }
   return attributes;

@@ -4,7 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { requireToken } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError, errorResponse } from '../errors.js';
-import { issuesToDetails, REGISTRATION_LIMITS, registrationBody, registrationSchema } from '../registration-schema.js';
+import { issuesToDetails, REGISTRATION_LIMITS, registrationBody, registrationSchema, reservedKeyDetails } from '../registration-schema.js';
 import {
   errorResponses,
   jsonResponse,
@@ -50,9 +50,10 @@ export function registerRoutes(deps: ApiDeps): Hono {
   const now = deps.now ?? Date.now;
   const routes = new Hono();
   routes.post('/register', requireToken(deps.registerToken), requireJson, limitBody, async (c) => {
-    const parsed = schema.safeParse(parseJson(await c.req.text()));
-    if (!parsed.success) {
-      const details = issuesToDetails(parsed.error.issues);
+    const body = parseJson(await c.req.text());
+    const parsed = schema.safeParse(body);
+    const details = [...(parsed.success ? [] : issuesToDetails(parsed.error.issues)), ...reservedKeyDetails(body)];
+    if (!parsed.success || details.length > 0) {
       const summary = details.map((detail) => `${detail.field} ${detail.message}`).join('; ');
       throw new ApiError(400, 'invalid_registration', `invalid registration: ${summary}`, details);
     }
