@@ -1,7 +1,15 @@
 // The POST /register body: validated once here, turned into a typed RegistrationRequest, and described
 // in the OpenAPI document from the same schema object.
 import { z } from 'zod';
-import { blockedPortProblem, MIN_DEREGISTER_AFTER_SEC, webhookUrlProblem, type ProbeDefaults, type RegistrationRequest } from '../domain/index.js';
+import {
+  blockedPortProblem,
+  MIN_DEREGISTER_AFTER_SEC,
+  portOutOfRangeProblem,
+  urlTextProblem,
+  webhookUrlProblem,
+  type ProbeDefaults,
+  type RegistrationRequest,
+} from '../domain/index.js';
 import type { ErrorDetail } from './errors.js';
 
 export const REGISTRATION_LIMITS = {
@@ -24,18 +32,22 @@ function urlProblem(value: string): string | null {
   const ABSOLUTE = 'must be an absolute URL such as http://host:9001';
   // `localhost:9001` parses as scheme "localhost:"; a missing scheme deserves a plain answer.
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return ABSOLUTE;
+  const text = urlTextProblem(value);
+  if (text !== null) return text;
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    return ABSOLUTE;
+    return portOutOfRangeProblem(value) ?? ABSOLUTE;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return `must use http or https, not ${url.protocol.replace(/:$/, '')}`;
   }
   if (url.hostname === '') return 'must name a host';
   if (url.username !== '' || url.password !== '') return 'must not contain credentials';
-  if (url.search !== '' || url.hash !== '') return 'must not contain a query or fragment (use health_path for a query)';
+  // On the text, not the parsed URL: a bare `?` or `#` parses as an empty query or fragment, yet the
+  // health path appended to the text would land after it.
+  if (value.includes('?') || value.includes('#')) return 'must not contain a query or fragment (use health_path for a query)';
   return blockedPortProblem(url);
 }
 
@@ -62,6 +74,8 @@ export const registrationBody = z
       id: z
         .string({ error: typeError('a string') })
         .regex(ID_PATTERN, 'must be 1-128 characters of letters, digits and . _ : -')
+        // URL parsers resolve `/services/..` to `/`: such a service could never be read or deleted.
+        .refine((id) => id !== '.' && id !== '..', 'must not be . or .., which no URL path can address')
         .meta({ description: 'The service id; registering a known id again replaces its settings' }),
       url: z
         .string({ error: typeError('a string') })
@@ -95,7 +109,7 @@ export const registrationBody = z
         z
           .string({ error: typeError('a string') })
           .max(L.maxHealthPathLength, `must be at most ${L.maxHealthPathLength} characters`)
-          .regex(/^\/[^\s#]*$/, 'must start with / and contain no spaces or #'),
+          .regex(/^\/[^\s#\u0000-\u001f\u007f]*$/, 'must start with / and contain no spaces, control characters or #'),
       ).meta({ description: 'Path (and query) probed on the service; default `/health`' }),
       timeout_ms: optional(positiveInteger(L.maxTimeoutMs)).meta({
         description: "Timeout of one probe attempt; at most the poll interval; default: the monitor's PROBE_TIMEOUT_MS",
@@ -171,4 +185,15 @@ export function issuesToDetails(issues: readonly z.core.$ZodIssue[]): ErrorDetai
     }
     return [{ field: issue.path.length > 0 ? issue.path.join('.') : '(body)', message: issue.message }];
   });
+}
+
+/**
+ * zod's record skips a `__proto__` key without a word (assigning it would replace the prototype), so
+ * a registration would be accepted without an attribute it sent. It is refused here by name.
+ */
+export function reservedKeyDetails(body: unknown): ErrorDetail[] {
+  const attributes = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['attributes'] : undefined;
+  return typeof attributes === 'object' && attributes !== null && Object.hasOwn(attributes, '__proto__')
+    ? [{ field: 'attributes.__proto__', message: 'is a reserved name and cannot be an attribute' }]
+    : [];
 }

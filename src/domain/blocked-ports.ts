@@ -16,5 +16,7 @@ export function effectivePort(url: URL): number {
 /** `null` when the URL's port can be fetched, else why not. */
 export function blockedPortProblem(url: URL): string | null {
   const port = effectivePort(url);
+  // The URL parser takes port 0, but nothing can connect to it.
+  if (port === 0) return 'port 0 cannot be connected to; use a port from 1 to 65535';
   return FETCH_BLOCKED_PORTS.has(port) ? `port ${port} is blocked by the fetch standard and cannot be probed` : null;
 }

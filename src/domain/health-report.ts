@@ -43,11 +43,15 @@ function counterValue(value: unknown): number | null {
   return typeof value === 'number' ? value : null;
 }
 
-/** Cuts `text` to at most `max` code units without splitting a surrogate pair. */
-function truncate(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const last = text.charCodeAt(max - 1);
-  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * At most `max` UTF-16 units of well-formed text: a cut never leaves half a surrogate pair, and half a
+ * pair sent as a JSON escape (`"\ud800"`) becomes U+FFFD, as any UTF-8 output would show it.
+ */
+function wellFormedPrefix(text: string, max: number): string {
+  const cut = text.length > max && /[\ud800-\udbff]/.test(text.charAt(max - 1)) ? text.slice(0, max - 1) : text.slice(0, max);
+  return cut.replace(LONE_SURROGATE, '\ufffd');
 }
 
 function readAttributes(value: unknown): Record<string, string> {
@@ -59,10 +63,10 @@ function readAttributes(value: unknown): Record<string, string> {
     const raw: unknown = (value as Record<string, unknown>)[key];
     const text = typeof raw === 'string' ? raw : typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : null;
     if (text === null) continue;
-    const cut = truncate(text, HEALTH_ATTRIBUTE_LIMITS.maxValueLength);
+    const cut = wellFormedPrefix(text, HEALTH_ATTRIBUTE_LIMITS.maxValueLength);
     total += key.length + cut.length;
     if (kept.length === HEALTH_ATTRIBUTE_LIMITS.maxEntries || total > HEALTH_ATTRIBUTE_LIMITS.maxTotalLength) break;
-    kept.push([key, cut]);
+    kept.push([wellFormedPrefix(key, HEALTH_ATTRIBUTE_LIMITS.maxKeyLength), cut]);
   }
   // Own data properties, "__proto__" included: an assignment to that key would be silently ignored.
   return Object.fromEntries(kept);

@@ -12,3 +12,4 @@ export * from './hour-aggregate.js';
 export * from './response-histogram.js';
 export * from './blocked-ports.js';
 export * from './webhook-url.js';
+export * from './url-text.js';

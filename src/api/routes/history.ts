@@ -17,7 +17,13 @@ export const historyQuery = z.strictObject(
       .string()
       .regex(/^\d+$/, `must be a whole number from 1 to ${MAX_PAGE}`)
       .transform(Number)
-      .pipe(z.number().min(1, 'must be at least 1').max(MAX_PAGE, `must be at most ${MAX_PAGE}`))
+      // Digits past 1e308 read as Infinity, which is not a number to zod: said in the same words.
+      .pipe(
+        z
+          .number({ error: `must be a whole number from 1 to ${MAX_PAGE}` })
+          .min(1, 'must be at least 1')
+          .max(MAX_PAGE, `must be at most ${MAX_PAGE}`),
+      )
       .optional()
       // A query value is text; the document says what the text must spell, as clients think of it.
       .meta({ type: 'integer', minimum: 1, maximum: MAX_PAGE, default: DEFAULT_PAGE, description: 'Transitions per page' }),

@@ -4,7 +4,7 @@ import { requireToken } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { readBodyText } from '../read-body.js';
-import { issuesToDetails, REGISTRATION_LIMITS, registrationBody, registrationSchema } from '../registration-schema.js';
+import { issuesToDetails, REGISTRATION_LIMITS, registrationBody, registrationSchema, reservedKeyDetails } from '../registration-schema.js';
 import {
   errorResponses,
   jsonResponse,
@@ -42,9 +42,10 @@ export function registerRoutes(deps: ApiDeps): Hono {
   const routes = new Hono();
   // A declared length is checked for every route (body-limit.ts); a chunked body while it is read.
   routes.post('/register', requireToken(deps.registerToken), requireJson, async (c) => {
-    const parsed = schema.safeParse(parseJson(await readBodyText(c, REGISTRATION_LIMITS.maxBodyBytes)));
-    if (!parsed.success) {
-      const details = issuesToDetails(parsed.error.issues);
+    const body = parseJson(await readBodyText(c, REGISTRATION_LIMITS.maxBodyBytes));
+    const parsed = schema.safeParse(body);
+    const details = [...(parsed.success ? [] : issuesToDetails(parsed.error.issues)), ...reservedKeyDetails(body)];
+    if (!parsed.success || details.length > 0) {
       const summary = details.map((detail) => `${detail.field} ${detail.message}`).join('; ');
       throw new ApiError(400, 'invalid_registration', `invalid registration: ${summary}`, details);
     }

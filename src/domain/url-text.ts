@@ -1,0 +1,19 @@
+// Checks on a URL as written, before and besides what the URL parser makes of it.
+
+/**
+ * The URL parser drops tabs and newlines anywhere and spaces and controls at either end, so a URL
+ * containing them would be stored as one text and fetched as another; in a real URL they are
+ * percent-encoded. `null` when there are none.
+ */
+export function urlTextProblem(text: string): string | null {
+  return /[\u0000-\u0020\u007f]/.test(text) ? 'must not contain spaces or control characters' : null;
+}
+
+/**
+ * The URL parser refuses a port above 65535 like any malformed URL; this says which part is wrong.
+ * `null` unless `text` is `scheme://host:port…` with such a port.
+ */
+export function portOutOfRangeProblem(text: string): string | null {
+  const port = /^[a-z][a-z0-9+.-]*:\/\/[^/?#\\]*:(\d+)(?=[/?#\\]|$)/i.exec(text)?.[1];
+  return port !== undefined && Number(port) > 65_535 ? `port ${port} is out of range; use a port from 1 to 65535` : null;
+}
