@@ -17,5 +17,5 @@ export interface ApiDeps {
   /** Serves GET /events; without it the route answers 503. */
   readonly eventStream?: EventStreamHub;
   /** Prometheus exposition for GET /metrics; without it only JSON is served there. */
-  readonly prometheus?: Pick<MonitorMetrics, 'render' | 'contentType'>;
+  readonly prometheus?: Pick<MonitorMetrics, 'exposition' | 'contentType'>;
 }

@@ -1,8 +1,9 @@
-// Prometheus exposition of the monitor: its own registry, per-service families read at scrape time.
+// Prometheus exposition of the monitor: the per-service families rendered from cached per-record
+// lines (service-families.ts), then the monitor's own families from its prom-client registry.
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { MonitorEvents } from '../store/events.js';
 import { registerMonitorMetrics, type WebhookDeliveryOutcome } from './monitor-metrics.js';
-import { registerServiceMetrics, type ServiceSource } from './service-metrics.js';
+import { createServiceFamilies, type ServiceSource } from './service-families.js';
 
 const GAUGES_NAMED_LIKE_COUNTERS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
@@ -19,10 +20,13 @@ export interface MonitorMetricsOptions {
 }
 
 export interface MonitorMetrics {
+  /** The monitor's own families and the process metrics; the per-service families are not in it. */
   readonly registry: Registry;
   /** `text/plain; version=0.0.4; charset=utf-8`. */
   readonly contentType: string;
-  /** The exposition text, built from the store as it is now. */
+  /** The exposition as UTF-8 bytes, built from the store as it is now: what GET /metrics sends. */
+  exposition(): Promise<Buffer<ArrayBuffer>>;
+  /** The same exposition as text, for tests and tools that read it. */
   render(): Promise<string>;
   recordWebhookDelivery(outcome: WebhookDeliveryOutcome): void;
   /** Stops listening to the store's events; the registry stays readable. */
@@ -33,7 +37,7 @@ export interface MonitorMetrics {
 export function createMonitorMetrics(options: MonitorMetricsOptions): MonitorMetrics {
   // Not the global registry: every app (and every test) has its own.
   const registry = new Registry();
-  registerServiceMetrics(registry, options.store, options.attributeLabels);
+  const services = createServiceFamilies(options.attributeLabels);
   const monitor = registerMonitorMetrics(registry, options.store, options.events);
   // Unprefixed, as every Node.js exporter names them, so stock dashboards and alerts apply.
   if (options.processMetrics ?? true) {
@@ -42,10 +46,20 @@ export function createMonitorMetrics(options: MonitorMetricsOptions): MonitorMet
     // label of its unsuffixed twin (nodejs_active_handles and so on), which stays.
     for (const name of GAUGES_NAMED_LIKE_COUNTERS) registry.removeSingleMetric(name);
   }
+  const exposition = async (): Promise<Buffer<ArrayBuffer>> => {
+    const records = options.store.list();
+    // prom-client calls every collect() before its first await, so health_monitor_services reads
+    // the store in this same tick as list() did: the two agree.
+    const own = registry.metrics();
+    // The per-service families first, as when they were the first families registered; prom-client
+    // separates families with an empty line and ends the text with a line feed.
+    return services.render(records, `\n\n${await own}`);
+  };
   return {
     registry,
     contentType: registry.contentType,
-    render: () => registry.metrics(),
+    exposition,
+    render: async () => (await exposition()).toString('utf8'),
     recordWebhookDelivery: (outcome) => monitor.recordWebhookDelivery(outcome),
     close: () => monitor.close(),
   };

@@ -29,7 +29,7 @@ export function metricsRoutes(deps: ApiDeps): Hono {
     if (!deps.prometheus) {
       throw new ApiError(501, 'prometheus_disabled', 'this monitor was started without Prometheus exposition; ask for JSON (the default) instead');
     }
-    return c.body(await deps.prometheus.render(), 200, { 'Content-Type': deps.prometheus.contentType });
+    return c.body(await deps.prometheus.exposition(), 200, { 'Content-Type': deps.prometheus.contentType });
   });
   return routes;
 }

@@ -1,0 +1,165 @@
+// The per-service families, rendered here rather than by prom-client: each record's sample lines are
+// written once as UTF-8 and cached, and a scrape copies the cached bytes into one buffer.
+import { HEALTH_STATES } from '../domain/index.js';
+import type { ServiceRecord } from '../store/service-record.js';
+import { attributeLabelNames } from './label-names.js';
+import { escapeLabelValue, familyHeader, formatSampleValue } from './text-format.js';
+
+export interface ServiceSource {
+  list(): readonly ServiceRecord[];
+}
+
+export interface ServiceFamilies {
+  /**
+   * Every per-service family for `records` (sorted by id, as `store.list()` gives them) as UTF-8:
+   * its HELP and TYPE once, then its samples in record order; families apart by one empty line,
+   * no final line feed; then `tail`.
+   */
+  render(records: readonly ServiceRecord[], tail?: string): Buffer<ArrayBuffer>;
+}
+
+/** Between two families, as prom-client writes it: the last line's end and one empty line. */
+const FAMILY_SEPARATOR = '\n\n';
+
+interface Family {
+  readonly name: string;
+  readonly help: string;
+  /** The family's sample lines for one service, each led by a line feed; '' when it has none. */
+  readonly lines: (record: ServiceRecord, serviceLabel: string) => string;
+}
+
+/** An attribute's value as the JSON view shows it: the latest /health attributes win over the registration's. */
+export function serviceAttribute(record: ServiceRecord, key: string): string | undefined {
+  // Own properties only: a key such as "constructor" must not read Object.prototype.
+  const reported = record.state.healthAttributes;
+  if (Object.hasOwn(reported, key)) return reported[key];
+  const registered = record.request.attributes;
+  return Object.hasOwn(registered, key) ? registered[key] : undefined;
+}
+
+/** One sample per service, none where `value` is `null`. */
+function perService(name: string, help: string, value: (record: ServiceRecord) => number | null): Family {
+  return {
+    name,
+    help,
+    lines: (record, serviceLabel) => {
+      const reading = value(record);
+      return reading === null ? '' : `\n${name}{${serviceLabel}} ${formatSampleValue(reading)}`;
+    },
+  };
+}
+
+function families(labelByKey: ReadonlyMap<string, string>): readonly Family[] {
+  const health = 'health_monitor_service_health';
+  const info = 'health_monitor_service_info';
+  // Same names, help texts and order as the prom-client gauges these replaced.
+  return [
+    perService('health_monitor_service_up', 'Whether the service is ready: 1 ready, 0 not (not probed yet, unreachable, or answering an HTTP error).', (record) =>
+      record.state.ready ? 1 : 0,
+    ),
+    {
+      name: health,
+      help: `The service's health as a state set: 1 for the current state, 0 for the others (${HEALTH_STATES.join(', ')}).`,
+      lines: (record, serviceLabel) => {
+        let lines = '';
+        for (const state of HEALTH_STATES) lines += `\n${health}{${serviceLabel},state="${state}"} ${record.state.health === state ? 1 : 0}`;
+        return lines;
+      },
+    },
+    // Before the service has reported any counters its error ratio is unknown, not 0: no sample.
+    perService('health_monitor_service_error_ratio', 'Errors over requests since the service started, from its own /health counters.', (record) =>
+      record.state.sample === null ? null : record.state.errorRate,
+    ),
+    perService(
+      'health_monitor_service_recent_error_ratio',
+      'Errors over requests between the last two /health answers; absent until two answers carried counters.',
+      (record) => record.state.recentErrorRate,
+    ),
+    perService('health_monitor_service_last_check_timestamp_seconds', 'When the last probe of the service finished, Unix time; absent before the first.', (record) =>
+      record.state.lastCheckedAt === null ? null : record.state.lastCheckedAt / 1000,
+    ),
+    perService('health_monitor_service_last_response_seconds', 'How long the last probe took, retries included; absent before the first.', (record) =>
+      record.state.lastResponseMs === null ? null : record.state.lastResponseMs / 1000,
+    ),
+    {
+      name: info,
+      help: `Always 1; carries the configured service attributes as labels (${[...labelByKey.values()].join(', ') || 'none configured'}).`,
+      lines: (record, serviceLabel) => {
+        let labels = serviceLabel;
+        // An attribute the service lacks gets no label at all, not an empty one.
+        for (const [key, label] of labelByKey) {
+          const value = serviceAttribute(record, key);
+          if (value !== undefined) labels += `,${label}="${escapeLabelValue(value)}"`;
+        }
+        return `\n${info}{${labels}} 1`;
+      },
+    },
+  ];
+}
+
+/** One record's sample lines as UTF-8: a view per family, all on one piece of memory. */
+interface RecordBytes {
+  /** In family order; empty where the family has no sample for this service. */
+  readonly byFamily: readonly Uint8Array[];
+  readonly length: number;
+}
+
+const NO_LINES = new Uint8Array(0);
+
+/** Throws when two attribute keys would become the same label name. */
+export function createServiceFamilies(attributeKeys: readonly string[]): ServiceFamilies {
+  const all = families(attributeLabelNames(attributeKeys));
+  const headers = all.map((family) => Buffer.from(familyHeader(family.name, family.help, 'gauge')));
+  const headersLength = headers.reduce((sum, header) => sum + header.length, 0) + FAMILY_SEPARATOR.length * (headers.length - 1);
+  // Records are immutable and replaced on every change, so a record is its own cache key and a
+  // replaced record's bytes go with it.
+  const cache = new WeakMap<ServiceRecord, RecordBytes>();
+
+  const bytesOf = (record: ServiceRecord): RecordBytes => {
+    let cached = cache.get(record);
+    if (cached === undefined) {
+      const serviceLabel = `service="${escapeLabelValue(record.request.id)}"`;
+      const lines = all.map((family) => family.lines(record, serviceLabel));
+      const length = lines.reduce((sum, text) => sum + Buffer.byteLength(text), 0);
+      // Its own memory, not a slice of Node's shared pool: a long-lived small slice would keep a whole 8 KiB slab alive.
+      const bytes = Buffer.allocUnsafeSlow(length);
+      let end = 0;
+      // A view per family, made once: copying from a ready view is about twice as fast as
+      // Buffer.copy with offsets, which makes a view on every call.
+      const byFamily = lines.map((text) => {
+        if (text === '') return NO_LINES;
+        const start = end;
+        end += bytes.write(text, start);
+        return bytes.subarray(start, end);
+      });
+      cached = { byFamily, length: end };
+      cache.set(record, cached);
+    }
+    return cached;
+  };
+
+  return {
+    render: (records, tail = '') => {
+      const cached = records.map(bytesOf);
+      let length = headersLength + Buffer.byteLength(tail);
+      for (const entry of cached) length += entry.length;
+      // One buffer of the exact size, each record's bytes copied in: no string of the whole text is
+      // built, and it goes out as it is, with no encoding of several megabytes at the end.
+      const out = Buffer.allocUnsafe(length);
+      let at = 0;
+      for (const [family, header] of headers.entries()) {
+        if (family > 0) at += out.write(FAMILY_SEPARATOR, at, 'latin1');
+        at += header.copy(out, at);
+        for (const { byFamily } of cached) {
+          const lines = byFamily[family] ?? NO_LINES;
+          out.set(lines, at);
+          at += lines.length;
+        }
+      }
+      at += out.write(tail, at);
+      // Every byte was measured before it was written; a gap would send uninitialised memory.
+      if (at !== length) throw new Error(`service families: wrote ${at} bytes of the ${length} measured`);
+      return out;
+    },
+  };
+}
