@@ -77,12 +77,15 @@ async function main(): Promise<void> {
   subscribeLogNotifier(store.events, logger);
   const eventStream = new EventStreamHub({ events: store.events, replay: store });
   const prometheus = createMonitorMetrics({ store, events: store.events, attributeLabels: config.promAttributeLabels });
+  const policy = targetPolicy(config.allowTargets);
   const webhooks = startWebhookNotifier({
     events: store.events,
     lookup: (id) => store.get(id),
     // Services restored at start: their webhook_url is known, and those already bad keep getting reminders.
     services: store.list(),
     receivers: config.webhookUrls,
+    // A service's own webhook_url is held to the probes' rules; WEBHOOK_URLS receivers are the operator's own.
+    targetPolicy: policy,
     secret: config.webhookSecret,
     reminderMs: config.webhookReminderSec === null ? null : config.webhookReminderSec * 1000,
     timeoutMs: config.webhookTimeoutMs,
@@ -102,7 +105,7 @@ async function main(): Promise<void> {
     store,
     defaults,
     registerToken: config.registerToken,
-    targetPolicy: targetPolicy(config.allowTargets),
+    targetPolicy: policy,
     logger: logger.child({ component: 'api' }),
     eventStream,
     prometheus,

@@ -9,6 +9,8 @@ export interface Target {
   readonly requests: { at: number; path: string }[];
   /** Most requests open at the same moment. */
   readonly maxInFlight: number;
+  /** TCP connections accepted, whether or not a request followed: proof that a refused client never connected. */
+  readonly connections: number;
   close(): Promise<void>;
 }
 
@@ -30,6 +32,8 @@ export async function startTarget(handler: TargetHandler): Promise<Target> {
     response.on('close', done);
     handler(request, response, requests.length - 1);
   });
+  let connections = 0;
+  server.on('connection', () => connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -38,6 +42,9 @@ export async function startTarget(handler: TargetHandler): Promise<Target> {
     requests,
     get maxInFlight() {
       return maxInFlight;
+    },
+    get connections() {
+      return connections;
     },
     close: () =>
       new Promise<void>((resolve) => {

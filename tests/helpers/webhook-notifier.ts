@@ -1,6 +1,6 @@
 // A webhook notifier on a real store for tests: fast backoff, outcomes and warnings recorded, stopped after the test.
 import { pino } from 'pino';
-import type { ProbeOutcome } from '../../src/domain/index.js';
+import { ANY_TARGET, type ProbeOutcome } from '../../src/domain/index.js';
 import { startWebhookNotifier, type DeliveryOutcome, type WebhookNotifier, type WebhookNotifierOptions } from '../../src/notify/webhooks/notifier.js';
 import type { ServiceStore } from '../../src/store/store.js';
 import { probeResult } from './fixtures.js';
@@ -41,6 +41,8 @@ export function startTestNotifier(
     events: store.events,
     lookup: (id) => store.get(id),
     receivers: [],
+    // Every receiver but the metadata address, as with ALLOW_TARGETS unset.
+    targetPolicy: ANY_TARGET,
     secret: null,
     reminderMs: null,
     timeoutMs: 2000,

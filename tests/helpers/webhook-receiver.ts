@@ -15,6 +15,8 @@ export interface Receiver {
   readonly url: string;
   /** Every request, in arrival order, retries included. */
   readonly deliveries: Delivery[];
+  /** TCP connections accepted, whether or not a delivery followed. */
+  readonly connections: number;
   close(): Promise<void>;
 }
 
@@ -39,7 +41,14 @@ export async function startReceiver(
       else response.writeHead(status.status, status.headers).end();
     });
   });
-  return { url: `${target.url}/hooks`, deliveries, close: () => target.close() };
+  return {
+    url: `${target.url}/hooks`,
+    deliveries,
+    get connections() {
+      return target.connections;
+    },
+    close: () => target.close(),
+  };
 }
 
 /** Events received, one per notice: retries of the same `webhook-id` count once. */

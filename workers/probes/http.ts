@@ -4,7 +4,7 @@ import { blockedPortProblem, MAX_BODY_BYTES, parseHealthBytes } from '../../src/
 import type { AttemptOutcome, ProbeAttempt } from './attempt.js';
 import { describeFetchError, isCertificateError } from './describe-error.js';
 import { BodyTooLargeError, readBodyLimited } from './read-limited.js';
-import { refusalReason } from './target-guard.js';
+import { refusalReason } from '../../src/net/target-guard.js';
 import type { FetchFunction } from './undici-fetch.js';
 
 /** `fetch` is what ky sends requests with (ky's default, the WHATWG fetch, costs ~1.5× as much CPU per probe). */

@@ -3,7 +3,7 @@ import { Agent } from 'undici';
 import type { TargetPolicy } from '../../src/domain/index.js';
 import type { ProbeAttempt } from './attempt.js';
 import { createHttpProbe } from './http.js';
-import { guardedConnector } from './target-guard.js';
+import { guardedConnector } from '../../src/net/target-guard.js';
 import { createUndiciFetch } from './undici-fetch.js';
 
 export type ProbeTable = Readonly<Record<string, ProbeAttempt>>;

@@ -9,7 +9,7 @@ import { ANY_TARGET, targetPolicy, type ProbeJob, type TargetPolicy } from '../.
 import { startCountedTarget, type CountedTarget } from '../../tests/helpers/counted-target.js';
 import { runProbe } from '../run-probe.js';
 import { createProbeTable } from './index.js';
-import { guardedConnector, guardedLookup, refusalReason, TargetRefusedError, type Resolver } from './target-guard.js';
+import { guardedConnector, guardedLookup, refusalReason, TargetRefusedError, type Resolver } from '../../src/net/target-guard.js';
 
 const targets: CountedTarget[] = [];
 const agents: Agent[] = [];

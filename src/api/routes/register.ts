@@ -1,8 +1,9 @@
 // POST /register: content type, JSON, schema and target policy checked (the size limit is app-wide), then stored durably.
 import { Hono, type MiddlewareHandler } from 'hono';
+import type { RegistrationRequest, TargetPolicy } from '../../domain/index.js';
 import { requireToken } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
-import { ApiError } from '../errors.js';
+import { ApiError, type ErrorDetail } from '../errors.js';
 import { readBodyText } from '../read-body.js';
 import { issuesToDetails, REGISTRATION_LIMITS, registrationBody, registrationSchema, reservedKeyDetails } from '../registration-schema.js';
 import {
@@ -36,6 +37,21 @@ function parseJson(text: string): unknown {
   }
 }
 
+/**
+ * The probe URL and the service's own webhook_url under ALLOW_TARGETS and the metadata refusal: the
+ * monitor connects to both, so a registrant could otherwise aim either at an internal address.
+ */
+function targetRefusals(policy: TargetPolicy, request: RegistrationRequest): ErrorDetail[] {
+  const refusals: ErrorDetail[] = [];
+  const urlProblem = policy.check(new URL(request.url).hostname);
+  if (urlProblem !== null) refusals.push({ field: 'url', message: urlProblem });
+  if (request.webhookUrl !== undefined) {
+    const webhookProblem = policy.check(new URL(request.webhookUrl).hostname);
+    if (webhookProblem !== null) refusals.push({ field: 'webhook_url', message: webhookProblem });
+  }
+  return refusals;
+}
+
 export function registerRoutes(deps: ApiDeps): Hono {
   const schema = registrationSchema(deps.defaults);
   const now = deps.now ?? Date.now;
@@ -49,11 +65,10 @@ export function registerRoutes(deps: ApiDeps): Hono {
       const summary = details.map((detail) => `${detail.field} ${detail.message}`).join('; ');
       throw new ApiError(400, 'invalid_registration', `invalid registration: ${summary}`, details);
     }
-    const targetProblem = deps.targetPolicy.check(new URL(parsed.data.url).hostname);
-    if (targetProblem) {
-      throw new ApiError(400, 'invalid_registration', `invalid registration: url ${targetProblem}`, [
-        { field: 'url', message: targetProblem },
-      ]);
+    const refused = targetRefusals(deps.targetPolicy, parsed.data);
+    if (refused.length > 0) {
+      const summary = refused.map((detail) => `${detail.field} ${detail.message}`).join('; ');
+      throw new ApiError(400, 'invalid_registration', `invalid registration: ${summary}`, refused);
     }
     const { record, created } = await deps.store.register(parsed.data);
     return c.json(serviceView(record, now()), created ? 201 : 200);
@@ -73,7 +88,7 @@ export const documentRegisterRoutes: DocumentRoutes = (registry) => {
       201: jsonResponse('A new service, as stored', serviceViewSchema),
       200: jsonResponse('A known id registered again, with its new settings', serviceViewSchema),
       ...errorResponses({
-        400: '`invalid_json`: the body is not JSON; `invalid_registration`: one `details` entry per bad or unknown field',
+        400: '`invalid_json`: the body is not JSON; `invalid_registration`: one `details` entry per bad or unknown field, and per `url` or `webhook_url` whose host ALLOW_TARGETS or the metadata refusal turns away',
         401: UNAUTHORIZED,
         413: `\`payload_too_large\`: the body is over ${REGISTRATION_LIMITS.maxBodyBytes} bytes`,
         415: '`unsupported_media_type`: the Content-Type is not JSON',

@@ -1,4 +1,9 @@
 // One notice to one receiver: POST with a timeout, retried with backoff while the failure may pass.
+// undici's own fetch, not the global one: the Agent it is handed comes from the same undici, so the two
+// always speak the same handler interface. Node 20's global fetch is the undici bundled with Node,
+// another version than the package's Agent (docs/webhooks.md).
+import { fetch, type Dispatcher } from 'undici';
+import { refusalReason } from '../../net/target-guard.js';
 import type { Notice } from './notice.js';
 import { backoffDelayMs, isRetryableStatus, parseRetryAfter, type BackoffOptions } from './retry-policy.js';
 import { signatureHeader } from './signature.js';
@@ -15,6 +20,11 @@ export interface DeliveryOptions {
   readonly now: () => number;
   /** Aborted at shutdown: ends the attempt in flight and any wait before a retry. */
   readonly shutdown: AbortSignal;
+  /**
+   * What connects to the receiver: for a service's own webhook_url an Agent whose connector enforces
+   * the target policy (`guardedConnector`); for a WEBHOOK_URLS receiver, which the operator chose, a plain one.
+   */
+  readonly dispatcher: Dispatcher;
 }
 
 export type DeliveryResult =
@@ -59,6 +69,7 @@ async function attemptOnce(url: string, notice: Notice, options: DeliveryOptions
       // A redirect could carry the signed notice somewhere the operator never configured.
       redirect: 'manual',
       signal: attempt.signal,
+      dispatcher: options.dispatcher,
     });
     // The body is never read: cancelling frees the connection, and a huge or endless body costs nothing.
     await response.body?.cancel().catch(() => undefined);
@@ -72,6 +83,9 @@ async function attemptOnce(url: string, notice: Notice, options: DeliveryOptions
       retryAfterMs: retryable ? parseRetryAfter(response.headers.get('retry-after'), options.now()) : null,
     };
   } catch (error) {
+    // Refused by the target policy: no connection was made, and asking again gets the same answer.
+    const refusal = refusalReason(error);
+    if (refusal !== null) return { ok: false, retryable: false, error: refusal, retryAfterMs: null };
     const message = attempt.timedOut() ? `no answer within ${options.timeoutMs} ms` : describeFetchError(error);
     return { ok: false, retryable: true, error: message, retryAfterMs: null };
   } finally {

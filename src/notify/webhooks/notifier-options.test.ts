@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { pino } from 'pino';
+import { ANY_TARGET } from '../../domain/index.js';
 import { MonitorEvents } from '../../store/events.js';
 import { resolveNotifierOptions, WebhookOptionsError, type WebhookNotifierOptions } from './notifier-options.js';
 
@@ -8,6 +9,7 @@ const valid: WebhookNotifierOptions = {
   events: new MonitorEvents(),
   lookup: () => undefined,
   receivers: ['https://hooks.example.com/a'],
+  targetPolicy: ANY_TARGET,
   secret: null,
   reminderMs: null,
   timeoutMs: 5000,

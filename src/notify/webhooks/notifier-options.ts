@@ -1,6 +1,6 @@
 // What startWebhookNotifier takes, its defaults, and a specific error for every bad value.
 import type { Logger } from 'pino';
-import { webhookUrlProblem } from '../../domain/index.js';
+import { webhookUrlProblem, type TargetPolicy } from '../../domain/index.js';
 import type { MonitorEvents } from '../../store/events.js';
 import type { ServiceRecord } from '../../store/service-record.js';
 import type { DeliveryOutcome } from './receiver-queue.js';
@@ -15,8 +15,17 @@ export interface WebhookNotifierOptions {
    * expire, and one already unhealthy or dead gets reminders.
    */
   readonly services?: readonly ServiceRecord[];
-  /** WEBHOOK_URLS: receivers of every service's notices. */
+  /**
+   * WEBHOOK_URLS: receivers of every service's notices. The operator chose them, so they are trusted:
+   * `targetPolicy` does not apply to them, even when a service names the same URL as its webhook_url.
+   */
   readonly receivers: readonly string[];
+  /**
+   * ALLOW_TARGETS and the metadata refusal (`targetPolicy(config.allowTargets)`), enforced on every
+   * connection to a service's own webhook_url: a registrant must not be able to make the monitor POST
+   * to an address it would refuse to probe. A refused delivery fails at once with the policy's reason.
+   */
+  readonly targetPolicy: TargetPolicy;
   /** WEBHOOK_SECRET: signs deliveries when set. */
   readonly secret: string | null;
   /** Reminder period while a service stays bad; `null`: no reminders. */

@@ -1,7 +1,9 @@
 // Store events → webhook notices: decides what is worth telling whom, and hands each notice to the
 // receivers' queues without waiting for any of them.
 import type { Logger } from 'pino';
+import { Agent } from 'undici';
 import type { Health, HealthVerdict } from '../../domain/index.js';
+import { guardedConnector } from '../../net/target-guard.js';
 import type { DeregisteredEvent, MonitorEventMap, RegisteredEvent, TransitionEvent } from '../../store/events.js';
 import type { ServiceRecord } from '../../store/service-record.js';
 import { buildNotice, needsReminders, noticeKindForChange, type NoticeContent } from './notice.js';
@@ -43,10 +45,19 @@ class Notifier {
   private readonly queues = new Map<string, ReceiverQueue>();
   private readonly watched = new Map<string, Watched>();
   private readonly reminders: ReminderWheel | null;
+  /** Connects to WEBHOOK_URLS receivers: the operator's choice, not checked. */
+  private readonly trustedAgent = new Agent();
+  /**
+   * Connects to services' own webhook_urls: the host is checked before connecting and every resolved
+   * address before the socket gets it, like a probe. A separate pool, so a connection opened to a
+   * trusted receiver is never reused for a registrant's URL.
+   */
+  private readonly guardedAgent: Agent;
   private stopping: Promise<void> | null = null;
 
   constructor(private readonly options: ResolvedNotifierOptions) {
     this.log = options.logger.child({ component: 'webhooks' });
+    this.guardedAgent = new Agent({ connect: guardedConnector(options.targetPolicy) });
     this.everyService = new Set(options.receivers.map(normalizedUrl));
     this.reminders = options.reminderMs === null ? null : new ReminderWheel(options.reminderMs, (id) => this.guard('reminder', () => this.remind(id)));
     for (const record of options.services) {
@@ -145,6 +156,8 @@ class Notifier {
     const existing = this.queues.get(url);
     if (existing !== undefined) return existing;
     const label = receiverLabel(url);
+    // A URL that is both configured and some service's webhook_url counts as configured.
+    const trusted = this.everyService.has(url);
     const queue: ReceiverQueue = new ReceiverQueue(url, {
       timeoutMs: this.options.timeoutMs,
       retries: this.options.retries,
@@ -152,6 +165,7 @@ class Notifier {
       backoff: this.options.backoff,
       now: this.options.now,
       shutdown: this.shutdown.signal,
+      dispatcher: trusted ? this.trustedAgent : this.guardedAgent,
       maxQueued: this.options.maxQueuedPerReceiver,
       onOutcome: (outcome) => this.count(outcome, label),
       onFailed: (notice, result) =>
@@ -212,5 +226,7 @@ class Notifier {
     if (lost > 0) this.log.warn({ notices: lost }, 'webhook notices not delivered before shutdown');
     this.queues.clear();
     this.watched.clear();
+    // Nothing is in flight any more: this only closes idle keep-alive connections.
+    await Promise.all([this.trustedAgent, this.guardedAgent].map((agent) => agent.close().catch(() => undefined)));
   }
 }

@@ -1,10 +1,11 @@
-// ALLOW_TARGETS where the probe's connection is made: the URL's host is checked before connecting, and
-// every address a name resolves to is checked before the socket is handed it, so a name that now points
-// somewhere else (DNS rebinding, a record registered under a looser list) never gets a connection.
+// ALLOW_TARGETS where a connection is made (probes, and deliveries to a service's own webhook_url): the
+// URL's host is checked before connecting, and every address a name resolves to is checked before the
+// socket is handed it, so a name that now points somewhere else (DNS rebinding, a record registered
+// under a looser list) never gets a connection.
 import { promises as dns, type LookupAddress, type LookupAllOptions } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { buildConnector } from 'undici';
-import type { TargetPolicy } from '../../src/domain/index.js';
+import type { TargetPolicy } from '../domain/index.js';
 
 /** A refusal by the target policy: reported as is, and never retried (it is not a network fault). */
 export class TargetRefusedError extends Error {
