@@ -33,7 +33,7 @@ async function probeHttpOnce(http: KyInstance, url: string, timeoutMs: number): 
       await response.body?.cancel().catch(() => undefined);
       return { kind: 'http_status', status: response.status };
     }
-    const text = await readLimited(response.body, MAX_BODY_BYTES);
+    const text = await readLimited(response.body, MAX_BODY_BYTES, signal);
     const parsed = parseHealthBody(text, response.headers.get('content-type'));
     return parsed.ok ? { kind: 'answered', report: parsed.report } : { kind: 'invalid_body', error: parsed.error };
   } catch (error) {
