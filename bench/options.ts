@@ -40,7 +40,7 @@ export interface Plan {
 
 export class UsageError extends Error {}
 
-function count(name: string, value: string | undefined, fallback: number, min: number): number {
+export function count(name: string, value: string | undefined, fallback: number, min: number): number {
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value)) throw new UsageError(`--${name} must be a whole number, not "${value}"`);
   const parsed = Number(value);

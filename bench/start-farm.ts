@@ -1,7 +1,7 @@
 // Starts bench/target-farm in its own process and resolves its port once it listens.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { track } from './lib/children.js';
+import { exitStatusOf, track } from './lib/children.js';
 
 export interface Farm {
   readonly port: number;
@@ -12,6 +12,8 @@ export interface Farm {
   held(): Promise<number>;
   /** Answers every held request. */
   release(): Promise<void>;
+  /** `null` while it runs; how it ended once it has (a soak fails when its farm dies under it). */
+  exitStatus(): string | null;
   stop(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ export function startFarm(latencyMs = 0): Promise<Farm> {
         served: async () => (await stats()).served,
         held: async () => (await stats()).held,
         release: async () => void (await (await fetch(`${url}/release`, { method: 'POST' })).arrayBuffer()),
+        exitStatus: () => exitStatusOf(farm),
         stop: async () => {
           if (farm.exitCode === null && farm.signalCode === null) farm.kill('SIGTERM');
           await exited;

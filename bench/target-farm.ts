@@ -5,9 +5,14 @@
 // - GET /held/<anything> is answered only once POST /release arrives. The bench registers one service
 //   there to keep a probing cycle busy while it registers thousands more, so they all fall due together.
 // - GET /stats answers {served, held}: health requests answered so far, and requests held right now.
+//
+// GET /t/<kind>/<param>/<n>/health answers as the kind says (bench/farm/target-paths.ts): slow, failing,
+// or hostile (never answers, trickles, floods, resets). The soak registers its mix of services there.
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
+import { answerTarget } from './farm/behaviours.js';
+import { parseTargetPath } from './farm/target-paths.js';
 
 const { values } = parseArgs({ options: { port: { type: 'string' }, 'latency-ms': { type: 'string' } } });
 const latencyMs = Number(values['latency-ms'] ?? 0);
@@ -30,6 +35,11 @@ const server = createServer((request, response) => {
     const released = held.splice(0);
     for (const answer of released) answer();
     return sendJson(response, JSON.stringify({ released: released.length }));
+  }
+  const target = parseTargetPath(path);
+  if (target !== null) {
+    served++;
+    return answerTarget(target, request, response);
   }
   const body = JSON.stringify({ uptime_sec: 100, request_count: 1000 + served, error_count: 3, attributes: { path } });
   const answer = (): void => {

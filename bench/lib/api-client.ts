@@ -33,6 +33,26 @@ export class ApiClient {
     return { status: statusCode, ms: performance.now() - started, bytes };
   }
 
+  /** Like timedGet, with the body as text. */
+  async timedGetText(path: string): Promise<TimedAnswer & { readonly text: string }> {
+    const started = performance.now();
+    const { statusCode, body } = await this.pool.request({ path, method: 'GET' });
+    const text = await body.text();
+    return { status: statusCode, ms: performance.now() - started, bytes: Buffer.byteLength(text), text };
+  }
+
+  /** Any request, a JSON body if given; resolves with whatever status comes back (throws only when none does). */
+  async send(method: 'POST' | 'DELETE', path: string, json?: unknown): Promise<TimedAnswer & { readonly text: string }> {
+    const started = performance.now();
+    const { statusCode, body } = await this.pool.request({
+      path,
+      method,
+      ...(json === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(json) }),
+    });
+    const text = await body.text();
+    return { status: statusCode, ms: performance.now() - started, bytes: Buffer.byteLength(text), text };
+  }
+
   /** POST /register; throws unless the monitor answers 201 (created) or 200 (replaced). */
   async register(registration: Record<string, unknown>): Promise<void> {
     const { statusCode, body } = await this.pool.request({

@@ -14,3 +14,10 @@ export function track(child: ChildProcess): void {
   children.add(child);
   child.once('exit', () => children.delete(child));
 }
+
+/** `null` while the child runs; how it ended once it has. */
+export function exitStatusOf(child: ChildProcess): string | null {
+  if (child.exitCode !== null) return `exit code ${child.exitCode}`;
+  if (child.signalCode !== null) return `signal ${child.signalCode}`;
+  return null;
+}

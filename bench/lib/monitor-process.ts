@@ -5,7 +5,7 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { track } from './children.js';
+import { exitStatusOf, track } from './children.js';
 import { sleep } from './time.js';
 
 const MAIN_JS = fileURLToPath(new URL('../../src/main.js', import.meta.url));
@@ -20,6 +20,10 @@ export interface MonitorProcess {
   /** Peak resident set size of the whole process (main thread and worker threads), from VmHWM. */
   peakRssBytes(): number;
   rssBytes(): number;
+  /** `null` while it runs; how it ended once it has. */
+  exitStatus(): string | null;
+  /** Its log file: stdout and stderr. */
+  readonly logPath: string;
   stop(): Promise<void>;
 }
 
@@ -69,6 +73,8 @@ export async function startMonitor(options: MonitorOptions): Promise<MonitorProc
         startToListeningMs: performance.now() - spawnedAt,
         peakRssBytes: () => procStatusBytes(pid, 'VmHWM'),
         rssBytes: () => procStatusBytes(pid, 'VmRSS'),
+        exitStatus: () => exitStatusOf(child),
+        logPath,
         stop: async () => {
           if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
           await exited;

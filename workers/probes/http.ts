@@ -34,7 +34,7 @@ async function probeHttpOnce(http: KyInstance, url: string, timeoutMs: number): 
       await response.body?.cancel().catch(() => undefined);
       return { kind: 'http_status', status: response.status };
     }
-    const body = await readBodyLimited(response, MAX_BODY_BYTES);
+    const body = await readBodyLimited(response, MAX_BODY_BYTES, signal);
     const parsed = parseHealthBytes(body, response.headers.get('content-type'));
     return parsed.ok ? { kind: 'answered', report: parsed.report } : { kind: 'invalid_body', error: parsed.error };
   } catch (error) {

@@ -28,7 +28,7 @@ export function createUndiciFetch(dispatcher: Dispatcher): FetchFunction {
       answer.body.on('error', () => undefined).destroy();
       throw new TypeError(`undici fetch: redirect (HTTP ${answer.statusCode}) with redirect: 'error'`, { cause: request.url });
     }
-    return toResponse(answer);
+    return toResponse(answer, request);
   };
 }
 
@@ -39,7 +39,7 @@ function changesRequest(init: RequestInit | undefined): boolean {
   return init !== undefined && REQUEST_FIELDS.some((field) => field in init);
 }
 
-function toResponse(answer: Dispatcher.ResponseData): Response {
+function toResponse(answer: Dispatcher.ResponseData, request: Request): Response {
   const { statusCode, body } = answer;
   const headers = responseHeaders(answer.headers);
   if (NULL_BODY_STATUSES.has(statusCode)) {
@@ -50,7 +50,7 @@ function toResponse(answer: Dispatcher.ResponseData): Response {
   // WHATWG fetch reports any status a server sends (600, 999); the Response constructor takes only
   // 200–599, so an odd status is set on the instance after construction.
   const inRange = statusCode >= 200 && statusCode <= 599;
-  const response = new Response(webStreamOf(body), { status: inRange ? statusCode : 599, headers });
+  const response = new Response(webStreamOf(body, request), { status: inRange ? statusCode : 599, headers });
   if (!inRange) {
     Object.defineProperty(response, 'status', { value: statusCode });
     Object.defineProperty(response, 'ok', { value: false });
@@ -71,8 +71,13 @@ function responseHeaders(raw: Dispatcher.ResponseData['headers']): Headers {
  * A web stream over undici's Node stream, with backpressure. Cancelling destroys the Node stream,
  * which aborts the request and closes its socket (an unfinished body is not drained).
  */
-function webStreamOf(body: Dispatcher.ResponseData['body']): ReadableStream<Uint8Array> {
+function webStreamOf(body: Dispatcher.ResponseData['body'], request: Request): ReadableStream<Uint8Array> {
   let open = true;
+  // `request.signal` follows the caller's signal only while `request` lives (undici links them through
+  // a WeakRef), and undici listens on `request.signal`: without this reference a garbage collection
+  // mid-body left a trickling body with no timeout at all (workers/probes/trickle-timeout.test.ts).
+  let owner: Request | null = request;
+  body.once('close', () => (owner = null));
   return new ReadableStream<Uint8Array>({
     start(controller) {
       body.on('data', (chunk: Buffer) => {
