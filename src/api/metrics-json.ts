@@ -5,10 +5,10 @@ import type { ServiceRecord } from '../store/service-record.js';
 import { metricsEntryAge, metricsEntryHead, metricsEntryTail } from './views.js';
 
 interface Serialised {
-  /** `{"service":…,"ready":…,` then `,"last_response_ms":…}`: the entry without its age fields. */
-  readonly bytes: Buffer;
-  /** Where the age fields go. */
-  readonly ageAt: number;
+  /** `{"service":…,"ready":…,`: the entry up to its age fields. */
+  readonly head: Uint8Array;
+  /** `,"last_response_ms":…}`: the rest. */
+  readonly tail: Uint8Array;
 }
 
 // Records are immutable and replaced on every change, so a record is its own cache key and a replaced
@@ -23,38 +23,62 @@ function serialised(record: ServiceRecord): Serialised {
     // Its own memory, not a slice of Node's shared pool: a long-lived small slice would keep a whole 8 KiB slab alive.
     const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
     bytes.write(text);
-    cached = { bytes, ageAt: Buffer.byteLength(head) };
+    // Views made once: copying whole views is about twice as fast as copying ranges by offset.
+    const ageAt = Buffer.byteLength(head);
+    cached = { head: bytes.subarray(0, ageAt), tail: bytes.subarray(ageAt) };
     cache.set(record, cached);
   }
   return cached;
 }
 
-// A whole number and a fixed pattern: plain ASCII, written without JSON escaping.
-function ageFields(record: ServiceRecord, now: number): string {
-  const { last_checked_age_sec: age } = metricsEntryAge(record, now);
-  return age === null ? '"last_checked":null,"last_checked_age_sec":null' : `"last_checked":"${age}s ago","last_checked_age_sec":${age}`;
+/** The age fields' bytes, made once per distinct age in a scrape: services probed together share one. */
+function ageFieldsCache(now: number): (record: ServiceRecord) => Buffer {
+  const byAge = new Map<number | null, Buffer>();
+  return (record) => {
+    const { last_checked_age_sec: age } = metricsEntryAge(record, now);
+    let bytes = byAge.get(age);
+    if (bytes === undefined) {
+      // A whole number and a fixed pattern: plain ASCII, written without JSON escaping.
+      const text = age === null ? '"last_checked":null,"last_checked_age_sec":null' : `"last_checked":"${age}s ago","last_checked_age_sec":${age}`;
+      bytes = Buffer.from(text, 'latin1');
+      byAge.set(age, bytes);
+    }
+    return bytes;
+  };
 }
+
+const OPEN = 0x5b; // [
+const COMMA = 0x2c;
+const CLOSE = 0x5d; // ]
 
 /** The same bytes as `JSON.stringify(records.map((r) => metricsEntry(r, now)))` in UTF-8. */
 export function metricsJson(records: readonly ServiceRecord[], now: number): Buffer<ArrayBuffer> {
-  const entries: Serialised[] = [];
-  const ages: string[] = [];
+  const ageFields = ageFieldsCache(now);
+  const entries: Serialised[] = new Array<Serialised>(records.length);
+  const ages: Buffer[] = new Array<Buffer>(records.length);
   let length = 2 + Math.max(0, records.length - 1);
-  for (const record of records) {
+  for (let index = 0; index < records.length; index++) {
+    const record = records[index] as ServiceRecord;
     const entry = serialised(record);
-    const age = ageFields(record, now);
-    entries.push(entry);
-    ages.push(age);
-    length += entry.bytes.length + age.length;
+    const age = ageFields(record);
+    entries[index] = entry;
+    ages[index] = age;
+    length += entry.head.length + age.length + entry.tail.length;
   }
   const out = Buffer.allocUnsafe(length);
-  let offset = out.write('[');
-  for (const [index, entry] of entries.entries()) {
-    if (index > 0) offset += out.write(',', offset);
-    offset += entry.bytes.copy(out, offset, 0, entry.ageAt);
-    offset += out.write(ages[index] ?? '', offset, 'latin1');
-    offset += entry.bytes.copy(out, offset, entry.ageAt);
+  let offset = 0;
+  out[offset++] = OPEN;
+  for (let index = 0; index < entries.length; index++) {
+    const entry = entries[index] as Serialised;
+    const age = ages[index] as Buffer;
+    if (index > 0) out[offset++] = COMMA;
+    out.set(entry.head, offset);
+    offset += entry.head.length;
+    out.set(age, offset);
+    offset += age.length;
+    out.set(entry.tail, offset);
+    offset += entry.tail.length;
   }
-  out.write(']', offset);
+  out[offset] = CLOSE;
   return out;
 }
