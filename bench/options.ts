@@ -21,11 +21,6 @@ export interface Plan {
   readonly registrationLanes: number;
   /** One GET /services/:id this often while the full cycle runs. */
   readonly readEveryMs: number;
-  /**
-   * The measured services' interval: the steady-state cycle starts this long after the first one, and
-   * the /metrics figures are taken in between, so it must outlast them.
-   */
-  readonly steadyIntervalSec: number;
   readonly metricsRequests: number;
   readonly scheduleSettleMs: number;
   readonly scheduleWindowMs: number;
@@ -88,7 +83,6 @@ export function parsePlan(argv: readonly string[]): Plan | null {
     rawDurationSec: quick ? 1 : 5,
     registrationLanes: 64,
     readEveryMs: quick ? 5 : 10,
-    steadyIntervalSec: quick ? 5 : 60,
     metricsRequests: quick ? 5 : 20,
     scheduleSettleMs: quick ? 1000 : 2000,
     scheduleWindowMs: quick ? 3000 : 10_000,

@@ -8,7 +8,6 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { HELP, parsePlan, UsageError, type Plan } from './options.js';
 import { ApiClient } from './lib/api-client.js';
-import type { Healthz } from './lib/healthz.js';
 import { startMonitor } from './lib/monitor-process.js';
 import { progress } from './lib/progress.js';
 import { median, MIB, percentile } from './lib/stats.js';
@@ -18,7 +17,7 @@ import { buildResults, resultProblems } from './report/results.js';
 import { renderTable } from './report/table.js';
 import { startFarm } from './start-farm.js';
 import { simulateDay } from './steps/day-simulation.js';
-import { registerWhileHeld, runFullCycle, runSteadyCycle, type FullCycle } from './steps/full-cycle.js';
+import { registerWhileHeld, runFullCycle, type FullCycle } from './steps/full-cycle.js';
 import { measureLargeRegistry } from './steps/large-registry.js';
 import { measureMetricsLatency } from './steps/metrics-latency.js';
 import { measureRawLimit } from './steps/raw-limit.js';
@@ -37,7 +36,7 @@ async function measureRegistry(plan: Plan, dir: string): Promise<Figures> {
   const reader = new ApiClient(monitor.url, 4);
   try {
     progress(`registering ${services} services through the API, ${plan.registrationLanes} at a time, while one held probe keeps a cycle open`);
-    const { ids, registrationsPerSec } = await registerWhileHeld(api, farm, services, plan.registrationLanes, plan.steadyIntervalSec);
+    const { ids, registrationsPerSec } = await registerWhileHeld(api, farm, services, plan.registrationLanes, 'bench-hold');
     progress(`  ${Math.round(registrationsPerSec)} registrations/s; monitor peak RSS ${Math.round(monitor.peakRssBytes() / MIB)} MB`);
 
     progress(`raw limit: autocannon, ${rawConnections} connections, ${plan.rawDurationSec} s, against the same farm`);
@@ -52,13 +51,11 @@ async function measureRegistry(plan: Plan, dir: string): Promise<Figures> {
     progress(`GET /metrics, JSON then Prometheus, ${plan.metricsRequests} requests each`);
     const metrics = await measureMetricsLatency(healthz, plan.metricsRequests);
     progress(`  JSON median ${metrics.json.medianMs.toFixed(1)} ms, Prometheus median ${metrics.prometheus.medianMs.toFixed(1)} ms`);
-    const { last_cycle: last } = await healthz.getJson<Healthz>('/healthz');
-    if (last !== null && Date.parse(last.started_at) > cycle.startedAt) {
-      throw new Error(`the steady-state cycle began before the /metrics figures were done: raise steadyIntervalSec (${plan.steadyIntervalSec} s)`);
-    }
 
-    progress(`waiting for the steady-state cycle, ${plan.steadyIntervalSec} s after the first; GET /services/:id every ${plan.readEveryMs} ms`);
-    const steady = await runSteadyCycle({ ...cycleOptions, timeoutMs: plan.steadyIntervalSec * 1000 + cycleOptions.timeoutMs }, cycle);
+    progress(`registering the ${services} services again, unchanged, while a second held probe keeps a cycle open`);
+    await registerWhileHeld(api, farm, services, plan.registrationLanes, 'bench-hold-again');
+    progress(`releasing it: the steady-state cycle (no state changes), GET /services/:id every ${plan.readEveryMs} ms meanwhile`);
+    const steady = await runFullCycle(cycleOptions, cycle);
     progress(`  ${describeCycle(steady)}`);
     const peakRss = monitor.peakRssBytes();
     progress(`  peak RSS ${Math.round(peakRss / MIB)} MB`);

@@ -38,7 +38,7 @@ const n = (value: number): string => value.toLocaleString('en-US');
 export const SCHEDULE_WIDE_CONCURRENCY = 10;
 
 const THROUGHPUT = 'probe throughput: the first full cycle (every service changes state)';
-const STEADY = 'probe throughput: a steady-state full cycle (one interval later, no state changes)';
+const STEADY = 'probe throughput: a steady-state full cycle (the same services again, no state changes)';
 const MEMORY = 'memory';
 const METRICS = 'GET /metrics (no cycle running)';
 const SCHEDULE = 'schedule accuracy';

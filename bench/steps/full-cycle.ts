@@ -6,8 +6,13 @@
 // whose health path the farm holds unanswered (`/held/…`), waits until the farm holds that probe (a
 // cycle of one is now running and cannot end), then registers the N services with a long interval.
 // When the farm releases the held probe, that cycle ends and the next one takes all N at once: the first
-// cycle, in which every service goes from unknown to healthy. All N were scheduled at that cycle's
-// start, so all fall due again together one interval later: the steady-state cycle, measured too.
+// cycle, in which every service goes from unknown to healthy.
+//
+// The steady-state cycle is made the same way: a second held service opens a cycle, the N services are
+// registered again unchanged (same URL: they keep their state, and a registration is due at once), and
+// the release starts one cycle of all N in which nothing changes state. Waiting an interval instead
+// would not give one cycle: each service falls due one interval after its own probe started, so the
+// second round comes spread over as many cycles as the first took time.
 //
 // The registrations, made while that one probe is held, give the registrations-per-second figure: the
 // API, the store and the SQLite commit, with no probing competing for the two cores.
@@ -17,7 +22,9 @@ import { startServiceReader, type Read } from '../lib/service-reader.js';
 import { waitUntil } from '../lib/time.js';
 import type { Farm } from '../start-farm.js';
 
-export const HELD_SERVICE_ID = 'bench-hold';
+/** An hour: none of the N falls due again by itself while the bench runs. */
+const LONG_INTERVAL_SEC = 3600;
+
 export const serviceId = (index: number): string => `svc-${String(index).padStart(6, '0')}`;
 
 export interface HeldRegistration {
@@ -25,16 +32,19 @@ export interface HeldRegistration {
   readonly registrationsPerSec: number;
 }
 
-/** Holds a cycle open with one service, then registers `count` services through the API, `lanes` at a time. */
-export async function registerWhileHeld(client: ApiClient, farm: Farm, count: number, lanes: number, intervalSec: number): Promise<HeldRegistration> {
+/**
+ * Holds a cycle open with the service `holdId`, then registers `count` services through the API, `lanes`
+ * at a time. Run again with another `holdId`, it registers the same services again, unchanged.
+ */
+export async function registerWhileHeld(client: ApiClient, farm: Farm, count: number, lanes: number, holdId: string): Promise<HeldRegistration> {
   // The longest timeout the API accepts: the held probe must outlast every registration.
-  await client.register({ id: HELD_SERVICE_ID, url: `${farm.url}/held`, poll_interval_sec: 86_400, timeout_ms: 600_000 });
+  await client.register({ id: holdId, url: `${farm.url}/held`, poll_interval_sec: 86_400, timeout_ms: 600_000 });
   await waitUntil(async () => ((await farm.held()) >= 1 ? true : undefined), 'the monitor to probe the held service', 10_000);
   const registrationsPerSec = await registerMany(client, count, lanes, (i) => ({
     id: serviceId(i),
     url: `${farm.url}/s/${i}`,
     attributes: { env: 'bench', team: `team-${i % 20}` },
-    poll_interval_sec: intervalSec,
+    poll_interval_sec: LONG_INTERVAL_SEC,
   }));
   if ((await farm.held()) < 1) throw new Error('the held probe ended before the registrations did: the measured cycle would not hold every service');
   return { ids: Array.from({ length: count }, (_, i) => serviceId(i)), registrationsPerSec };
@@ -67,32 +77,23 @@ export interface FullCycleOptions {
   readonly timeoutMs: number;
 }
 
-/** Releases the held probe and watches /healthz until the cycle of every service has ended. */
-export function runFullCycle(options: FullCycleOptions): Promise<FullCycle> {
-  return observeCycle(options, () => options.farm.release(), () => true);
-}
-
 /**
- * Waits for the next cycle of every service after `previous`: the one that starts when their interval
- * has passed, with nothing left to change state (every target answered healthy the time before). This
- * is the cycle a monitor runs all day; the first one also writes a transition for every service.
+ * Releases the held probe and watches /healthz until the cycle of every service that starts after
+ * `previous` (if given) has ended.
  */
-export function runSteadyCycle(options: FullCycleOptions, previous: FullCycle): Promise<FullCycle> {
-  return observeCycle(options, async () => {}, (startedAt) => startedAt > previous.startedAt);
-}
-
-async function observeCycle(options: FullCycleOptions, begin: () => Promise<void>, isTheCycle: (startedAt: number) => boolean): Promise<FullCycle> {
+export async function runFullCycle(options: FullCycleOptions, previous?: FullCycle): Promise<FullCycle> {
   const { healthz, farm, ids } = options;
   const servedBefore = await farm.served();
   const reader = startServiceReader(options.reader, ids, options.readEveryMs);
   let reads: Read[] = [];
   let cycle: CycleView;
   try {
-    await begin();
+    await farm.release();
     cycle = await waitUntil(
       async () => {
         const { last_cycle: last } = await healthz.getJson<Healthz>('/healthz');
-        return last !== null && last.services === ids.length && isTheCycle(Date.parse(last.started_at)) ? last : undefined;
+        const after = previous === undefined || (last !== null && Date.parse(last.started_at) > previous.startedAt);
+        return last !== null && last.services === ids.length && after ? last : undefined;
       },
       `the cycle of ${ids.length} services to end`,
       options.timeoutMs,
