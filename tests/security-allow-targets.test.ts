@@ -2,10 +2,13 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { startCountedTarget } from './helpers/counted-target.js';
+import { json, startTarget } from './helpers/target.js';
 import { spawnMonitor } from './helpers/processes.js';
 import { tempDir } from './helpers/temp-dir.js';
 import { sleep } from './helpers/wait.js';
+
+/** Counts connections (`connections`): proof that a refused probe never connected. */
+const startHealthyTarget = () => startTarget((_request, response) => json(response, { uptime_sec: 1, request_count: 1, error_count: 0 }));
 
 interface ServiceView {
   readonly health: string;
@@ -33,7 +36,7 @@ async function probedSince(monitorUrl: string, id: string, since = ''): Promise<
 }
 
 test('ALLOW_TARGETS=localhost,10.0.0.0/8: localhost is registered, but its probe is refused because it resolves to 127.0.0.1', async (t) => {
-  const target = await startCountedTarget();
+  const target = await startHealthyTarget();
   const monitor = await spawnMonitor([], { ALLOW_TARGETS: 'localhost,10.0.0.0/8' });
   t.after(async () => {
     await monitor.stop();
@@ -47,7 +50,7 @@ test('ALLOW_TARGETS=localhost,10.0.0.0/8: localhost is registered, but its probe
 });
 
 test('ALLOW_TARGETS=localhost,127.0.0.0/8: the same registration is probed', async (t) => {
-  const target = await startCountedTarget();
+  const target = await startHealthyTarget();
   const monitor = await spawnMonitor([], { ALLOW_TARGETS: 'localhost,127.0.0.0/8' });
   t.after(async () => {
     await monitor.stop();
@@ -59,7 +62,7 @@ test('ALLOW_TARGETS=localhost,127.0.0.0/8: the same registration is probed', asy
 });
 
 test('a record registered under a looser ALLOW_TARGETS is refused after a restart with a stricter one', async (t) => {
-  const target = await startCountedTarget();
+  const target = await startHealthyTarget();
   const dbPath = join(tempDir(t), 'hm.db');
   t.after(() => target.close());
   const loose = await spawnMonitor(['--db-path', dbPath]);

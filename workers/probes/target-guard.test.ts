@@ -6,19 +6,20 @@ import type { LookupFunction } from 'node:net';
 import { after, test } from 'node:test';
 import { Agent, buildConnector, request } from 'undici';
 import { ANY_TARGET, targetPolicy, type ProbeJob, type TargetPolicy } from '../../src/domain/index.js';
-import { startCountedTarget, type CountedTarget } from '../../tests/helpers/counted-target.js';
+import { json, startTarget, type Target } from '../../tests/helpers/target.js';
 import { runProbe } from '../run-probe.js';
 import { createProbeTable } from './index.js';
 import { guardedConnector, guardedLookup, refusalReason, TargetRefusedError, type Resolver } from '../../src/net/target-guard.js';
 
-const targets: CountedTarget[] = [];
+const targets: Target[] = [];
 const agents: Agent[] = [];
 after(async () => {
   await Promise.all([...agents.map((agent) => agent.close()), ...targets.map((target) => target.close())]);
 });
 
-async function target(): Promise<CountedTarget> {
-  const started = await startCountedTarget();
+/** A healthy target that counts its connections: proof that a refused probe never connected. */
+async function target(): Promise<Target> {
+  const started = await startTarget((_request, response) => json(response, { uptime_sec: 1, request_count: 1, error_count: 0 }));
   targets.push(started);
   return started;
 }
