@@ -185,23 +185,3 @@ test('nextDueAt follows every cycle and every registry change', async () => {
   assert.deepEqual((await store.takeDue(2000)).map((job) => job.serviceId), ['new']);
   assert.equal(store.nextDueAt(), 2000 + 10_000, 'the new one, on the default 10 s interval, before slow at 31 s');
 });
-
-test('the next interval counts from when the probe started, so a burst due at once spreads out', async () => {
-  const store = await openStore();
-  const { record: a } = await store.register(registration('a', 'http://h:1/a', { pollIntervalSec: 10 }));
-  const { record: b } = await store.register(registration('b', 'http://h:1/b', { pollIntervalSec: 10 }));
-  assert.equal((await store.takeDue(1000)).length, 2, 'both due at once');
-  // Probed one after the other within the cycle that started at 1000.
-  await store.applyResults([probeResult('a', a.generation, HEALTHY, 1000), probeResult('b', b.generation, HEALTHY, 1400)]);
-  assert.deepEqual((await store.takeDue(11_000)).map((job) => job.serviceId), ['a']);
-  assert.deepEqual(await store.takeDue(11_399), [], 'b falls due one interval after its own probe');
-  assert.deepEqual((await store.takeDue(11_400)).map((job) => job.serviceId), ['b']);
-});
-
-test('a probe start outside its cycle\'s interval (a clock that jumped) leaves the cycle\'s time as the anchor', async () => {
-  const store = await openStore();
-  const { record } = await store.register(registration('a', 'http://h:1/a', { pollIntervalSec: 10 }));
-  await store.takeDue(1000);
-  await store.applyResults([probeResult('a', record.generation, HEALTHY, 1000 + 60_000)]);
-  assert.equal((await store.takeDue(11_000)).length, 1, 'due one interval after the cycle, not after the odd start');
-});

@@ -68,18 +68,6 @@ interface RegistryOp {
   fail(error: unknown): void;
 }
 
-/**
- * Where a service's next interval counts from: when its probe really started, not when its cycle did.
- * A burst of registrations is due at once; probed one after another, each then falls due one interval
- * after its own probe, so the next cycles take them spread out instead of as the same burst again.
- * A start outside the cycle's own interval (a clock that jumped, an injected clock) keeps the cycle's time.
- */
-function intervalAnchor(record: ServiceRecord, startedAt: number): number | null {
-  const scheduledAt = record.lastScheduledAt;
-  if (scheduledAt === null || startedAt < scheduledAt || startedAt > scheduledAt + record.settings.intervalMs) return scheduledAt;
-  return startedAt;
-}
-
 export class StoreClosedError extends Error {
   constructor() {
     super('the store is closed');
@@ -210,7 +198,7 @@ export class ServiceStore {
         const record = this.services.get(result.serviceId);
         if (!record || record.generation !== result.generation) continue;
         const { state, change } = applyProbe(record.state, record.settings, result);
-        const next = freezeRecord({ ...record, state: Object.freeze(state), lastScheduledAt: intervalAnchor(record, result.startedAt) });
+        const next = freezeRecord({ ...record, state: Object.freeze(state) });
         this.services.set(result.serviceId, next);
         updated.push(next);
         if (change) transitions.push({ serviceId: result.serviceId, ...change });
