@@ -10,9 +10,8 @@
 //
 // The steady-state cycle is made the same way: a second held service opens a cycle, the N services are
 // registered again unchanged (same URL: they keep their state, and a registration is due at once), and
-// the release starts one cycle of all N in which nothing changes state. Waiting an interval instead
-// would not give one cycle: each service falls due one interval after its own probe started, so the
-// second round comes spread over as many cycles as the first took time.
+// the release starts one cycle of all N in which nothing changes state, without waiting out their
+// interval.
 //
 // The registrations, made while that one probe is held, give the registrations-per-second figure: the
 // API, the store and the SQLite commit, with no probing competing for the two cores.
