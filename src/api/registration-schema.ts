@@ -4,8 +4,7 @@ import { z } from 'zod';
 import {
   blockedPortProblem,
   MIN_DEREGISTER_AFTER_SEC,
-  portOutOfRangeProblem,
-  urlTextProblem,
+  parseHttpUrl,
   webhookUrlProblem,
   type ProbeDefaults,
   type RegistrationRequest,
@@ -29,26 +28,12 @@ const L = REGISTRATION_LIMITS;
 const ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 function urlProblem(value: string): string | null {
-  const ABSOLUTE = 'must be an absolute URL such as http://host:9001';
-  // `localhost:9001` parses as scheme "localhost:"; a missing scheme deserves a plain answer.
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return ABSOLUTE;
-  const text = urlTextProblem(value);
-  if (text !== null) return text;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return portOutOfRangeProblem(value) ?? ABSOLUTE;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return `must use http or https, not ${url.protocol.replace(/:$/, '')}`;
-  }
-  if (url.hostname === '') return 'must name a host';
-  if (url.username !== '' || url.password !== '') return 'must not contain credentials';
+  const parsed = parseHttpUrl(value, 'must be an absolute URL such as http://host:9001');
+  if ('problem' in parsed) return parsed.problem;
   // On the text, not the parsed URL: a bare `?` or `#` parses as an empty query or fragment, yet the
   // health path appended to the text would land after it.
   if (value.includes('?') || value.includes('#')) return 'must not contain a query or fragment (use health_path for a query)';
-  return blockedPortProblem(url);
+  return blockedPortProblem(parsed.url);
 }
 
 const typeError = (expected: string) => (issue: { input?: unknown }) =>

@@ -1,4 +1,5 @@
-// Checks on a URL as written, before and besides what the URL parser makes of it.
+// Checks on a URL as written, before and besides what the URL parser makes of it, and the checks every
+// URL the monitor connects to shares (a probe target, a webhook receiver).
 
 /**
  * The URL parser drops tabs and newlines anywhere and spaces and controls at either end, so a URL
@@ -16,4 +17,25 @@ export function urlTextProblem(text: string): string | null {
 export function portOutOfRangeProblem(text: string): string | null {
   const port = /^[a-z][a-z0-9+.-]*:\/\/[^/?#\\]*:(\d+)(?=[/?#\\]|$)/i.exec(text)?.[1];
   return port !== undefined && Number(port) > 65_535 ? `port ${port} is out of range; use a port from 1 to 65535` : null;
+}
+
+/**
+ * `text` as an absolute http(s) URL with a host and no credentials, or what is wrong with it;
+ * `notAbsolute` is the answer for text that is no absolute URL at all.
+ */
+export function parseHttpUrl(text: string, notAbsolute: string): { readonly url: URL } | { readonly problem: string } {
+  // `localhost:9001` parses as scheme "localhost:"; a missing scheme deserves a plain answer.
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return { problem: notAbsolute };
+  const textProblem = urlTextProblem(text);
+  if (textProblem !== null) return { problem: textProblem };
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return { problem: portOutOfRangeProblem(text) ?? notAbsolute };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { problem: `must use http or https, not ${url.protocol.replace(/:$/, '')}` };
+  if (url.hostname === '') return { problem: 'must name a host' };
+  if (url.username !== '' || url.password !== '') return { problem: 'must not contain credentials' };
+  return { url };
 }
