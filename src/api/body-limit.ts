@@ -4,7 +4,8 @@
 // buffered: Node discards it as it arrives. (hono/body-limit would do the reading for every route, but
 // touching the body makes @hono/node-server build a WHATWG Request per request, GETs included.)
 import type { MiddlewareHandler } from 'hono';
-import { ApiError, errorResponse } from './errors.js';
+import { errorResponse } from './errors.js';
+import { tooLarge } from './read-body.js';
 import { REGISTRATION_LIMITS } from './registration-schema.js';
 
 export const MAX_REQUEST_BODY_BYTES = REGISTRATION_LIMITS.maxBodyBytes;
@@ -12,7 +13,7 @@ export const MAX_REQUEST_BODY_BYTES = REGISTRATION_LIMITS.maxBodyBytes;
 export const limitBody: MiddlewareHandler = async (c, next): Promise<Response | void> => {
   const declared = c.req.header('content-length');
   if (declared !== undefined && Number(declared) > MAX_REQUEST_BODY_BYTES) {
-    return errorResponse(c, new ApiError(413, 'payload_too_large', `body must be at most ${MAX_REQUEST_BODY_BYTES} bytes`));
+    return errorResponse(c, tooLarge(MAX_REQUEST_BODY_BYTES));
   }
   return next();
 };

@@ -6,7 +6,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
 import { ApiError } from './errors.js';
 
-const tooLarge = (maxBytes: number): ApiError => new ApiError(413, 'payload_too_large', `body must be at most ${maxBytes} bytes`);
+/** The one 413: a body over `maxBytes`, whether declared or found while reading. */
+export const tooLarge = (maxBytes: number): ApiError => new ApiError(413, 'payload_too_large', `body must be at most ${maxBytes} bytes`);
 
 function incomingOf(c: Context): IncomingMessage | null {
   const env: unknown = c.env;
