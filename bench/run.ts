@@ -131,20 +131,20 @@ async function measureScheduleAt(plan: Plan, dir: string, maxConcurrency: number
     `schedule accuracy: ${scheduleServices} services every ${scheduleIntervalSec} s against a farm answering after ${scheduleLatencyMs} ms, ` +
       `${concurrency}, ${plan.scheduleWindowMs / 1000} s observed`,
   );
-  const farm = await startFarm(scheduleLatencyMs);
+  const farm = await startFarm(scheduleLatencyMs, { recordArrivals: true });
   const extraArgs = maxConcurrency === null ? [] : ['--max-concurrency', String(maxConcurrency)];
   const monitor = await startMonitor({ dbPath: join(dir, `schedule-${maxConcurrency ?? 'default'}.db`), logDir: dir, extraArgs });
   const api = new ApiClient(monitor.url, 64);
   try {
     const accuracy = await measureScheduleAccuracy({
       api,
-      farmUrl: farm.url,
+      farm,
       services: scheduleServices,
       intervalSec: scheduleIntervalSec,
       settleMs: plan.scheduleSettleMs,
       windowMs: plan.scheduleWindowMs,
     });
-    progress(`  ${accuracy.cycles} cycles of ${Math.round(accuracy.meanCycleSize)} services on average; lag p50 ${accuracy.lagP50Ms} ms, p99 ${accuracy.lagP99Ms} ms`);
+    progress(`  ${accuracy.probes} probes in ${accuracy.cycles} cycles of ${Math.round(accuracy.meanCycleSize)} services on average; lag p50 ${accuracy.lagP50Ms} ms, p99 ${accuracy.lagP99Ms} ms`);
     return accuracy;
   } finally {
     await api.close();

@@ -10,6 +10,8 @@ export interface Farm {
   served(): Promise<number>;
   /** Requests to /held/… waiting for release. */
   held(): Promise<number>;
+  /** With `recordArrivals`: each /s/<n>/health request since the previous call, as [path, ms since the epoch]. */
+  arrivals(): Promise<[string, number][]>;
   /** Answers every held request. */
   release(): Promise<void>;
   /** `null` while it runs; how it ended once it has (a soak fails when its farm dies under it). */
@@ -17,8 +19,10 @@ export interface Farm {
   stop(): Promise<void>;
 }
 
-export function startFarm(latencyMs = 0): Promise<Farm> {
-  const farm = spawn(process.execPath, [fileURLToPath(new URL('./target-farm.js', import.meta.url)), '--latency-ms', String(latencyMs)], {
+export function startFarm(latencyMs = 0, options: { recordArrivals?: boolean } = {}): Promise<Farm> {
+  const args = [fileURLToPath(new URL('./target-farm.js', import.meta.url)), '--latency-ms', String(latencyMs)];
+  if (options.recordArrivals === true) args.push('--record-arrivals');
+  const farm = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   track(farm);
@@ -41,6 +45,7 @@ export function startFarm(latencyMs = 0): Promise<Farm> {
         url,
         served: async () => (await stats()).served,
         held: async () => (await stats()).held,
+        arrivals: async () => (await (await fetch(`${url}/arrivals`)).json()) as [string, number][],
         release: async () => void (await (await fetch(`${url}/release`, { method: 'POST' })).arrayBuffer()),
         exitStatus: () => exitStatusOf(farm),
         stop: async () => {

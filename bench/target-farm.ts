@@ -5,6 +5,8 @@
 // - GET /held/<anything> is answered only once POST /release arrives. The bench registers one service
 //   there to keep a probing cycle busy while it registers thousands more, so they all fall due together.
 // - GET /stats answers {served, held}: health requests answered so far, and requests held right now.
+// - GET /arrivals (with --record-arrivals) answers [[path, ms since the epoch], ...] for every request to
+//   /s/<n>/health since the previous call: the schedule step measures each probe's lag from them.
 //
 // GET /t/<kind>/<param>/<n>/health answers as the kind says (bench/farm/target-paths.ts): slow, failing,
 // or hostile (never answers, trickles, floods, resets). The soak registers its mix of services there.
@@ -14,13 +16,17 @@ import { parseArgs } from 'node:util';
 import { answerTarget } from './farm/behaviours.js';
 import { parseTargetPath } from './farm/target-paths.js';
 
-const { values } = parseArgs({ options: { port: { type: 'string' }, 'latency-ms': { type: 'string' } } });
+const { values } = parseArgs({
+  options: { port: { type: 'string' }, 'latency-ms': { type: 'string' }, 'record-arrivals': { type: 'boolean', default: false } },
+});
 const latencyMs = Number(values['latency-ms'] ?? 0);
 if (!Number.isInteger(latencyMs) || latencyMs < 0) {
   process.stderr.write(`target-farm: --latency-ms must be a whole number of milliseconds, not "${values['latency-ms']}"\n`);
   process.exit(2);
 }
 let served = 0;
+let arrivals: [string, number][] = [];
+const recordArrivals = values['record-arrivals'];
 const held: (() => void)[] = [];
 
 function sendJson(response: ServerResponse, body: string): void {
@@ -31,6 +37,13 @@ function sendJson(response: ServerResponse, body: string): void {
 const server = createServer((request, response) => {
   const path = request.url ?? '';
   if (path === '/stats') return sendJson(response, JSON.stringify({ served, held: held.length }));
+  if (path === '/arrivals') {
+    const body = JSON.stringify(arrivals);
+    arrivals = [];
+    return sendJson(response, body);
+  }
+  // Sub-millisecond: lags are a few milliseconds.
+  if (recordArrivals && path.startsWith('/s/')) arrivals.push([path, performance.timeOrigin + performance.now()]);
   if (path === '/release' && request.method === 'POST') {
     const released = held.splice(0);
     for (const answer of released) answer();

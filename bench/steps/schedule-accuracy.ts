@@ -1,19 +1,19 @@
 // Schedule accuracy: services with a short interval against a target with some latency; how late
-// each probe started after it was due. The monitor measures that per cycle (start minus due, p50, p99,
-// max over the cycle's probes) and shows the last cycle on /healthz; the bench polls /healthz often
-// enough to see every cycle and collects them by their start time.
-//
-// Aggregated over the window: p50 is the median of the cycles' p50s, p99 the largest of their p99s
-// (a per-probe p99 over the window cannot be rebuilt from per-cycle summaries; the worst cycle's p99
-// is the conservative stand-in).
+// each probe started after it was due. The lag of every probe in the window comes from when the farm saw
+// it arrive (schedule-lags.ts): a true per-probe p50 and p99. The monitor's own per-cycle summaries
+// (the last cycle on /healthz) are polled alongside for how the probes grouped into cycles.
 import { registerMany, type ApiClient } from '../lib/api-client.js';
 import type { CycleView, Healthz } from '../lib/healthz.js';
-import { median } from '../lib/stats.js';
+import { percentile } from '../lib/stats.js';
+import type { Farm } from '../start-farm.js';
+import { lagsFromArrivals } from './schedule-lags.js';
 import { sleep } from '../lib/time.js';
 
 export interface ScheduleAccuracy {
   readonly lagP50Ms: number;
   readonly lagP99Ms: number;
+  /** Probes whose lag was measured. */
+  readonly probes: number;
   readonly cycles: number;
   /** Mean services per cycle: how the probes grouped into cycles. */
   readonly meanCycleSize: number;
@@ -21,7 +21,8 @@ export interface ScheduleAccuracy {
 
 export interface ScheduleAccuracyOptions {
   readonly api: ApiClient;
-  readonly farmUrl: string;
+  /** Started with `recordArrivals`. */
+  readonly farm: Farm;
   readonly services: number;
   readonly intervalSec: number;
   /** Time after the last registration before cycles are counted: the registrations' own cycles settle. */
@@ -33,12 +34,13 @@ export async function measureScheduleAccuracy(options: ScheduleAccuracyOptions):
   const { api } = options;
   await registerMany(api, options.services, 64, (i) => ({
     id: `tick-${i}`,
-    url: `${options.farmUrl}/s/${i}`,
+    url: `${options.farm.url}/s/${i}`,
     poll_interval_sec: options.intervalSec,
     // A probe may not outlast its interval; the default timeout (2 s) would be refused with a 1 s interval.
     timeout_ms: Math.min(2000, options.intervalSec * 1000),
   }));
   await sleep(options.settleMs);
+  await options.farm.arrivals();
   const windowStart = Date.now();
   const cycles = new Map<string, CycleView>();
   while (Date.now() - windowStart < options.windowMs) {
@@ -46,13 +48,14 @@ export async function measureScheduleAccuracy(options: ScheduleAccuracyOptions):
     if (last !== null && last.schedule_lag_ms !== null && Date.parse(last.started_at) >= windowStart) cycles.set(last.started_at, last);
     await sleep(25);
   }
+  const lags = lagsFromArrivals(await options.farm.arrivals(), options.intervalSec * 1000);
+  if (lags.length === 0) throw new Error(`no service was probed twice within the ${options.windowMs} ms of the schedule-accuracy window`);
   const seen = [...cycles.values()];
-  const lags = seen.flatMap((cycle) => (cycle.schedule_lag_ms === null ? [] : [cycle.schedule_lag_ms]));
-  if (lags.length === 0) throw new Error(`no probing cycle ended within ${options.windowMs} ms of schedule-accuracy measurement`);
   return {
-    lagP50Ms: median(lags.map((lag) => lag.p50)),
-    lagP99Ms: Math.max(...lags.map((lag) => lag.p99)),
+    lagP50Ms: Math.round(percentile(lags, 0.5)),
+    lagP99Ms: Math.round(percentile(lags, 0.99)),
+    probes: lags.length,
     cycles: seen.length,
-    meanCycleSize: seen.reduce((sum, cycle) => sum + cycle.services, 0) / seen.length,
+    meanCycleSize: seen.length === 0 ? 0 : seen.reduce((sum, cycle) => sum + cycle.services, 0) / seen.length,
   };
 }

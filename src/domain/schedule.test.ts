@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { dueAt, earliestDueAt, isDue, restoredScheduledAt } from './schedule.js';
+import { dueAt, earliestDueAt, isDue, joinEarlyMs, restoredScheduledAt } from './schedule.js';
 
 test('never scheduled is due at once', () => {
   assert.equal(isDue({ intervalMs: 5000, lastScheduledAt: null }, 0), true);
@@ -32,4 +32,10 @@ test('after a restart, services fall due spread over the next interval, each at 
   for (const at of due) perSecond[Math.floor((at - now) / 1000)]! += 1;
   assert.ok(perSecond.every((count) => count > 50 && count < 150), `uneven spread ${perSecond.join(',')}`);
   assert.equal(restoredScheduledAt('a', 10_000, now), restoredScheduledAt('a', 10_000, now));
+});
+
+test('a service may join a cycle up to 2% of its interval early, never more than 25 ms', () => {
+  assert.equal(joinEarlyMs(1000), 20);
+  assert.equal(joinEarlyMs(100), 2);
+  assert.equal(joinEarlyMs(30_000), 25);
 });

@@ -15,6 +15,21 @@ export function nextDueTime(intervalMs: number, lastScheduledAt: number | null):
   return lastScheduledAt === null ? -Infinity : lastScheduledAt + intervalMs;
 }
 
+/** The most a service may be probed ahead of its due time, and as a share of its interval. */
+export const JOIN_EARLY_MAX_MS = 25;
+export const JOIN_EARLY_FRACTION = 0.02;
+
+/**
+ * How long before its due time a service joins a cycle that is starting anyway. Since each interval
+ * counts from the service's own probe, services probed side by side fall due a few milliseconds apart;
+ * without this they would split into separate cycles, and as cycles never overlap, one of them could
+ * wait for the other's whole cycle (a hanging target: timeout × attempts). Joining a little early keeps
+ * them together. At most 2% of the interval, so a service is never probed noticeably early.
+ */
+export function joinEarlyMs(intervalMs: number): number {
+  return Math.min(JOIN_EARLY_MAX_MS, intervalMs * JOIN_EARLY_FRACTION);
+}
+
 export function isDue(service: Schedulable, now: number): boolean {
   return dueAt(service) <= now;
 }

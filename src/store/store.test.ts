@@ -185,3 +185,57 @@ test('nextDueAt follows every cycle and every registry change', async () => {
   assert.deepEqual((await store.takeDue(2000)).map((job) => job.serviceId), ['new']);
   assert.equal(store.nextDueAt(), 2000 + 10_000, 'the new one, on the default 10 s interval, before slow at 31 s');
 });
+
+test('the next interval counts from when the probe started, so a burst due at once spreads out', async () => {
+  const store = await openStore();
+  const { record: a } = await store.register(registration('a', 'http://h:1/a', { pollIntervalSec: 10 }));
+  const { record: b } = await store.register(registration('b', 'http://h:1/b', { pollIntervalSec: 10 }));
+  assert.equal((await store.takeDue(1000)).length, 2, 'both due at once');
+  // Probed one after the other within the cycle that started at 1000.
+  await store.applyResults([probeResult('a', a.generation, HEALTHY, 1000), probeResult('b', b.generation, HEALTHY, 1400)]);
+  assert.deepEqual((await store.takeDue(11_000)).map((job) => job.serviceId), ['a']);
+  // b falls due at 11,400; a cycle starting up to 2% of its interval (at most 25 ms) before takes it too.
+  assert.deepEqual(await store.takeDue(11_374), [], 'b falls due one interval after its own probe');
+  assert.deepEqual((await store.takeDue(11_375)).map((job) => job.serviceId), ['b']);
+});
+
+test('a probe start before its cycle or a day after it (a clock that jumped) leaves the cycle\'s time as the anchor', async () => {
+  const store = await openStore();
+  const { record } = await store.register(registration('a', 'http://h:1/a', { pollIntervalSec: 10 }));
+  await store.takeDue(1000);
+  await store.applyResults([probeResult('a', record.generation, HEALTHY, 1000 + 86_400_001)]);
+  assert.equal((await store.takeDue(11_000)).length, 1, 'due one interval after the cycle, not after the odd start');
+  await store.applyResults([probeResult('a', record.generation, HEALTHY, 500)]);
+  assert.equal((await store.takeDue(21_000)).length, 1, 'a start before the cycle is not believed either');
+});
+
+test('a probe that waited longer than its interval for a lane (a monitor behind) counts from its real start', async () => {
+  const store = await openStore();
+  const { record } = await store.register(registration('a', 'http://h:1/a', { pollIntervalSec: 1 }));
+  await store.takeDue(1000);
+  await store.applyResults([probeResult('a', record.generation, HEALTHY, 4000)]);
+  assert.deepEqual(await store.takeDue(4900), [], 'not due again one interval after its cycle');
+  assert.equal((await store.takeDue(5000)).length, 1, 'due one interval after it really started');
+});
+
+test('a service falling due within 2% of its interval (at most 25 ms) joins a cycle that starts anyway', async () => {
+  const store = await openStore();
+  const { record: a } = await store.register(registration('a', 'http://h:1/a', { pollIntervalSec: 1 }));
+  const { record: b } = await store.register(registration('b', 'http://h:1/b', { pollIntervalSec: 1 }));
+  const { record: c } = await store.register(registration('c', 'http://h:1/c', { pollIntervalSec: 1 }));
+  await store.takeDue(1000);
+  // Probed side by side, a few milliseconds apart; c waited 50 ms for a lane.
+  await store.applyResults([probeResult('a', a.generation, HEALTHY, 1000), probeResult('b', b.generation, HEALTHY, 1012), probeResult('c', c.generation, HEALTHY, 1050)]);
+  const next = await store.takeDue(2000);
+  assert.deepEqual(next.map((job) => job.serviceId), ['a', 'b'], 'b (due 12 ms later) joins a; c (50 ms later) does not');
+  assert.equal(next.find((job) => job.serviceId === 'b')?.dueAt, 2012, 'b keeps its own due time');
+  assert.deepEqual((await store.takeDue(2030)).map((job) => job.serviceId), ['c']);
+});
+
+test('a monitor error keeps the cycle as the anchor: the target was never reached', async () => {
+  const store = await openStore();
+  const { record } = await store.register(registration('a', 'http://h:1/a', { pollIntervalSec: 10 }));
+  await store.takeDue(1000);
+  await store.applyResults([probeResult('a', record.generation, { kind: 'monitor_error', error: 'the probe worker died' }, 1800)]);
+  assert.equal((await store.takeDue(11_000)).length, 1, 'due one interval after the cycle, not after the failure');
+});
