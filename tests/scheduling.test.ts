@@ -39,10 +39,10 @@ test('50 targets of 300 ms: never more than 5 requests at once, cycles never ove
   const target = await startTarget((_req, res) => setTimeout(() => json(res, healthy), 300));
   const harness = await startHarness({ maxConcurrency: 5, start: false });
   try {
-    // A 1 s interval against a ~3 s cycle: every cycle overruns and everything is due again.
+    // A 1 s interval against a ~3 s cycle: every cycle overruns, and most services are due again.
     for (let i = 0; i < 50; i++) await harness.register(`s${String(i).padStart(2, '0')}`, `${target.url}/s/${i}`, { pollIntervalSec: 1 });
     harness.start();
-    await waitFor(() => harness.cycles.length >= 3, 'three cycles', 15_000);
+    await waitFor(() => harness.cycles.length >= 3, 'three cycles', 20_000);
     assert.equal(target.maxInFlight, 5, 'the cap is reached but never exceeded');
     const cycles = harness.cycles.slice(0, 3);
     for (let i = 1; i < cycles.length; i++) {
@@ -53,17 +53,21 @@ test('50 targets of 300 ms: never more than 5 requests at once, cycles never ove
       assert.ok(current.startedAt >= previousEnd, `cycle ${i} started ${previousEnd - current.startedAt} ms before the previous ended`);
       assert.ok(current.startedAt - previousEnd < 100, `cycle ${i} started ${current.startedAt - previousEnd} ms after an overrun`);
     }
-    for (const cycle of cycles) {
-      assert.equal(cycle.size, 50);
-      assert.equal(cycle.applied, 50);
-      assert.ok(cycle.durationMs >= 2900, `a cycle of 50 × 300 ms / 5 took only ${cycle.durationMs} ms`);
-      // The last five probes wait for nine rounds of 300 ms before they start: the lag says so.
-      assert.ok((cycle.scheduleLagMs?.max ?? 0) >= 2600, `max lag ${cycle.scheduleLagMs?.max} ms in a 3 s cycle`);
-      assert.ok((cycle.scheduleLagMs?.p50 ?? 0) >= 1000, `median lag ${cycle.scheduleLagMs?.p50} ms`);
+    const [first] = cycles;
+    assert.ok(first);
+    assert.equal(first.size, 50);
+    assert.equal(first.applied, 50);
+    assert.ok(first.durationMs >= 2900, `a cycle of 50 × 300 ms / 5 took only ${first.durationMs} ms`);
+    // The last five probes wait for nine rounds of 300 ms before they start: the lag says so.
+    assert.ok((first.scheduleLagMs?.max ?? 0) >= 2600, `max lag ${first.scheduleLagMs?.max} ms in a 3 s cycle`);
+    assert.ok((first.scheduleLagMs?.p50 ?? 0) >= 1000, `median lag ${first.scheduleLagMs?.p50} ms`);
+    // Each interval counts from the service's own probe, so the services the first cycle reached last
+    // are due last: the second cycle takes those due when it starts, the third the rest.
+    for (const cycle of cycles.slice(1)) assert.ok(cycle.size >= 5 && cycle.size <= 50, `a cycle of ${cycle.size}`);
+    for (let i = 0; i < 50; i++) {
+      const probes = target.requests.filter((request) => request.path === `/s/${i}/health`).length;
+      assert.ok(probes >= 2, `s${i} probed ${probes} times in three cycles`);
     }
-    // From the second cycle on, probes were due a second after the previous cycle started, so
-    // the lag includes the overrun: about 2 s for the first probes.
-    assert.ok((cycles[1]?.scheduleLagMs?.p50 ?? 0) > (cycles[0]?.scheduleLagMs?.p50 ?? 0));
   } finally {
     await harness.stop();
     await target.close();
