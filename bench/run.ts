@@ -117,6 +117,7 @@ async function measureSchedule(plan: Plan, dir: string): Promise<Figures> {
   return {
     schedule_lag_ms_p50: atDefault.lagP50Ms,
     schedule_lag_ms_p99: atDefault.lagP99Ms,
+    schedule_raw_limit_per_sec: atDefault.rawLimitPerSec,
     schedule_cycles: atDefault.cycles,
     schedule_lag_ms_p50_wide: wide.lagP50Ms,
     schedule_lag_ms_p99_wide: wide.lagP99Ms,
@@ -124,7 +125,7 @@ async function measureSchedule(plan: Plan, dir: string): Promise<Figures> {
 }
 
 /** `maxConcurrency` null: the default, as a user starts it. */
-async function measureScheduleAt(plan: Plan, dir: string, maxConcurrency: number | null): Promise<ScheduleAccuracy> {
+async function measureScheduleAt(plan: Plan, dir: string, maxConcurrency: number | null): Promise<ScheduleAccuracy & { rawLimitPerSec: number }> {
   const { scheduleServices, scheduleIntervalSec, scheduleLatencyMs } = plan.sizes;
   const concurrency = maxConcurrency === null ? 'the default MAX_CONCURRENCY' : `MAX_CONCURRENCY=${maxConcurrency}`;
   progress(
@@ -132,6 +133,13 @@ async function measureScheduleAt(plan: Plan, dir: string, maxConcurrency: number
       `${concurrency}, ${plan.scheduleWindowMs / 1000} s observed`,
   );
   const farm = await startFarm(scheduleLatencyMs, { recordArrivals: true });
+  // What the lanes could carry at best: a plain load generator with as many connections as the monitor
+  // has probes in flight by default, on a path the farm does not record.
+  const raw = await measureRawLimit(`${farm.url}/raw/health`, plan.sizes.rawConnections, plan.rawDurationSec).catch(async (error: unknown) => {
+    await farm.stop();
+    throw error;
+  });
+  progress(`  autocannon, ${plan.sizes.rawConnections} connections, against that farm: ${Math.round(raw.requestsPerSec)} requests/s`);
   const extraArgs = maxConcurrency === null ? [] : ['--max-concurrency', String(maxConcurrency)];
   const monitor = await startMonitor({ dbPath: join(dir, `schedule-${maxConcurrency ?? 'default'}.db`), logDir: dir, extraArgs });
   const api = new ApiClient(monitor.url, 64);
@@ -145,7 +153,7 @@ async function measureScheduleAt(plan: Plan, dir: string, maxConcurrency: number
       windowMs: plan.scheduleWindowMs,
     });
     progress(`  ${accuracy.probes} probes in ${accuracy.cycles} cycles of ${Math.round(accuracy.meanCycleSize)} services on average; lag p50 ${accuracy.lagP50Ms} ms, p99 ${accuracy.lagP99Ms} ms`);
-    return accuracy;
+    return { ...accuracy, rawLimitPerSec: raw.requestsPerSec };
   } finally {
     await api.close();
     await monitor.stop();

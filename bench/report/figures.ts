@@ -93,7 +93,13 @@ export const FIGURES = {
     unit: 'ms',
     sign: 'non-negative',
   },
-  schedule_lag_ms_p99: { section: SCHEDULE, label: () => 'lag, p99 (worst cycle)', unit: 'ms', sign: 'non-negative', target: { op: '<=', value: 100 } },
+  schedule_lag_ms_p99: { section: SCHEDULE, label: () => 'lag, p99 (per probe)', unit: 'ms', sign: 'non-negative', target: { op: '<=', value: 100 } },
+  schedule_raw_limit_per_sec: {
+    section: SCHEDULE,
+    label: (s) => `what ${s.rawConnections} connections carry to that farm: autocannon, same run (demand: ${n(s.scheduleServices / s.scheduleIntervalSec)}/s)`,
+    unit: 'per_sec',
+    sign: 'positive',
+  },
   schedule_cycles: { section: SCHEDULE, label: () => 'cycles observed', unit: 'count', sign: 'positive' },
   schedule_lag_ms_p50_wide: {
     section: SCHEDULE,
@@ -101,7 +107,7 @@ export const FIGURES = {
     unit: 'ms',
     sign: 'non-negative',
   },
-  schedule_lag_ms_p99_wide: { section: SCHEDULE, label: () => 'the same, p99 (worst cycle)', unit: 'ms', sign: 'non-negative' },
+  schedule_lag_ms_p99_wide: { section: SCHEDULE, label: () => 'the same, p99 (per probe)', unit: 'ms', sign: 'non-negative' },
   registrations_per_sec: {
     section: PERSISTENCE,
     label: () => 'registrations per second through the API, SQLite file, 64 at a time',
