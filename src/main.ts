@@ -16,7 +16,7 @@ import { onShutdownSignal } from './shutdown.js';
 import { ServiceStore } from './store/store.js';
 import { schedulePruning } from './store/pruner.js';
 import { DatabaseOpenError } from './store/sqlite/open-database.js';
-import { SqlitePersistence } from './store/sqlite/sqlite-persistence.js';
+import { ThreadedPersistence } from './store/sqlite/threaded-persistence.js';
 
 /** Requests still running when shutdown starts get this long before their connections are cut. */
 const DRAIN_MS = 2000;
@@ -36,9 +36,10 @@ function readConfig(): Config {
   }
 }
 
-function openPersistence(dbPath: string): SqlitePersistence {
+/** SQLite in a thread of its own (docs/storage-thread.md); an unusable DB_PATH ends the process here. */
+async function openPersistence(dbPath: string): Promise<ThreadedPersistence> {
   try {
-    return SqlitePersistence.open(dbPath);
+    return await ThreadedPersistence.open(dbPath);
   } catch (error) {
     if (!(error instanceof DatabaseOpenError)) throw error;
     process.stderr.write(`health-monitor: ${error.message}\n`);
@@ -69,7 +70,7 @@ async function main(): Promise<void> {
   };
   const startedLoading = performance.now();
   const store = await ServiceStore.open({
-    persistence: openPersistence(config.dbPath),
+    persistence: await openPersistence(config.dbPath),
     defaults,
     onListenerError: (error, event) => logger.error({ err: error, event }, 'event listener failed'),
   });

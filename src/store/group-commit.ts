@@ -23,8 +23,8 @@ export class GroupCommit<Op> {
       const group: Op[] = [];
       this.open = group;
       void this.mailbox.submit(async () => {
-        // The commit is synchronous and blocks the event loop; requests that arrived meanwhile are all
-        // read in the next poll phase. Waiting one turn lets them join this group instead of each paying an fsync.
+        // Requests that arrived together are read in one poll phase, and each one's registration is a
+        // message of its own. Waiting one turn lets them all join this group instead of each paying an fsync.
         await nextTurn();
         if (this.open === group) this.open = null;
         return this.commit(group);

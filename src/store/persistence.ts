@@ -28,8 +28,15 @@ export interface StoredEvent {
   readonly data: string;
 }
 
+/** What a probe batch writes of a service: its latest state, for the registration (generation) it belongs to. */
+export interface ProbedService {
+  readonly request: { readonly id: string };
+  readonly generation: number;
+  readonly state: ServiceState;
+}
+
 export interface ProbeBatch {
-  readonly services: readonly StoredService[];
+  readonly services: readonly ProbedService[];
   readonly transitions: readonly TransitionEvent[];
   /** The log entries of `transitions`. */
   readonly events: readonly StoredEvent[];

@@ -120,6 +120,7 @@ export class SqlitePersistence implements Persistence {
       ),
       insertEvent: prepare('INSERT INTO events (id, kind, service_id, data, at) VALUES (@id, @kind, @serviceId, @data, @at)'),
       eventsAfter: prepare('SELECT id, kind, service_id, data, at FROM events WHERE id > ? ORDER BY id LIMIT ?'),
+      eventById: prepare('SELECT 1 FROM events WHERE id = ?'),
       oldestEvent: prepare('SELECT min(id) AS id FROM events'),
       lastEventId: prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'"),
       pruneEvents: prepare('DELETE FROM events WHERE id IN (SELECT id FROM events WHERE at < ? LIMIT ?)'),
@@ -160,8 +161,23 @@ export class SqlitePersistence implements Persistence {
       }
       this.insertEvents(events);
     });
+    // Committed but not yet durable: acknowledged only once the log is on disk.
+    await this.syncLog();
+  }
+
+  /**
+   * Whether the log entry `eventId` is stored. It tells a write whose answer was lost (the storage
+   * thread stopped after its commit, before replying) from one never committed; the log is synced
+   * before answering `true`, so `true` also means durable.
+   */
+  async hasDurableEvent(eventId: number): Promise<boolean> {
+    if (this.statements.eventById.get(eventId) === undefined) return false;
+    await this.syncLog();
+    return true;
+  }
+
+  private async syncLog(): Promise<void> {
     try {
-      // Committed but not yet durable: acknowledged only once the log is on disk.
       await this.walSync.sync();
     } catch (error) {
       throw new StorageError(

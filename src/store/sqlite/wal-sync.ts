@@ -1,8 +1,9 @@
 // The fsync that makes a registry commit durable, run on libuv's thread pool instead of inside SQLite's
-// commit on the API thread. SQLite's `synchronous = FULL` in WAL mode is `NORMAL` plus a sync of the
-// write-ahead log at each commit; doing that sync ourselves, asynchronously, gives the same guarantee
-// for what we acknowledge (we answer only after it) while the event loop keeps reading the next
-// registrations into the next group. fsync applies to the file, whichever descriptor asks.
+// commit on the connection's thread. SQLite's `synchronous = FULL` in WAL mode is `NORMAL` plus a sync
+// of the write-ahead log at each commit; doing that sync ourselves, asynchronously, gives the same
+// guarantee for what we acknowledge (we answer only after it) while the connection's thread goes on
+// (on the API thread: reading the next registrations; on the storage thread: serving reads and the next
+// probe batch). fsync applies to the file, whichever descriptor asks.
 import { open, type FileHandle } from 'node:fs/promises';
 
 export class WalSync {
