@@ -13,7 +13,7 @@ export async function runProbe(job: ProbeJob, probes: ProbeTable): Promise<Probe
     attempts,
     outcome,
   });
-  const attempt = probes[new URL(job.url).protocol];
+  const attempt = probes[protocolOf(job.url)];
   if (!attempt) return finish(0, { kind: 'unreachable', error: `unsupported protocol in ${job.url}` });
 
   let lastError = '';
@@ -24,4 +24,12 @@ export async function runProbe(job: ProbeJob, probes: ProbeTable): Promise<Probe
     lastError = outcome.error;
   }
   return finish(job.retries + 1, { kind: 'unreachable', error: lastError });
+}
+
+/**
+ * The URL's scheme as `URL.protocol` spells it ("http:"), without parsing the whole URL (each attempt
+ * parses it anyway): a registered URL starts with its scheme (parseHttpUrl), which is case-insensitive.
+ */
+function protocolOf(url: string): string {
+  return url.slice(0, url.indexOf(':') + 1).toLowerCase();
 }

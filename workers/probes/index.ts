@@ -2,7 +2,7 @@
 import { Agent } from 'undici';
 import type { TargetPolicy } from '../../src/domain/index.js';
 import type { ProbeAttempt } from './attempt.js';
-import { createHttpProbe } from './http.js';
+import { createHttpProbe, PROBE_HEADERS } from './http.js';
 import { guardedConnector } from '../../src/net/target-guard.js';
 import { createUndiciFetch } from './undici-fetch.js';
 
@@ -20,7 +20,7 @@ export function createProbeTable(options: ProbeTableOptions): ProbeTable {
   // Without a cap undici opens spare sockets (10 for 5 probes in flight were seen); pipelining 1
   // keeps one probe per connection, as a target expects from a monitor.
   const agent = new Agent({ connections: options.connectionsPerOrigin, pipelining: 1, connect: guardedConnector(options.targetPolicy) });
-  const http = createHttpProbe(createUndiciFetch(agent));
+  const http = createHttpProbe(createUndiciFetch(agent, { defaultHeaders: PROBE_HEADERS }));
   return { 'http:': http, 'https:': http };
 }
 

@@ -1,5 +1,7 @@
 // Reads a response body up to a byte limit, so a flooding target cannot fill our memory, and no longer
-// than its signal allows, so a trickling one cannot hold the probe past its timeout.
+// than its probe call's deadline, so a trickling one cannot hold the probe past its timeout.
+import type { Readable } from 'node:stream';
+import type { ProbeCall } from './probe-call.js';
 
 export class BodyTooLargeError extends Error {
   constructor(limit: number) {
@@ -8,50 +10,62 @@ export class BodyTooLargeError extends Error {
   }
 }
 
-/**
+const EMPTY = new Uint8Array(0);
+
 /**
  * The body's bytes, or a BodyTooLargeError as soon as more than `limit` bytes are announced by
- * `content-length` (nothing is read then) or have arrived (nothing more is read). Either way the
- * response is cancelled, which closes its connection instead of draining the rest.
+ * `content-length` (nothing is read then) or have arrived (nothing more is read). Either way the body
+ * is destroyed, which closes its connection instead of draining the rest.
  */
-export async function readBodyLimited(response: Response, limit: number, signal?: AbortSignal): Promise<Uint8Array> {
+export function readBodyLimited(body: Readable, contentLength: string | null, limit: number, call: ProbeCall): Promise<Uint8Array> {
   // No header reads as 0; a malformed one never gets past undici's parser.
-  const declared = Number(response.headers.get('content-length'));
-  if (declared > limit) {
-    await response.body?.cancel().catch(() => undefined);
-    throw new BodyTooLargeError(limit);
+  if (Number(contentLength) > limit) {
+    destroyQuietly(body);
+    return Promise.reject(new BodyTooLargeError(limit));
   }
-  return readLimited(response.body, limit, signal);
+  return readLimited(body, limit, call);
 }
 
 /**
- * The signal is listened to here, not only left to the fetch: on its way through ky and the Request
- * objects it reaches the body through signals that hold it only weakly, and after a garbage collection
- * it never arrived (workers/probes/trickle-timeout.test.ts). A listener also keeps a timeout signal alive.
+ * undici ends the body at the call's deadline too (the call is its abort source); the read listens to
+ * the deadline itself as well, so that the bound holds here whatever undici's listener does.
  */
-export async function readLimited(body: ReadableStream<Uint8Array> | null, limit: number, signal?: AbortSignal): Promise<Uint8Array> {
-  if (body === null) return new Uint8Array(0);
-  signal?.throwIfAborted();
-  const reader = body.getReader();
-  // Cancelling ends the pending read at once (as done); the abort is thrown below.
-  const onAbort = (): void => void reader.cancel(signal?.reason).catch(() => undefined);
-  signal?.addEventListener('abort', onAbort, { once: true });
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      signal?.throwIfAborted();
-      if (done) break;
-      size += value.byteLength;
-      if (size > limit) throw new BodyTooLargeError(limit);
-      chunks.push(value);
-    }
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
-    // Cancelling frees the socket at once instead of draining the rest of a huge body.
-    if (size > limit) await reader.cancel().catch(() => undefined);
-    reader.releaseLock();
-  }
-  return Buffer.concat(chunks, size);
+export function readLimited(body: Readable | null, limit: number, call: ProbeCall): Promise<Uint8Array> {
+  if (body === null) return Promise.resolve(EMPTY);
+  return new Promise<Uint8Array>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const settle = (error: unknown): void => {
+      body.off('data', onData).off('end', onEnd).off('error', settle).off('close', onClose);
+      call.off('abort', onAbort);
+      if (error === undefined) resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+      else reject(error);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.byteLength;
+      if (size <= limit) return void chunks.push(chunk);
+      // Destroying frees the socket at once instead of draining the rest of a huge body.
+      destroyQuietly(body);
+      settle(new BodyTooLargeError(limit));
+    };
+    const onEnd = (): void => settle(undefined);
+    // 'end' or 'error' comes first; this only guards against a reader waiting forever.
+    const onClose = (): void => settle(new Error('response body closed before its end'));
+    const onAbort = (): void => {
+      destroyQuietly(body, call.reason);
+      settle(call.reason);
+    };
+    if (call.aborted) return onAbort();
+    if (body.errored !== null) return settle(body.errored);
+    if (body.destroyed) return onClose();
+    call.on('abort', onAbort);
+    body.on('error', settle).on('close', onClose).on('end', onEnd).on('data', onData);
+  });
 }
+
+/** Destroying emits an error (undici's body makes one when there is none): heard, or it would crash the thread. */
+function destroyQuietly(body: Readable, error?: Error): void {
+  body.on('error', ignore).destroy(error);
+}
+
+function ignore(): void {}

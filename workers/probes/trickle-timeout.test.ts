@@ -1,14 +1,14 @@
 // A timeout must cut a body that trickles in, even when a garbage collection comes mid-body. Found by the
 // soak (docs/soak.md): every few probes of a trickling target the timeout never fired, the probe never
-// ended, and neither did the probing cycle, so no service was probed again. The caller's signal reaches
-// the body through weak links:
-// - the Request built inside the fetch has its own signal, which follows the caller's only while that
-//   Request is alive (undici links them through a WeakRef), and undici listens on the Request's signal
-//   (fixed in undici-fetch.ts; the first test);
-// - ky hands the caller's signal on through AbortSignal.any, whose sources are held weakly, and a timeout
-//   signal nobody listens to may itself be collected (readLimited now listens to the probe's signal
-//   itself; the third test). The second test is the probe as it runs, which failed before either fix.
+// ended, and neither did the probing cycle, so no service was probed again. The probe's AbortSignal then
+// reached the body through links that a collection could cut (the Request built inside the fetch
+// followed it through a WeakRef; ky's AbortSignal.any holds its sources weakly). The deadline is now a
+// ProbeCall (probe-call.ts) that undici and the body's reader listen to directly, held by its own timer:
+// - the first test is the fetch alone: undici ends the body at the deadline, after collections;
+// - the second is the probe as it runs, which failed before the first fix;
+// - the third is the reader alone: the deadline ends a read that the stream itself never ends.
 import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
 import { after, test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -16,6 +16,7 @@ import { Agent } from 'undici';
 import { startTarget, type Target } from '../../tests/helpers/target.js';
 import { sleep } from '../../tests/helpers/wait.js';
 import { createHttpProbe } from './http.js';
+import { PROBE_CALL_OPTION, ProbeCall, type ProbeCallOption } from './probe-call.js';
 import { readLimited } from './read-limited.js';
 import { createUndiciFetch } from './undici-fetch.js';
 
@@ -46,21 +47,25 @@ async function within<T>(work: Promise<T>, deadlineMs: number): Promise<T | 'sti
   }
 }
 
-test('fetch: the signal cuts a trickling body after a garbage collection', async (t) => {
+const nameOf = (error: unknown): string => (error instanceof Error ? error.name : String(error));
+
+test("fetch: the call's deadline cuts a trickling body after a garbage collection", async (t) => {
   const target = await tricklingTarget();
   t.after(() => target.close());
-  const signal = AbortSignal.timeout(500);
-  const response = await createUndiciFetch(agent)(target.url, { signal, redirect: 'manual' });
-  // Nothing but the Response is left of the request now: collect whatever may be collected.
+  const call = new ProbeCall(500);
+  t.after(() => call.end());
+  const init: RequestInit & ProbeCallOption = { redirect: 'manual', [PROBE_CALL_OPTION]: call };
+  await createUndiciFetch(agent)(target.url, init);
+  const body = call.takeBody();
+  assert.ok(body);
+  // Nothing but the body is left of the request now: collect whatever may be collected.
   collectGarbage();
   await sleep(50);
   collectGarbage();
-  const ended = readLimited(response.body, 1024 * 1024).then(
-    () => 'the body ended',
-    (error: unknown) => (error instanceof Error ? error.name : String(error)),
-  );
+  // Read without listening to the call: only undici's own link to the deadline can end this.
+  const ended = new Promise<string>((resolve) => body.on('error', (error) => resolve(nameOf(error))).on('end', () => resolve('the body ended')).resume());
   assert.equal(await within(ended, 3000), 'TimeoutError');
-  assert.equal(signal.aborted, true);
+  assert.equal(call.aborted, true);
 });
 
 test('the HTTP probe: a trickling target times out on time with garbage collections mid-body', async (t) => {
@@ -75,12 +80,12 @@ test('the HTTP probe: a trickling target times out on time with garbage collecti
   }
 });
 
-test('readLimited: the signal ends a read that the stream itself never ends', async () => {
-  // A body that neither delivers nor fails: only the signal can end the read.
-  const silent = new ReadableStream<Uint8Array>({ pull: () => new Promise<void>(() => undefined) });
-  const ended = readLimited(silent, 1024, AbortSignal.timeout(100)).then(
-    () => 'the body ended',
-    (error: unknown) => (error instanceof Error ? error.name : String(error)),
-  );
+test("readLimited: the call's deadline ends a read that the stream itself never ends", async (t) => {
+  // A body that neither delivers nor fails: only the deadline can end the read.
+  const silent = new Readable({ read: () => undefined });
+  const call = new ProbeCall(100);
+  t.after(() => call.end());
+  const ended = readLimited(silent, 1024, call).then(() => 'the body ended', nameOf);
   assert.equal(await within(ended, 3000), 'TimeoutError');
+  assert.equal(silent.destroyed, true);
 });
