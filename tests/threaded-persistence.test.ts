@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { StorageError, type Persistence } from '../src/store/persistence.js';
 import { DatabaseOpenError } from '../src/store/sqlite/open-database.js';
 import { SqlitePersistence } from '../src/store/sqlite/sqlite-persistence.js';
-import { ThreadedPersistence } from '../src/store/sqlite/threaded-persistence.js';
+import { LOAD_PAGE_ROWS, ThreadedPersistence } from '../src/store/sqlite/threaded-persistence.js';
 import { healthyBatch, logEntry, remove, save } from './helpers/registry-writes.js';
 import { tempDir } from './helpers/temp-dir.js';
 import { holdWriteLock, readDatabase } from './helpers/write-lock.js';
@@ -158,4 +158,28 @@ test('the thread keeps the process alive while a call waits, and not once it is 
   const child = spawnSync(process.execPath, [join(dir, 'script.mjs')], { encoding: 'utf8', timeout: 10_000 });
   assert.equal(child.status, 0, `${child.stderr}${child.error ? String(child.error) : ''}`);
   assert.equal(child.stdout, 'closed\nleft open\n');
+});
+
+test('a registry larger than a load page comes back whole, in pages, exactly as SqlitePersistence loads it', async (t) => {
+  const path = join(tempDir(t), 'monitor.db');
+  const direct = SqlitePersistence.open(path);
+  const services = 2 * LOAD_PAGE_ROWS + 7;
+  const ids = Array.from({ length: services }, (_, i) => `svc-${String(i).padStart(5, '0')}`);
+  await direct.writeRegistry(ids.map(save), ids.map((id, i) => logEntry(i + 1, id)));
+  // The current hour's aggregate of every service, and one of an older hour that must stay out.
+  const hourStart = 3_600_000 * 500;
+  const hour = (serviceId: string, start: number) => ({ serviceId, hourStart: start, probes: 3, successes: 2, totalResponseMs: 30, histogram: { '10': 3 } });
+  await direct.saveProbeBatch({ services: [], transitions: [], events: [], hours: [...ids.map((id) => hour(id, hourStart)), hour('svc-00000', hourStart - 3_600_000)] });
+  const expected = await direct.load(hourStart);
+  await direct.close();
+
+  const threaded = await ThreadedPersistence.open(path);
+  t.after(() => threaded.close());
+  const loaded = await threaded.load(hourStart);
+  assert.equal(loaded.services.length, services);
+  assert.equal(loaded.currentHours.length, services);
+  assert.equal(loaded.lastEventId, services);
+  const byId = <T>(items: readonly T[], id: (item: T) => string): T[] => [...items].sort((a, b) => id(a).localeCompare(id(b)));
+  assert.deepEqual(loaded.services, byId(expected.services, (service) => service.request.id));
+  assert.deepEqual(loaded.currentHours, byId(expected.currentHours, (aggregate) => aggregate.serviceId));
 });

@@ -99,6 +99,9 @@ export class SqlitePersistence implements Persistence {
     this.statements = {
       allServices: prepare('SELECT id, request, generation, registered_at, state FROM services'),
       hoursAt: prepare('SELECT * FROM probe_hours WHERE hour_start = ?'),
+      servicesPage: prepare('SELECT id, request, generation, registered_at, state FROM services WHERE id > ? ORDER BY id LIMIT ?'),
+      // probe_hours_by_time holds (hour_start, service_id): a range scan, no sort.
+      hoursPage: prepare('SELECT * FROM probe_hours WHERE hour_start = ? AND service_id > ? ORDER BY service_id LIMIT ?'),
       upsertService: prepare(
         `INSERT INTO services (id, request, generation, registered_at, state) VALUES (@id, @request, @generation, @registeredAt, @state)
          ON CONFLICT (id) DO UPDATE SET request = excluded.request, generation = excluded.generation,
@@ -150,6 +153,20 @@ export class SqlitePersistence implements Persistence {
       currentHours: (this.statements.hoursAt.all(hourStart) as HourRow[]).map(toHour),
       lastEventId: (this.statements.lastEventId.get() as { seq: number } | undefined)?.seq ?? 0,
     };
+  }
+
+  /** Services after `afterId` (`''`: from the first), by id: `load` in pages, for a caller that must not hold every row twice at once. */
+  async servicesPage(afterId: string, limit: number): Promise<StoredService[]> {
+    return (this.statements.servicesPage.all(afterId, limit) as ServiceRow[]).map(toService);
+  }
+
+  /** The aggregates for the hour starting at `hourStart`, of services after `afterServiceId`, by service id. */
+  async hoursPage(hourStart: number, afterServiceId: string, limit: number): Promise<HourAggregate[]> {
+    return (this.statements.hoursPage.all(hourStart, afterServiceId, limit) as HourRow[]).map(toHour);
+  }
+
+  async lastEventId(): Promise<number> {
+    return (this.statements.lastEventId.get() as { seq: number } | undefined)?.seq ?? 0;
   }
 
   async writeRegistry(writes: readonly RegistryWrite[], events: readonly StoredEvent[]): Promise<void> {

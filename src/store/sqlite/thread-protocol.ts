@@ -1,12 +1,15 @@
 // The messages between ThreadedPersistence (the store's side) and persistence-thread.ts (the SQLite
 // thread): plain objects for the structured clone, one request and one reply per call.
-import type { ServiceState } from '../../domain/index.js';
-import { StorageError, type Persistence, type ProbeBatch } from '../persistence.js';
+import type { HourAggregate, ServiceState } from '../../domain/index.js';
+import { StorageError, type Persistence, type ProbeBatch, type StoredService } from '../persistence.js';
 import { DatabaseOpenError } from './open-database.js';
 
 /** The calls the storage thread answers: the Persistence calls, and the settling of an answer a stopped thread lost. */
 export interface ThreadCalls {
-  load: Persistence['load'];
+  /** `load` in pages (ThreadedPersistence.load): the thread never holds a whole registry of objects. */
+  servicesPage(afterId: string, limit: number): Promise<StoredService[]>;
+  hoursPage(hourStart: number, afterServiceId: string, limit: number): Promise<HourAggregate[]>;
+  lastEventId(): Promise<number>;
   writeRegistry: Persistence['writeRegistry'];
   saveProbeBatch(batch: ProbeBatchColumns): Promise<void>;
   checkWritable: Persistence['checkWritable'];
@@ -58,7 +61,9 @@ export function fromColumns(columns: ProbeBatchColumns): ProbeBatch {
 }
 
 export const CALL_NAMES: ReadonlySet<string> = new Set<CallName>([
-  'load',
+  'servicesPage',
+  'hoursPage',
+  'lastEventId',
   'writeRegistry',
   'saveProbeBatch',
   'checkWritable',
