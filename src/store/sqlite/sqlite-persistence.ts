@@ -151,7 +151,7 @@ export class SqlitePersistence implements Persistence {
     return {
       services: (this.statements.allServices.all() as ServiceRow[]).map(toService),
       currentHours: (this.statements.hoursAt.all(hourStart) as HourRow[]).map(toHour),
-      lastEventId: (this.statements.lastEventId.get() as { seq: number } | undefined)?.seq ?? 0,
+      lastEventId: await this.lastEventId(),
     };
   }
 

@@ -44,6 +44,18 @@ function asStorageError(error: unknown, consequence: string): unknown {
   return error instanceof ThreadStopped ? new StorageError(`${error.message} before answering; ${consequence}`, { cause: error }) : error;
 }
 
+/** Every row, asked for a page of LOAD_PAGE_ROWS at a time, each page after the last key of the one before. */
+async function allPages<T>(page: (afterKey: string) => Promise<T[]>, keyOf: (row: T) => string): Promise<T[]> {
+  const rows: T[] = [];
+  for (let after = ''; ; ) {
+    const next = await page(after);
+    for (const row of next) rows.push(row);
+    const last = next.at(-1);
+    if (last === undefined || next.length < LOAD_PAGE_ROWS) return rows;
+    after = keyOf(last);
+  }
+}
+
 export class ThreadedPersistence implements Persistence {
   private closing: Promise<void> | null = null;
   private threadStartedAt = performance.now();
@@ -80,22 +92,8 @@ export class ThreadedPersistence implements Persistence {
    * collected): 100,000 services cost it ~110 MB for good.
    */
   async load(hourStart: number): Promise<{ services: StoredService[]; currentHours: HourAggregate[]; lastEventId: number }> {
-    const services: StoredService[] = [];
-    for (let after = ''; ; ) {
-      const page = await this.ask('servicesPage', [after, LOAD_PAGE_ROWS]);
-      for (const service of page) services.push(service);
-      const last = page.at(-1);
-      if (last === undefined || page.length < LOAD_PAGE_ROWS) break;
-      after = last.request.id;
-    }
-    const currentHours: HourAggregate[] = [];
-    for (let after = ''; ; ) {
-      const page = await this.ask('hoursPage', [hourStart, after, LOAD_PAGE_ROWS]);
-      for (const hour of page) currentHours.push(hour);
-      const last = page.at(-1);
-      if (last === undefined || page.length < LOAD_PAGE_ROWS) break;
-      after = last.serviceId;
-    }
+    const services = await allPages((after) => this.ask('servicesPage', [after, LOAD_PAGE_ROWS]), (service) => service.request.id);
+    const currentHours = await allPages((after) => this.ask('hoursPage', [hourStart, after, LOAD_PAGE_ROWS]), (hour) => hour.serviceId);
     return { services, currentHours, lastEventId: await this.ask('lastEventId', []) };
   }
 
