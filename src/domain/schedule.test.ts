@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { dueAt, earliestDueAt, isDue, joinEarlyMs, restoredScheduledAt } from './schedule.js';
+import { dueAt, earliestDueAt, intervalAnchor, isDue, joinEarlyMs, restoredScheduledAt } from './schedule.js';
 
 test('never scheduled is due at once', () => {
   assert.equal(isDue({ intervalMs: 5000, lastScheduledAt: null }, 0), true);
@@ -38,4 +38,13 @@ test('a service may join a cycle up to 2% of its interval early, never more than
   assert.equal(joinEarlyMs(1000), 20);
   assert.equal(joinEarlyMs(100), 2);
   assert.equal(joinEarlyMs(30_000), 25);
+});
+
+test('the next interval counts from the probe\'s real start, unless the target was never reached or the clock jumped', () => {
+  assert.equal(intervalAnchor(1000, 1400, true), 1400);
+  assert.equal(intervalAnchor(1000, 4000, true), 4000, 'a monitor behind: a late start is real');
+  assert.equal(intervalAnchor(1000, 1400, false), 1000, 'a monitor error keeps the cycle');
+  assert.equal(intervalAnchor(1000, 500, true), 1000, 'before its cycle');
+  assert.equal(intervalAnchor(1000, 1000 + 86_400_001, true), 1000, 'a day after its cycle');
+  assert.equal(intervalAnchor(null, 1400, true), null, 'never scheduled stays due');
 });

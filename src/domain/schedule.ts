@@ -15,6 +15,24 @@ export function nextDueTime(intervalMs: number, lastScheduledAt: number | null):
   return lastScheduledAt === null ? -Infinity : lastScheduledAt + intervalMs;
 }
 
+/** Longer after its cycle began than any probe can wait for a lane: a clock that jumped. */
+const CLOCK_JUMP_MS = 86_400_000;
+
+/**
+ * Where a service's next interval counts from, once its probe is back: when the probe really started,
+ * not when its cycle did (DESIGN: due "when its own interval has passed since its last poll"). A burst
+ * of registrations is due at once; probed one after another, each then falls due one interval after
+ * its own probe, so later cycles take them spread out instead of as the same burst again. A probe that
+ * never reached its target (a monitor error), and a start before its cycle or a day after it (a clock
+ * that jumped, an injected clock), say nothing about when the service was polled: the cycle's start
+ * stays the anchor. A start long after its cycle's start is real when the monitor is behind, and counts.
+ */
+export function intervalAnchor(scheduledAt: number | null, startedAt: number, reachedTarget: boolean): number | null {
+  if (scheduledAt === null || !reachedTarget) return scheduledAt;
+  if (startedAt < scheduledAt || startedAt - scheduledAt > CLOCK_JUMP_MS) return scheduledAt;
+  return startedAt;
+}
+
 /** The most a service may be probed ahead of its due time, and as a share of its interval. */
 export const JOIN_EARLY_MAX_MS = 25;
 export const JOIN_EARLY_FRACTION = 0.02;

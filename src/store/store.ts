@@ -8,6 +8,7 @@ import {
   healthUrl,
   hourStartOf,
   INITIAL_STATE,
+  intervalAnchor,
   joinEarlyMs,
   nextDueTime,
   resolveSettings,
@@ -67,26 +68,6 @@ interface RegistryOp {
   readonly arrivedAt: number;
   plan(current: (id: string) => ServiceRecord | undefined): { change: RegistryChange | null; answer: () => void };
   fail(error: unknown): void;
-}
-
-/**
- * Where a service's next interval counts from: when its probe really started, not when its cycle did
- * (DESIGN: due "when its own interval has passed since its last poll"). A burst of registrations is due
- * at once; probed one after another, each then falls due one interval after its own probe, so the next
- * cycles take them spread out instead of as the same burst again. A monitor error never reached the
- * target, and a start before its cycle or a day after it (a clock that jumped, an injected clock) says
- * nothing about when the probe ran: both keep the cycle's time. A start long after its cycle's start is
- * real when the monitor is behind (a big registry at a low concurrency), and counts.
- */
-/** Longer after its cycle began than any probe can wait for a lane. */
-const CLOCK_JUMP_MS = 86_400_000;
-
-function intervalAnchor(record: ServiceRecord, result: ProbeResult): number | null {
-  const scheduledAt = record.lastScheduledAt;
-  const { startedAt } = result;
-  if (scheduledAt === null || result.outcome.kind === 'monitor_error') return scheduledAt;
-  if (startedAt < scheduledAt || startedAt - scheduledAt > CLOCK_JUMP_MS) return scheduledAt;
-  return startedAt;
 }
 
 export class StoreClosedError extends Error {
@@ -219,7 +200,7 @@ export class ServiceStore {
         const record = this.services.get(result.serviceId);
         if (!record || record.generation !== result.generation) continue;
         const { state, change } = applyProbe(record.state, record.settings, result);
-        const next = freezeRecord({ ...record, state: Object.freeze(state), lastScheduledAt: intervalAnchor(record, result) });
+        const next = freezeRecord({ ...record, state: Object.freeze(state), lastScheduledAt: intervalAnchor(record.lastScheduledAt, result.startedAt, result.outcome.kind !== 'monitor_error') });
         this.services.set(result.serviceId, next);
         updated.push(next);
         if (change) transitions.push({ serviceId: result.serviceId, ...change });
