@@ -4,6 +4,7 @@
 // in the order they were made. Only what follows a commit (the fsync of a registry write) runs
 // alongside later calls, as it does on SqlitePersistence's own thread.
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { runBehindTheApiThread } from '../../background-priority.js';
 import { SqlitePersistence } from './sqlite-persistence.js';
 import {
   CALL_NAMES,
@@ -83,6 +84,7 @@ function serve(port: MessagePort, persistence: SqlitePersistence, testHooks: boo
 function start(): void {
   const port = parentPort;
   if (port === null) throw new Error('persistence-thread.js runs as the worker thread of a ThreadedPersistence, not on its own');
+  runBehindTheApiThread();
   const data = workerData as ThreadData;
   let persistence: SqlitePersistence;
   try {
