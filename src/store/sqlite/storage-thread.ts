@@ -7,6 +7,14 @@ import { fromWire, type ReplyMessage, type RequestMessage, type StartMessage, ty
 /** The compiled thread entry beside this file (dist/src/store/sqlite/persistence-thread.js). */
 export const THREAD_FILE = new URL('./persistence-thread.js', import.meta.url);
 
+/**
+ * The storage thread's young-generation cap, as for the probe thread. It takes ~50 probe batches a
+ * second of ~40 KB each, and V8's default let its new space grow to 16 MB; at 8 MB its heap stayed at
+ * 15–17 MB instead of 23, for no measurable CPU (in-process cycle of 10,000 services). At 4 MB more
+ * survives into the old generation and the heap ends at 19 MB.
+ */
+const THREAD_YOUNG_GENERATION_MB = 8;
+
 /** The storage thread ended before answering; `reason` says how. */
 export class ThreadStopped extends Error {
   constructor(readonly reason: string) {
@@ -35,7 +43,7 @@ export class StorageThread {
   readonly ended: Promise<void>;
 
   constructor(data: ThreadData) {
-    this.worker = new Worker(THREAD_FILE, { workerData: data });
+    this.worker = new Worker(THREAD_FILE, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: THREAD_YOUNG_GENERATION_MB } });
     let markStarted = (): void => undefined;
     let failStart = (_error: Error): void => undefined;
     this.started = new Promise<void>((resolve, reject) => {
