@@ -51,8 +51,15 @@ const OPEN = 0x5b; // [
 const COMMA = 0x2c;
 const CLOSE = 0x5d; // ]
 
-/** The same bytes as `JSON.stringify(records.map((r) => metricsEntry(r, now)))` in UTF-8. */
-export function metricsJson(records: readonly ServiceRecord[], now: number): Buffer<ArrayBuffer> {
+/**
+ * The same bytes as `JSON.stringify(records.map((r) => metricsEntry(r, now)))` in UTF-8, written into
+ * a buffer from `allocate` (BodyBuffers reuses them across scrapes).
+ */
+export function metricsJson(
+  records: readonly ServiceRecord[],
+  now: number,
+  allocate: (length: number) => Buffer<ArrayBuffer> = Buffer.allocUnsafe,
+): Buffer<ArrayBuffer> {
   const ageFields = ageFieldsCache(now);
   const entries: Serialised[] = new Array<Serialised>(records.length);
   const ages: Buffer[] = new Array<Buffer>(records.length);
@@ -65,7 +72,7 @@ export function metricsJson(records: readonly ServiceRecord[], now: number): Buf
     ages[index] = age;
     length += entry.head.length + age.length + entry.tail.length;
   }
-  const out = Buffer.allocUnsafe(length);
+  const out = allocate(length);
   let offset = 0;
   out[offset++] = OPEN;
   for (let index = 0; index < entries.length; index++) {

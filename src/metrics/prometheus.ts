@@ -25,7 +25,8 @@ export interface MonitorMetrics {
   /** `text/plain; version=0.0.4; charset=utf-8`. */
   readonly contentType: string;
   /** The exposition as UTF-8 bytes, built from the store as it is now: what GET /metrics sends. */
-  exposition(): Promise<Buffer<ArrayBuffer>>;
+  /** The whole text, written into a buffer from `allocate` (default: a new one). */
+  exposition(allocate?: (length: number) => Buffer<ArrayBuffer>): Promise<Buffer<ArrayBuffer>>;
   /** The same exposition as text, for tests and tools that read it. */
   render(): Promise<string>;
   recordWebhookDelivery(outcome: WebhookDeliveryOutcome): void;
@@ -46,14 +47,14 @@ export function createMonitorMetrics(options: MonitorMetricsOptions): MonitorMet
     // label of its unsuffixed twin (nodejs_active_handles and so on), which stays.
     for (const name of GAUGES_NAMED_LIKE_COUNTERS) registry.removeSingleMetric(name);
   }
-  const exposition = async (): Promise<Buffer<ArrayBuffer>> => {
+  const exposition = async (allocate?: (length: number) => Buffer<ArrayBuffer>): Promise<Buffer<ArrayBuffer>> => {
     const records = options.store.list();
     // prom-client calls every collect() before its first await, so health_monitor_services reads
     // the store in this same tick as list() did: the two agree.
     const own = registry.metrics();
     // The per-service families first, as when they were the first families registered; prom-client
     // separates families with an empty line and ends the text with a line feed.
-    return services.render(records, `\n\n${await own}`);
+    return services.render(records, `\n\n${await own}`, allocate);
   };
   return {
     registry,

@@ -13,9 +13,9 @@ export interface ServiceFamilies {
   /**
    * Every per-service family for `records` (sorted by id, as `store.list()` gives them) as UTF-8:
    * its HELP and TYPE once, then its samples in record order; families apart by one empty line,
-   * no final line feed; then `tail`.
+   * no final line feed; then `tail`. Written into a buffer from `allocate` (BodyBuffers reuses them).
    */
-  render(records: readonly ServiceRecord[], tail?: string): Buffer<ArrayBuffer>;
+  render(records: readonly ServiceRecord[], tail?: string, allocate?: (length: number) => Buffer<ArrayBuffer>): Buffer<ArrayBuffer>;
 }
 
 /** Between two families, as prom-client writes it: the last line's end and one empty line. */
@@ -139,13 +139,13 @@ export function createServiceFamilies(attributeKeys: readonly string[]): Service
   };
 
   return {
-    render: (records, tail = '') => {
+    render: (records, tail = '', allocate = Buffer.allocUnsafe) => {
       const cached = records.map(bytesOf);
       let length = headersLength + Buffer.byteLength(tail);
       for (const entry of cached) length += entry.length;
       // One buffer of the exact size, each record's bytes copied in: no string of the whole text is
       // built, and it goes out as it is, with no encoding of several megabytes at the end.
-      const out = Buffer.allocUnsafe(length);
+      const out = allocate(length);
       let at = 0;
       for (const [family, header] of headers.entries()) {
         if (family > 0) at += out.write(FAMILY_SEPARATOR, at, 'latin1');

@@ -2,6 +2,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { ApiDeps } from '../deps.js';
+import { BodyBuffers } from '../body-buffers.js';
 import { ApiError } from '../errors.js';
 import { METRICS_FORMATS, metricsFormat } from '../metrics-format.js';
 import { errorResponses, type DocumentRoutes } from '../route-docs.js';
@@ -19,17 +20,23 @@ export const metricsQuery = z.object({
 export function metricsRoutes(deps: ApiDeps): Hono {
   const now = deps.now ?? Date.now;
   const routes = new Hono();
+  const jsonBodies = new BodyBuffers();
+  const textBodies = new BodyBuffers();
   routes.get('/metrics', async (c) => {
     const format = metricsFormat(c.req.query('format'), c.req.header('accept'));
     // The answer depends on Accept: a cache must not hand a scraper's text to a JSON client.
     c.header('Vary', 'Accept');
     if (format === 'json') {
-      return c.body(metricsJson(deps.store.list(), now()), 200, { 'Content-Type': 'application/json' });
+      const body = metricsJson(deps.store.list(), now(), (length) => jsonBodies.take(length));
+      jsonBodies.giveBackWhenSent(c, body);
+      return c.body(body, 200, { 'Content-Type': 'application/json' });
     }
     if (!deps.prometheus) {
       throw new ApiError(501, 'prometheus_disabled', 'this monitor was started without Prometheus exposition; ask for JSON (the default) instead');
     }
-    return c.body(await deps.prometheus.exposition(), 200, { 'Content-Type': deps.prometheus.contentType });
+    const body = await deps.prometheus.exposition((length) => textBodies.take(length));
+    textBodies.giveBackWhenSent(c, body);
+    return c.body(body, 200, { 'Content-Type': deps.prometheus.contentType });
   });
   return routes;
 }
