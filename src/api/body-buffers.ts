@@ -4,6 +4,7 @@
 // of sent bodies behind. Each body's buffer is given back once Node has handed the whole response to
 // the kernel, and the next scrape of that format writes into it.
 import type { Context } from 'hono';
+import { outgoingOf } from './node-env.js';
 
 /**
  * A spare buffer is reused for a body of at least half its size: a registry that shrank does not keep
@@ -41,10 +42,8 @@ export class BodyBuffers {
    * reading it. Without a Node.js response (a request made in-process, in tests) it is never given back.
    */
   giveBackWhenSent(c: Context, body: Buffer<ArrayBuffer>): void {
-    const env: unknown = c.env;
-    if (typeof env !== 'object' || env === null || !('outgoing' in env)) return;
-    const outgoing = env.outgoing;
-    if (typeof outgoing !== 'object' || outgoing === null || !('once' in outgoing) || typeof outgoing.once !== 'function') return;
+    const outgoing = outgoingOf(c);
+    if (outgoing === null) return;
     // 'finish': the last of the body has been handed to the operating system; not emitted if cut off.
     outgoing.once('finish', () => this.giveBack(body));
   }

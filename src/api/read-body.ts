@@ -5,16 +5,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
 import { ApiError } from './errors.js';
+import { incomingOf } from './node-env.js';
 
 /** The one 413: a body over `maxBytes`, whether declared or found while reading. */
 export const tooLarge = (maxBytes: number): ApiError => new ApiError(413, 'payload_too_large', `body must be at most ${maxBytes} bytes`);
-
-function incomingOf(c: Context): IncomingMessage | null {
-  const env: unknown = c.env;
-  if (typeof env !== 'object' || env === null || !('incoming' in env)) return null;
-  const incoming = env.incoming;
-  return typeof incoming === 'object' && incoming !== null && 'on' in incoming ? (incoming as IncomingMessage) : null;
-}
 
 function readIncoming(incoming: IncomingMessage, maxBytes: number): Promise<string> {
   return new Promise<string>((resolve, reject) => {
