@@ -6,6 +6,7 @@ import type { SseSink } from '../../notify/event-stream/sse-sink.js';
 import { z } from 'zod';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
+import { isHead } from '../head.js';
 import { errorResponses, type DocumentRoutes } from '../route-docs.js';
 
 const LAST_EVENT_ID = z.string().regex(/^\d{1,15}$/).meta({ description: 'Resume after the event with this id: every event logged since is sent first' });
@@ -44,6 +45,14 @@ function nodeResponse(c: Context): ServerResponse | undefined {
   return typeof outgoing === 'object' && outgoing !== null && 'destroy' in outgoing ? (outgoing as ServerResponse) : undefined;
 }
 
+/** What `streamSSE` sets, for a HEAD that gets the stream's headers without a stream. */
+const SSE_HEADERS = {
+  'Transfer-Encoding': 'chunked',
+  'Content-Type': 'text/event-stream',
+  'Cache-Control': 'no-cache',
+  Connection: 'keep-alive',
+} as const;
+
 function parseLastEventId(value: string | undefined): number | null {
   if (value === undefined || value.trim() === '') return null;
   if (!/^\d{1,15}$/.test(value.trim())) {
@@ -76,6 +85,8 @@ export function eventRoutes(deps: ApiDeps): Hono {
     // EventSource sends the header on reconnect; the query parameter serves clients that cannot set headers.
     const lastEventId = parseLastEventId(c.req.header('last-event-id') ?? c.req.query('last_event_id'));
     c.header('X-Accel-Buffering', 'no');
+    // Never a stream client for HEAD: Hono drops the body unread, so the stream would never be aborted.
+    if (isHead(c)) return c.body(null, 200, SSE_HEADERS);
     return streamSSE(c, async (stream) => {
       const { client, done } = hub.connect(sinkOver(stream, c), lastEventId);
       stream.onAbort(() => client.disconnected());

@@ -12,6 +12,7 @@ export const healthzSchema = z
       .meta({ description: '`degraded` while the database refuses writes (see `storage`); the monitor still probes and serves reads' }),
     services: z.number().int().min(0).meta({ description: 'Services registered' }),
     uptime_sec: z.number().int().min(0).meta({ description: 'Whole seconds since the monitor started' }),
+    event_stream_clients: z.number().int().min(0).meta({ description: 'Clients connected to `GET /events` now' }),
     last_cycle: z
       .object({
         started_at: z.iso.datetime(),
@@ -76,6 +77,7 @@ export function healthzRoutes(deps: ApiDeps): Hono {
       status: storage.status === 'ok' ? 'ok' : 'degraded',
       services: deps.store.size,
       uptime_sec: Math.floor((now() - startedAt) / 1000),
+      event_stream_clients: deps.eventStream?.size ?? 0,
       last_cycle: cycleView(deps.store.lastCycle),
       storage: storageView(storage),
     };

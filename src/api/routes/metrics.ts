@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { ApiDeps } from '../deps.js';
 import { BodyBuffers } from '../body-buffers.js';
 import { ApiError } from '../errors.js';
+import { isHead } from '../head.js';
 import { METRICS_FORMATS, metricsFormat } from '../metrics-format.js';
 import { errorResponses, type DocumentRoutes } from '../route-docs.js';
 import { metricsJson } from '../metrics-json.js';
@@ -26,17 +27,22 @@ export function metricsRoutes(deps: ApiDeps): Hono {
     const format = metricsFormat(c.req.query('format'), c.req.header('accept'));
     // The answer depends on Accept: a cache must not hand a scraper's text to a JSON client.
     c.header('Vary', 'Accept');
-    if (format === 'json') {
-      const body = metricsJson(deps.store.list(), now(), (length) => jsonBodies.take(length));
-      jsonBodies.giveBackWhenSent(c, body);
-      return c.body(body, 200, { 'Content-Type': 'application/json' });
-    }
-    if (!deps.prometheus) {
+    // null: JSON; undefined: the text format was asked for and this monitor has none.
+    const prometheus = format === 'json' ? null : deps.prometheus;
+    if (prometheus === undefined) {
       throw new ApiError(501, 'prometheus_disabled', 'this monitor was started without Prometheus exposition; ask for JSON (the default) instead');
     }
-    const body = await deps.prometheus.exposition((length) => textBodies.take(length));
+    const contentType = prometheus === null ? 'application/json' : prometheus.contentType;
+    // HEAD: a body of megabytes at 10,000 services is not built to be thrown away.
+    if (isHead(c)) return c.body(null, 200, { 'Content-Type': contentType });
+    if (prometheus === null) {
+      const body = metricsJson(deps.store.list(), now(), (length) => jsonBodies.take(length));
+      jsonBodies.giveBackWhenSent(c, body);
+      return c.body(body, 200, { 'Content-Type': contentType });
+    }
+    const body = await prometheus.exposition((length) => textBodies.take(length));
     textBodies.giveBackWhenSent(c, body);
-    return c.body(body, 200, { 'Content-Type': deps.prometheus.contentType });
+    return c.body(body, 200, { 'Content-Type': contentType });
   });
   return routes;
 }

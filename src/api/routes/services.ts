@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { requireToken } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
+import { isHead } from '../head.js';
 import {
   errorResponses,
   jsonResponse,
@@ -23,6 +24,8 @@ export function serviceRoutes(deps: ApiDeps): Hono {
   const now = deps.now ?? Date.now;
   const routes = new Hono();
   routes.get('/services', (c) => {
+    // HEAD: every service's view is not built to be thrown away.
+    if (isHead(c)) return c.body(null, 200, { 'Content-Type': 'application/json' });
     const at = now();
     return c.json(deps.store.list().map((record) => serviceView(record, at)));
   });
