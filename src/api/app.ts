@@ -1,7 +1,6 @@
 // The Hono app: routes, secure headers, 404/405 and the one place errors become responses.
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { secureHeaders } from 'hono/secure-headers';
 import { StoreClosedError } from '../store/store.js';
 import { StorageError } from '../store/persistence.js';
 import { limitBody } from './body-limit.js';
@@ -15,12 +14,12 @@ import { metricsRoutes } from './routes/metrics.js';
 import { openapiRoutes } from './routes/openapi.js';
 import { registerRoutes } from './routes/register.js';
 import { serviceRoutes } from './routes/services.js';
+import { secureHeadersMiddleware } from './secure-headers.js';
 
 export function createApp(deps: ApiDeps): Hono {
   const app = new Hono();
-  // First, so every answer carries them: errors, 404/405, the event stream. The API serves only JSON
-  // and text, never a page: a CSP that allows nothing costs no client anything.
-  app.use(secureHeaders({ contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] }, xFrameOptions: 'DENY' }));
+  // First, so every answer carries them: errors, 404/405, the event stream.
+  app.use(secureHeadersMiddleware);
   app.use(limitBody);
   app.route('/', registerRoutes(deps));
   app.route('/', serviceRoutes(deps));
@@ -41,7 +40,10 @@ export function createApp(deps: ApiDeps): Hono {
         }),
       );
     }
-    return errorResponse(c, new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
+    // One URL per resource: a trailing slash is not found, and the answer names the path without it.
+    const unslashed = c.req.path.length > 1 && c.req.path.endsWith('/') ? c.req.path.slice(0, -1) : null;
+    const hint = unslashed !== null && methodsFor(unslashed).length > 0 ? `; paths have no trailing slash: ${unslashed}` : '';
+    return errorResponse(c, new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}${hint}`));
   });
 
   app.onError((error, c) => {

@@ -10,10 +10,10 @@ function patternOf(path: string): RegExp {
     .split('/')
     .map((part) => (part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
     .join('/');
-  return new RegExp(`^${source}/?$`);
+  return new RegExp(`^${source}$`);
 }
 
-/** Returns the methods a path answers to (empty for an unknown path). */
+/** Returns the methods a path answers to (empty for an unknown path, and for a known one with a trailing slash). */
 export function allowedMethods(routes: readonly RouteLike[]): (path: string) => string[] {
   const table = routes
     .filter((route) => route.method !== 'ALL')

@@ -65,7 +65,8 @@ test('the default limits are the documented ones, and createApiServer applies th
   assert.equal(server.headersTimeout, SERVER_LIMITS.headersTimeoutMs);
   assert.equal(server.requestTimeout, SERVER_LIMITS.requestTimeoutMs);
   assert.equal(server.keepAliveTimeout, SERVER_LIMITS.keepAliveTimeoutMs);
-  assert.equal(server.maxHeadersCount, SERVER_LIMITS.maxHeadersCount);
+  // One line more than the limit is kept, so the server can see a request is over it.
+  assert.equal(server.maxHeadersCount, SERVER_LIMITS.maxHeadersCount + 1);
   assert.deepEqual(SERVER_LIMITS, {
     headersTimeoutMs: 10_000,
     requestTimeoutMs: 30_000,
@@ -119,4 +120,19 @@ test('headers larger than maxHeaderBytes are answered 431', async () => {
   client.socket.write(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(SHORT.maxHeaderBytes)}\r\n\r\n`);
   await client.closed;
   assert.match(client.received(), /^HTTP\/1\.1 431 Request Header Fields Too Large/);
+});
+
+test('more header lines than maxHeadersCount are answered 431 and the connection closed, whatever serves the requests', async () => {
+  const limits: ServerLimits = { ...SHORT, maxHeadersCount: 20 };
+  const port = await listen(limits);
+  const lines = (count: number): string => ['Host: x', ...Array.from({ length: count - 1 }, (_, i) => `X-${i}: v`)].join('\r\n');
+  const atLimit = await open(port);
+  atLimit.socket.write(`GET / HTTP/1.1\r\n${lines(19)}\r\nConnection: close\r\n\r\n`);
+  await atLimit.closed;
+  assert.match(atLimit.received(), /^HTTP\/1\.1 200 OK/);
+  const over = await open(port);
+  over.socket.write(`GET / HTTP/1.1\r\n${lines(21)}\r\n\r\n`);
+  await over.closed;
+  assert.match(over.received(), /^HTTP\/1\.1 431 Request Header Fields Too Large/);
+  assert.match(over.received(), /"code":"too_many_headers"/);
 });

@@ -1,6 +1,9 @@
 // The HTTP server the API runs on, with the limits that stop a slow or greedy client from holding it.
 import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
+import { Hono } from 'hono';
+import { ApiError, errorResponse } from './errors.js';
+import { secureHeadersMiddleware } from './secure-headers.js';
 
 export interface ServerLimits {
   /** A client must have sent every request header within this (slowloris); answered 408, then closed. */
@@ -13,7 +16,7 @@ export interface ServerLimits {
   readonly timeoutCheckIntervalMs: number;
   /** All request headers together; over it the request is answered 431. */
   readonly maxHeaderBytes: number;
-  /** Headers past this many are dropped unread. */
+  /** Header lines; a request with more is answered 431. */
   readonly maxHeadersCount: number;
 }
 
@@ -36,10 +39,24 @@ export interface ApiServerOptions {
   readonly limits?: ServerLimits;
 }
 
+/** Answers 431 to a request with more than `maxLines` header lines, in the API's error shape; passes the rest to `fetch`. */
+function limitHeaderLines(fetch: FetchHandler, maxLines: number): FetchHandler {
+  const refusal = new Hono();
+  refusal.use(secureHeadersMiddleware);
+  refusal.all('*', (c) =>
+    errorResponse(
+      c,
+      // Closed: the request's body, if any, is not read.
+      new ApiError(431, 'too_many_headers', `a request may have at most ${maxLines} header lines; this one has more`, [], { connection: 'close' }),
+    ),
+  );
+  return (request, env) => (env.incoming.rawHeaders.length / 2 > maxLines ? refusal.fetch(request) : fetch(request, env));
+}
+
 /** Not yet listening: the caller listens, so it can hear `error` (a port in use) first. */
 export function createApiServer({ fetch, hostname, limits = SERVER_LIMITS }: ApiServerOptions): Server {
   const server = createAdaptorServer({
-    fetch,
+    fetch: limitHeaderLines(fetch, limits.maxHeadersCount),
     ...(hostname === undefined ? {} : { hostname }),
     serverOptions: {
       headersTimeout: limits.headersTimeoutMs,
@@ -49,6 +66,8 @@ export function createApiServer({ fetch, hostname, limits = SERVER_LIMITS }: Api
       maxHeaderSize: limits.maxHeaderBytes,
     },
   }) as Server;
-  server.maxHeadersCount = limits.maxHeadersCount;
+  // Node drops the lines past maxHeadersCount without a word (a late Content-Type or Authorization would
+  // vanish). Keeping one line more than the limit lets limitHeaderLines see the excess and refuse it.
+  server.maxHeadersCount = limits.maxHeadersCount + 1;
   return server;
 }

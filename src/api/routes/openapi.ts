@@ -5,6 +5,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { MAX_REQUEST_BODY_BYTES } from '../body-limit.js';
 import { jsonResponse, registerBearerAuth, type DocumentRoutes } from '../route-docs.js';
+import { SERVER_LIMITS } from '../server.js';
 import { documentEventRoutes } from './events.js';
 import { documentHealthzRoutes } from './healthz.js';
 import { documentHistoryRoutes } from './history.js';
@@ -17,9 +18,11 @@ const API_VERSION = '1.0.0';
 
 const DESCRIPTION = [
   'Services register themselves; the monitor polls their health endpoint and shows what it saw.',
-  'Every error answers in the one `Error` shape. An unknown path answers 404 `not_found`;',
+  'Every error answers in the one `Error` shape. An unknown path answers 404 `not_found`, and so does a',
+  'known one with a trailing slash (`/metrics/`);',
   'a method a path does not support answers 405 `method_not_allowed` with an `Allow` header;',
   `a body over ${MAX_REQUEST_BODY_BYTES} bytes answers 413 \`payload_too_large\` on any route;`,
+  `more than ${SERVER_LIMITS.maxHeadersCount} header lines answer 431 \`too_many_headers\`;`,
   'an unexpected failure answers 500 `internal_error`.',
 ].join(' ');
 
