@@ -4,7 +4,7 @@ import { INITIAL_STATE, type HourAggregate, type RegistrationRequest, type Servi
 import type { TransitionEvent } from '../events.js';
 import { StorageError, type EventKind, type Persistence, type ProbeBatch, type RegistryWrite, type StoredEvent, type StoredService, type StoredTransition } from '../persistence.js';
 import { openDatabase } from './open-database.js';
-import { WalSync } from './wal-sync.js';
+import { WalSync, type OpenLog } from './wal-sync.js';
 
 interface ServiceRow {
   id: string;
@@ -93,8 +93,11 @@ export class SqlitePersistence implements Persistence {
 
   private readonly walSync: WalSync;
 
-  private constructor(private readonly db: Database) {
-    this.walSync = new WalSync(db.memory ? null : `${db.name}-wal`);
+  private constructor(
+    private readonly db: Database,
+    openLog?: OpenLog,
+  ) {
+    this.walSync = new WalSync(db.memory ? null : `${db.name}-wal`, openLog);
     const prepare = (sql: string): Statement => db.prepare(sql);
     this.statements = {
       allServices: prepare('SELECT id, request, generation, registered_at, state FROM services'),
@@ -137,9 +140,12 @@ export class SqlitePersistence implements Persistence {
     };
   }
 
-  /** `:memory:` keeps everything in memory; any other path is created if missing. */
-  static open(path: string): SqlitePersistence {
-    return new SqlitePersistence(openDatabase(path));
+  /**
+   * `:memory:` keeps everything in memory; any other path is created if missing. `openLog`, for tests:
+   * how the write-ahead log is opened for the sync that makes a registry commit durable (WalSync).
+   */
+  static open(path: string, options: { readonly openLog?: OpenLog } = {}): SqlitePersistence {
+    return new SqlitePersistence(openDatabase(path), options.openLog);
   }
 
   /** Over a connection from openDatabase: for tests that set its limits (max_page_count makes a full disk). */

@@ -6,15 +6,23 @@
 // probe batch). fsync applies to the file, whichever descriptor asks.
 import { open, type FileHandle } from 'node:fs/promises';
 
+/** How the log is opened for syncing; tests pass one that watches the handle's `datasync`. */
+export type OpenLog = (path: string) => Promise<FileHandle>;
+
+const openForSync: OpenLog = (path) => open(path, 'r');
+
 export class WalSync {
   private handle: Promise<FileHandle> | null = null;
 
   /** `walPath` null: an in-memory database, nothing to sync. */
-  constructor(private readonly walPath: string | null) {}
+  constructor(
+    private readonly walPath: string | null,
+    private readonly openLog: OpenLog = openForSync,
+  ) {}
 
   async sync(): Promise<void> {
     if (this.walPath === null) return;
-    this.handle ??= open(this.walPath, 'r');
+    this.handle ??= this.openLog(this.walPath);
     try {
       await (await this.handle).datasync();
     } catch (error) {
