@@ -2,7 +2,7 @@
 // Each shape is a zod schema first: the TypeScript type is derived from it and the OpenAPI document
 // is generated from it, so neither can drift from what the builders below return.
 import { z } from 'zod';
-import { HEALTH_STATES } from '../domain/index.js';
+import { HEALTH_STATES, staleAfter } from '../domain/index.js';
 import type { ServiceRecord } from '../store/service-record.js';
 
 const stringMap = (description: string) => z.record(z.string(), z.string()).readonly().meta({ description });
@@ -14,6 +14,10 @@ const ready = z.boolean().meta({ description: 'Whether the last probe got an HTT
 /** The fields both views have: the interval and what the last probes read. */
 const sharedFields = {
   last_checked_age_sec: nullable(z.number().int().min(0), 'Whole seconds since the last probe; `null` before the first'),
+  stale: z.boolean().meta({
+    description:
+      'Whether the last probe finished more than 2 × poll_interval_sec + timeout_ms ago (counted from registration if never probed): the verdict is no longer current',
+  }),
   last_response_ms: nullable(z.number().min(0), 'How long the latest probe took, retries included; `null` before the first'),
   uptime_sec: z.number().min(0).meta({ description: "The service's own `uptime_sec` from its /health; 0 before the first sample" }),
   request_count: z.number().int().min(0).meta({ description: "The service's latest `request_count`; 0 before the first sample" }),
@@ -66,9 +70,15 @@ export const serviceViewSchema = z
 export type MetricsEntry = z.output<typeof metricsEntrySchema>;
 export type ServiceView = z.output<typeof serviceViewSchema>;
 
-function ageSec(record: ServiceRecord, now: number): number | null {
+export function ageSec(record: ServiceRecord, now: number): number | null {
   const { lastCheckedAt } = record.state;
   return lastCheckedAt === null ? null : Math.max(0, Math.floor((now - lastCheckedAt) / 1000));
+}
+
+/** DESIGN "Stale": no probe has finished for 2 × interval + timeout, so the verdict is not current. */
+export function isStale(record: ServiceRecord, now: number): boolean {
+  const { state, settings } = record;
+  return now > staleAfter(state.lastCheckedAt, record.registeredAt, settings.intervalMs, settings.timeoutMs);
 }
 
 /** What the last probes read, shared by both views. */
@@ -92,10 +102,10 @@ export function metricsEntryHead(record: ServiceRecord) {
   return { service: request.id, status: state.ready ? ('UP' as const) : ('DOWN' as const), health: state.health, ready: state.ready };
 }
 
-/** The two fields that change with the clock alone. */
+/** The three fields that change with the clock alone. */
 export function metricsEntryAge(record: ServiceRecord, now: number) {
   const age = ageSec(record, now);
-  return { last_checked: age === null ? null : `${age}s ago`, last_checked_age_sec: age };
+  return { last_checked: age === null ? null : `${age}s ago`, last_checked_age_sec: age, stale: isStale(record, now) };
 }
 
 /** The fields after the age, which change only when the record does. */
@@ -133,6 +143,7 @@ export function serviceView(record: ServiceRecord, now: number): ServiceView {
     reason: state.reason,
     last_checked_at: state.lastCheckedAt === null ? null : new Date(state.lastCheckedAt).toISOString(),
     last_checked_age_sec: ageSec(record, now),
+    stale: isStale(record, now),
     ...readings(record),
     health_attributes: state.healthAttributes,
   };

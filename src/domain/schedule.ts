@@ -62,15 +62,54 @@ export function earliestDueAt(services: Iterable<Schedulable>): number | null {
   return earliest;
 }
 
-/**
- * After a restart, a service's last schedule time is set so it falls due somewhere in the next
- * interval, at an offset fixed by its id: polling resumes spread out instead of all at once.
- */
-export function restoredScheduledAt(serviceId: string, intervalMs: number, now: number): number {
+/** After a restart, overdue and never-probed services are spread over at most this long. */
+export const RESTART_SPREAD_MS = 500;
+
+/** What the stored state says of the last probe: when it finished and how long it took. */
+export interface LastProbe {
+  /** Epoch ms when the last probe finished, `null` before the first. */
+  readonly lastCheckedAt: number | null;
+  /** Its duration from its first attempt's start, retries included. */
+  readonly lastResponseMs: number | null;
+}
+
+/** When the last probe began, `null` if there was none: the running monitor counts the interval from there. */
+export function lastProbeStartedAt(last: LastProbe): number | null {
+  if (last.lastCheckedAt === null) return null;
+  return last.lastCheckedAt - (last.lastResponseMs ?? 0);
+}
+
+/** A fixed offset in [0, windowMs) from the id: the same service lands at the same point every time. */
+function idOffset(serviceId: string, windowMs: number): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < serviceId.length; i++) {
     hash = Math.imul(hash ^ serviceId.charCodeAt(i), 0x01000193) >>> 0;
   }
-  const offset = hash % Math.max(1, Math.floor(intervalMs));
-  return now - intervalMs + offset;
+  return hash % Math.max(1, Math.floor(windowMs));
+}
+
+/**
+ * After a restart, when a service is next due: one interval after its last probe began, as if the
+ * monitor had kept running, so a restart never postpones a probe. One that is overdue, or was never
+ * probed, is due within min(interval, RESTART_SPREAD_MS) of `now`, at an offset fixed by its id, so
+ * the first cycle is not a stampede. A last probe in the future (the clock went back) waits at most
+ * one interval from `now`.
+ */
+export function restoredDueAt(serviceId: string, intervalMs: number, lastStartedAt: number | null, now: number): number {
+  const due = lastStartedAt === null ? null : Math.min(lastStartedAt + intervalMs, now + intervalMs);
+  if (due !== null && due > now) return due;
+  return now + idOffset(serviceId, Math.min(intervalMs, RESTART_SPREAD_MS));
+}
+
+/** `restoredDueAt` as the `lastScheduledAt` the store keeps, read from the stored state. */
+export function restoredScheduledAt(serviceId: string, intervalMs: number, last: LastProbe, now: number): number {
+  return restoredDueAt(serviceId, intervalMs, lastProbeStartedAt(last), now) - intervalMs;
+}
+
+/**
+ * When a service's verdict stops being current (DESIGN "Stale"): 2 × interval + timeout after its last
+ * probe finished, or after its registration if it was never probed. Stale once `now` is past it.
+ */
+export function staleAfter(lastCheckedAt: number | null, registeredAt: number, intervalMs: number, timeoutMs: number): number {
+  return (lastCheckedAt ?? registeredAt) + 2 * intervalMs + timeoutMs;
 }

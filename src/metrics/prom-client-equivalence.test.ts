@@ -55,6 +55,9 @@ test('the per-service families match prom-client byte for byte: escaping, unicod
   assert.match(expected, /attr_service="région 🙂 中文"/);
   assert.match(expected, /health_monitor_service_last_response_seconds\{service="b\.once"\} 1\.234\n/);
   assert.doesNotMatch(expected, /error_ratio\{service="a-fresh"\}/);
+  // Registered just now and never probed, against probed in 2023.
+  assert.match(expected, /health_monitor_service_stale\{service="a-fresh"\} 0\n/);
+  assert.match(expected, /health_monitor_service_stale\{service="b\.once"\} 1\n/);
 });
 
 test('with no services, or no attribute labels configured, the text still matches prom-client', async (t) => {

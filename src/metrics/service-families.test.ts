@@ -65,6 +65,7 @@ test('families come in a fixed order, each with HELP and TYPE once, its samples 
   assert.deepEqual(types, [
     '# TYPE health_monitor_service_up gauge',
     '# TYPE health_monitor_service_health gauge',
+    '# TYPE health_monitor_service_stale gauge',
     '# TYPE health_monitor_service_error_ratio gauge',
     '# TYPE health_monitor_service_recent_error_ratio gauge',
     '# TYPE health_monitor_service_last_check_timestamp_seconds gauge',
@@ -76,4 +77,30 @@ test('families come in a fixed order, each with HELP and TYPE once, its samples 
   assert.ok(!text.endsWith('\n'), 'the caller joins it to the rest');
   const withTail = createServiceFamilies([]).render(store.list(), '\n\n# the rest, région\n');
   assert.equal(withTail.toString(), `${text}\n\n# the rest, région\n`, 'the tail follows, UTF-8 too');
+});
+
+test('the stale sample follows the clock on the cached lines: 0, then 1 past 2 × interval + timeout, without reading the record again', async (t) => {
+  let clock = 1_700_000_000_000;
+  const store = await openStore({ now: () => clock });
+  t.after(() => store.close());
+  const registered = await store.register(registration('svc'));
+  await store.applyResults([probeResult('svc', registered.record.generation, HEALTHY, clock)]);
+  const { record, reads } = counted(store.list()[0] as ServiceRecord);
+  const families = createServiceFamilies([], () => clock);
+  const stale = (): string | undefined =>
+    families
+      .render([record])
+      .toString()
+      .split('\n')
+      .find((line) => line.startsWith('health_monitor_service_stale{'));
+
+  // The probe finished 5 ms after it started; TEST_DEFAULTS: a 10 s interval, a 2 s timeout.
+  const checkedAt = clock + 5;
+  clock = checkedAt + 22_000;
+  assert.equal(stale(), 'health_monitor_service_stale{service="svc"} 0');
+  const afterFirst = reads();
+  clock += 1;
+  assert.equal(stale(), 'health_monitor_service_stale{service="svc"} 1');
+  assert.equal(reads(), afterFirst, 'the stale lines were cached with the fresh ones');
+  assert.match(families.render([record]).toString(), /health_monitor_service_up\{service="svc"\} 1/, 'the rest is unchanged');
 });

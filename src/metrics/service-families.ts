@@ -1,6 +1,6 @@
 // The per-service families, rendered here rather than by prom-client: each record's sample lines are
 // written once as UTF-8 and cached, and a scrape copies the cached bytes into one buffer.
-import { HEALTH_STATES } from '../domain/index.js';
+import { HEALTH_STATES, staleAfter } from '../domain/index.js';
 import type { ServiceRecord } from '../store/service-record.js';
 import { attributeLabelNames } from './label-names.js';
 import { escapeLabelValue, familyHeader, formatSampleValue } from './text-format.js';
@@ -25,7 +25,12 @@ interface Family {
   readonly name: string;
   readonly help: string;
   /** The family's sample lines for one service, each led by a line feed; '' when it has none. */
-  readonly lines: (record: ServiceRecord, serviceLabel: string) => string;
+  readonly lines: (record: ServiceRecord, serviceLabel: string, stale: boolean) => string;
+  /**
+   * Whether `lines` reads `stale`, the one input that moves with the clock: such a family's lines are
+   * cached both ways per record, and a scrape picks one.
+   */
+  readonly readsStale?: true;
 }
 
 /** An attribute's value as the JSON view shows it: the latest /health attributes win over the registration's. */
@@ -35,6 +40,15 @@ export function serviceAttribute(record: ServiceRecord, key: string): string | u
   if (Object.hasOwn(reported, key)) return reported[key];
   const registered = record.request.attributes;
   return Object.hasOwn(registered, key) ? registered[key] : undefined;
+}
+
+export const STALE_FAMILY = 'health_monitor_service_stale';
+export const STALE_HELP =
+  'Whether the verdict is out of date: 1 when no probe has finished for twice the interval plus the timeout (counted from registration if never probed), else 0.';
+
+/** When the record's verdict goes stale: the clock is compared with this at each scrape. */
+export function recordStaleAfter(record: ServiceRecord): number {
+  return staleAfter(record.state.lastCheckedAt, record.registeredAt, record.settings.intervalMs, record.settings.timeoutMs);
 }
 
 /** One sample per service, none where `value` is `null`. */
@@ -65,6 +79,12 @@ function families(labelByKey: ReadonlyMap<string, string>): readonly Family[] {
         for (const state of HEALTH_STATES) lines += `\n${health}{${serviceLabel},state="${state}"} ${record.state.health === state ? 1 : 0}`;
         return lines;
       },
+    },
+    {
+      name: STALE_FAMILY,
+      help: STALE_HELP,
+      lines: (_record, serviceLabel, stale) => `\n${STALE_FAMILY}{${serviceLabel}} ${stale ? 1 : 0}`,
+      readsStale: true,
     },
     // Before the service has reported any counters its error ratio is unknown, not 0: no sample.
     perService('health_monitor_service_error_ratio', 'Errors over requests since the service started, from its own /health counters.', (record) =>
@@ -97,17 +117,26 @@ function families(labelByKey: ReadonlyMap<string, string>): readonly Family[] {
   ];
 }
 
-/** One record's sample lines as UTF-8: a view per family, all on one piece of memory. */
-interface RecordBytes {
+/** One record's sample lines as UTF-8: a view per family. */
+interface RecordLines {
   /** In family order; empty where the family has no sample for this service. */
   readonly byFamily: readonly Uint8Array[];
   readonly length: number;
 }
 
+/** A record's lines while its verdict is current and once it is stale, all on one piece of memory. */
+interface RecordBytes {
+  readonly fresh: RecordLines;
+  /** The very same views as `fresh` where staleness changes nothing. */
+  readonly stale: RecordLines;
+  /** Stale once the clock is past this. */
+  readonly staleAfter: number;
+}
+
 const NO_LINES = new Uint8Array(0);
 
-/** Throws when two attribute keys would become the same label name. */
-export function createServiceFamilies(attributeKeys: readonly string[]): ServiceFamilies {
+/** Throws when two attribute keys would become the same label name. `now` is read once per render. */
+export function createServiceFamilies(attributeKeys: readonly string[], now: () => number = Date.now): ServiceFamilies {
   const all = families(attributeLabelNames(attributeKeys));
   const headers = all.map((family) => Buffer.from(familyHeader(family.name, family.help, 'gauge')));
   const headersLength = headers.reduce((sum, header) => sum + header.length, 0) + FAMILY_SEPARATOR.length * (headers.length - 1);
@@ -119,20 +148,27 @@ export function createServiceFamilies(attributeKeys: readonly string[]): Service
     let cached = cache.get(record);
     if (cached === undefined) {
       const serviceLabel = `service="${escapeLabelValue(record.request.id)}"`;
-      const lines = all.map((family) => family.lines(record, serviceLabel));
-      const length = lines.reduce((sum, text) => sum + Buffer.byteLength(text), 0);
+      const freshLines = all.map((family) => family.lines(record, serviceLabel, false));
+      // `null`: the same as fresh, whose bytes are shared.
+      const staleLines = all.map((family) => (family.readsStale ? family.lines(record, serviceLabel, true) : null));
+      let length = 0;
+      for (const text of freshLines) length += Buffer.byteLength(text);
+      for (const text of staleLines) if (text !== null) length += Buffer.byteLength(text);
       // Its own memory, not a slice of Node's shared pool: a long-lived small slice would keep a whole 8 KiB slab alive.
       const bytes = Buffer.allocUnsafeSlow(length);
       let end = 0;
       // A view per family, made once: copying from a ready view is about twice as fast as
       // Buffer.copy with offsets, which makes a view on every call.
-      const byFamily = lines.map((text) => {
+      const write = (text: string): Uint8Array => {
         if (text === '') return NO_LINES;
         const start = end;
         end += bytes.write(text, start);
         return bytes.subarray(start, end);
-      });
-      cached = { byFamily, length: end };
+      };
+      const fresh = freshLines.map(write);
+      const stale = staleLines.map((text, index) => (text === null ? (fresh[index] ?? NO_LINES) : write(text)));
+      const linesOf = (byFamily: readonly Uint8Array[]): RecordLines => ({ byFamily, length: byFamily.reduce((sum, view) => sum + view.length, 0) });
+      cached = { fresh: linesOf(fresh), stale: linesOf(stale), staleAfter: recordStaleAfter(record) };
       cache.set(record, cached);
     }
     return cached;
@@ -140,9 +176,13 @@ export function createServiceFamilies(attributeKeys: readonly string[]): Service
 
   return {
     render: (records, tail = '', allocate = Buffer.allocUnsafe) => {
-      const cached = records.map(bytesOf);
+      const time = now();
+      const chosen = records.map((record) => {
+        const entry = bytesOf(record);
+        return time > entry.staleAfter ? entry.stale : entry.fresh;
+      });
       let length = headersLength + Buffer.byteLength(tail);
-      for (const entry of cached) length += entry.length;
+      for (const entry of chosen) length += entry.length;
       // One buffer of the exact size, each record's bytes copied in: no string of the whole text is
       // built, and it goes out as it is, with no encoding of several megabytes at the end.
       const out = allocate(length);
@@ -150,7 +190,7 @@ export function createServiceFamilies(attributeKeys: readonly string[]): Service
       for (const [family, header] of headers.entries()) {
         if (family > 0) at += out.write(FAMILY_SEPARATOR, at, 'latin1');
         at += header.copy(out, at);
-        for (const { byFamily } of cached) {
+        for (const { byFamily } of chosen) {
           const lines = byFamily[family] ?? NO_LINES;
           out.set(lines, at);
           at += lines.length;

@@ -4,11 +4,16 @@
 import { Gauge, Registry } from 'prom-client';
 import { HEALTH_STATES } from '../../src/domain/index.js';
 import { attributeLabelNames } from '../../src/metrics/label-names.js';
-import { serviceAttribute, type ServiceSource } from '../../src/metrics/service-families.js';
+import { recordStaleAfter, serviceAttribute, STALE_FAMILY, STALE_HELP, type ServiceSource } from '../../src/metrics/service-families.js';
 import type { ServiceRecord } from '../../src/store/service-record.js';
 
-/** Registers the seven per-service gauges in `registry`, in the order and with the help texts the monitor uses. */
-export function registerPromClientServiceFamilies(registry: Registry, source: ServiceSource, attributeKeys: readonly string[]): void {
+/** Registers the eight per-service gauges in `registry`, in the order and with the help texts the monitor uses. */
+export function registerPromClientServiceFamilies(
+  registry: Registry,
+  source: ServiceSource,
+  attributeKeys: readonly string[],
+  now: () => number = Date.now,
+): void {
   const labelByKey = attributeLabelNames(attributeKeys);
 
   const gauge = (name: string, help: string, labelNames: readonly string[], fill: (gauge: Gauge<string>, records: readonly ServiceRecord[]) => void): void => {
@@ -45,6 +50,7 @@ export function registerPromClientServiceFamilies(registry: Registry, source: Se
       }
     },
   );
+  perService(STALE_FAMILY, STALE_HELP, (record) => (now() > recordStaleAfter(record) ? 1 : 0));
   perService('health_monitor_service_error_ratio', 'Errors over requests since the service started, from its own /health counters.', (record) =>
     record.state.sample === null ? null : record.state.errorRate,
   );
@@ -77,8 +83,12 @@ export function registerPromClientServiceFamilies(registry: Registry, source: Se
 }
 
 /** prom-client's text for the per-service families alone, without the final line feed it adds. */
-export async function promClientServiceFamilies(records: readonly ServiceRecord[], attributeKeys: readonly string[]): Promise<string> {
+export async function promClientServiceFamilies(
+  records: readonly ServiceRecord[],
+  attributeKeys: readonly string[],
+  now: () => number = Date.now,
+): Promise<string> {
   const registry = new Registry();
-  registerPromClientServiceFamilies(registry, { list: () => records }, attributeKeys);
+  registerPromClientServiceFamilies(registry, { list: () => records }, attributeKeys, now);
   return (await registry.metrics()).slice(0, -1);
 }
