@@ -108,7 +108,7 @@ test('random /health bodies probed over HTTP and applied to the store always lea
   const file = join(tempDir(t), 'monitor.db');
   const store = await openStore({ persistence: SqlitePersistence.open(file) });
   const { record } = await store.register(registration('fuzzed', target.url));
-  const job = { serviceId: 'fuzzed', generation: record.generation, url: healthUrl(target.url, '/health'), timeoutMs: 5000, retries: 0 };
+  const job = { serviceId: 'fuzzed', generation: record.generation, url: healthUrl(target.url, '/health'), timeoutMs: 5000, retries: 0, slow: false };
 
   await fc.assert(
     fc.asyncProperty(servedBody, async (served) => {

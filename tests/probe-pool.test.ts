@@ -1,4 +1,4 @@
-// The probe pool on its own: batches sharing a thread's lanes, abandoning a cycle, bad options.
+// The probe pool on its own: results as they come, overlapping calls, abandoning a call, a dying thread, bad options.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ProbeJob, ProbeResult } from '../src/domain/index.js';
@@ -6,9 +6,9 @@ import { PoolProber } from '../src/scheduler/pool-prober.js';
 import { json, startTarget } from './helpers/target.js';
 import { waitFor } from './helpers/wait.js';
 
-const job = (serviceId: string, url: string, timeoutMs = 1000): ProbeJob => ({ serviceId, generation: 1, url, timeoutMs, retries: 0, dueAt: 0 });
+const job = (serviceId: string, url: string, timeoutMs = 1000): ProbeJob => ({ serviceId, generation: 1, url, timeoutMs, retries: 0, dueAt: 0, slow: false });
 
-test('on one thread, a hanging probe holds only its lane: the batches behind it come back first', async () => {
+test('results come back as they come: a hanging probe holds back nothing, not even its own batch', async () => {
   const hanging = await startTarget(() => undefined);
   const fine = await startTarget((_req, res) => json(res, { uptime_sec: 1 }));
   const prober = new PoolProber({ maxConcurrency: 5, threads: 1 });
@@ -16,10 +16,33 @@ test('on one thread, a hanging probe holds only its lane: the batches behind it 
     await prober.warmUp();
     // Five jobs make batches of two: [hangs, f1], [f2, f3], [f4].
     const jobs = [job('hangs', hanging.url), ...[1, 2, 3, 4].map((i) => job(`f${i}`, `${fine.url}/f${i}`))];
-    const arrivals: string[][] = [];
-    await prober.probeAll(jobs, (results) => arrivals.push(results.map((r) => r.serviceId).sort()), new AbortController().signal);
-    assert.deepEqual(arrivals.at(-1), ['f1', 'hangs']);
-    assert.deepEqual(arrivals.slice(0, -1).flat().sort(), ['f2', 'f3', 'f4']);
+    const arrivals: string[] = [];
+    const call = prober.probeAll(jobs, (results) => arrivals.push(...results.map((r) => r.serviceId)), new AbortController().signal);
+    await waitFor(() => arrivals.length === 4, 'the four answers, while the hanging probe is still out');
+    assert.deepEqual([...arrivals].sort(), ['f1', 'f2', 'f3', 'f4']);
+    await call;
+    assert.deepEqual(arrivals.at(-1), 'hangs');
+  } finally {
+    await prober.close();
+    await hanging.close();
+    await fine.close();
+  }
+});
+
+test('calls overlap: a second call runs while the first still waits for a hanging probe', async () => {
+  const hanging = await startTarget(() => undefined);
+  const fine = await startTarget((_req, res) => json(res, { uptime_sec: 1 }));
+  const prober = new PoolProber({ maxConcurrency: 2, threads: 1 });
+  try {
+    const first: ProbeResult[] = [];
+    const firstCall = prober.probeAll([job('hangs', hanging.url, 3000)], (results) => first.push(...results), new AbortController().signal);
+    await waitFor(() => hanging.requests.length === 1, 'the hanging probe to reach its target');
+    const second: ProbeResult[] = [];
+    await prober.probeAll([job('fine', fine.url)], (results) => second.push(...results), new AbortController().signal);
+    assert.deepEqual(second.map((r) => r.outcome.kind), ['answered']);
+    assert.equal(first.length, 0, 'the first call is still out');
+    await firstCall;
+    assert.deepEqual(first.map((r) => r.outcome.kind), ['unreachable']);
   } finally {
     await prober.close();
     await hanging.close();
@@ -66,22 +89,19 @@ test('a cycle asked to start already abandoned probes nothing', async () => {
   }
 });
 
-test('a thread that dies holding every slot gives them back: the rest of the cycle still runs', async () => {
+test('a thread that dies holding every slot gives them back: its probes are lost, the next ones run', async () => {
   const fine = await startTarget((_req, res) => json(res, { uptime_sec: 1 }));
   const prober = new PoolProber({ maxConcurrency: 1, taskFile: new URL('./helpers/crashing-probe-task.js', import.meta.url) });
   try {
-    // 600 jobs make 6 batches of 100. The thread takes 4; the first one's task takes the only slot and
-    // kills the thread, failing all 4. Its replacement gets the other 2 and needs that slot back.
-    const jobs = [job('crash', fine.url), ...Array.from({ length: 599 }, (_, i) => job(`s${i}`, `${fine.url}/s/${i}`))];
+    // The batch holding `crash` takes the only slot and kills the thread.
+    const lost: ProbeResult[] = [];
+    await prober.probeAll([job('crash', fine.url), job('mate', `${fine.url}/mate`)], (results) => lost.push(...results), new AbortController().signal);
+    assert.deepEqual(lost.map((r) => [r.serviceId, r.outcome.kind]).sort(), [['crash', 'monitor_error'], ['mate', 'monitor_error']]);
+    // Its replacement needs that slot back for the next call.
     const outcomes = new Map<string, number>();
-    const cycle = prober.probeAll(
-      jobs,
-      (results) => results.forEach((r) => outcomes.set(r.outcome.kind, (outcomes.get(r.outcome.kind) ?? 0) + 1)),
-      new AbortController().signal,
-    );
-    await waitFor(() => outcomes.get('answered') === 200, 'the batches after the crash to be probed', 20_000);
-    await cycle;
-    assert.deepEqual(Object.fromEntries(outcomes), { monitor_error: 400, answered: 200 });
+    const jobs = Array.from({ length: 300 }, (_, i) => job(`s${i}`, `${fine.url}/s/${i}`));
+    await prober.probeAll(jobs, (results) => results.forEach((r) => outcomes.set(r.outcome.kind, (outcomes.get(r.outcome.kind) ?? 0) + 1)), new AbortController().signal);
+    assert.deepEqual(Object.fromEntries(outcomes), { answered: 300 });
     assert.equal(fine.maxInFlight, 1);
   } finally {
     await prober.close();

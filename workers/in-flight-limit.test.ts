@@ -1,7 +1,7 @@
 // The global cap on probes in flight, and giving back the slots of a thread that died.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createInFlightCounter, InFlightLimit, inFlightNow, reclaimSlotsOfExited, resetInFlightCounter } from './in-flight-limit.js';
+import { createInFlightCounter, InFlightLimit, inFlightNow, reclaimSlotsOfExited } from './in-flight-limit.js';
 
 /** Resolves to whether `promise` settled within a few turns of the event loop. */
 async function settlesSoon(promise: Promise<unknown>): Promise<boolean> {
@@ -19,9 +19,9 @@ test('slots are shared by every holder: the one past the cap waits for a release
   await threadB.acquire();
   const third = threadA.acquire();
   assert.equal(await settlesSoon(third), false);
-  threadB.release();
+  threadB.release(false);
   assert.equal(await settlesSoon(third), true);
-  assert.equal(inFlightNow(buffer), 2);
+  assert.equal(inFlightNow(buffer).total, 2);
 });
 
 test("a dead thread's slots are given back, and only those", async () => {
@@ -35,23 +35,40 @@ test("a dead thread's slots are given back, and only those", async () => {
   assert.equal(await settlesSoon(waiting), false);
   reclaimSlotsOfExited(buffer, [22]);
   assert.equal(await settlesSoon(waiting), true);
-  assert.equal(inFlightNow(buffer), 2, "the survivor's two slots");
+  assert.equal(inFlightNow(buffer).total, 2, "the survivor's two slots");
   // The dead thread's entry is free again for its replacement.
   const replacement = new InFlightLimit(buffer, 3, 23);
   await replacement.acquire();
-  assert.equal(inFlightNow(buffer), 3);
+  assert.equal(inFlightNow(buffer).total, 3);
 });
 
-test('a reset between cycles empties every count', async () => {
+test('slow targets hold every slot but one: the last is kept for targets that answer', async () => {
   const buffer = createInFlightCounter();
-  const limit = new InFlightLimit(buffer, 1, 31);
-  await limit.acquire();
-  resetInFlightCounter(buffer);
-  assert.equal(inFlightNow(buffer), 0);
-  await limit.acquire();
-  // After a reset, a later reclaim of this thread gives back only what it took since.
+  const limit = new InFlightLimit(buffer, 3, 31);
+  assert.equal(limit.tryAcquire(true), true);
+  assert.equal(limit.tryAcquire(true), true);
+  assert.equal(limit.tryAcquire(true), false, 'a third slow probe would take the last slot');
+  assert.deepEqual(inFlightNow(buffer), { total: 2, slow: 2 }, 'a refused slow probe leaves no count behind');
+  assert.equal(limit.tryAcquire(false), true);
+  assert.equal(limit.tryAcquire(false), false, 'the cap holds for every kind');
+  limit.release(true);
+  assert.equal(limit.tryAcquire(false), true, 'a slot freed by a slow probe goes to anyone');
+  assert.deepEqual(inFlightNow(buffer), { total: 3, slow: 1 });
+});
+
+test('with a cap of one, a slow target may still take it', () => {
+  const limit = new InFlightLimit(createInFlightCounter(), 1, 41);
+  assert.equal(limit.tryAcquire(true), true);
+  assert.equal(limit.tryAcquire(false), false);
+});
+
+test("a dead thread's slow slots are given back too", () => {
+  const buffer = createInFlightCounter();
+  const dying = new InFlightLimit(buffer, 5, 51);
+  dying.tryAcquire(true);
+  dying.tryAcquire(false);
   reclaimSlotsOfExited(buffer, []);
-  assert.equal(inFlightNow(buffer), 0);
+  assert.deepEqual(inFlightNow(buffer), { total: 0, slow: 0 });
 });
 
 test('more live threads than entries is refused with the reason', () => {

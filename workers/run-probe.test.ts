@@ -6,7 +6,7 @@ import type { ProbeJob } from '../src/domain/index.js';
 import type { ProbeTable } from './probes/index.js';
 import { runProbe } from './run-probe.js';
 
-const job = (url: string): ProbeJob => ({ serviceId: 'svc', generation: 1, url, timeoutMs: 1000, retries: 1, dueAt: Date.now() });
+const job = (url: string): ProbeJob => ({ serviceId: 'svc', generation: 1, url, timeoutMs: 1000, retries: 1, dueAt: Date.now(), slow: false });
 
 /** A table whose HTTP attempt records the URLs it was given and answers at once. */
 function recordingTable(): { table: ProbeTable; urls: string[] } {

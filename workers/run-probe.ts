@@ -1,29 +1,55 @@
 // One probe of one service: the protocol's attempt, retried on network errors and timeouts only.
+// The attempts can be run one at a time (nextAttempt), so a runner may give its slot back between them.
 import type { ProbeJob, ProbeResult } from '../src/domain/index.js';
 import type { ProbeTable } from './probes/index.js';
 
-export async function runProbe(job: ProbeJob, probes: ProbeTable): Promise<ProbeResult> {
-  const startedAt = Date.now();
-  const clockStart = performance.now();
-  const finish = (attempts: number, outcome: ProbeResult['outcome']): ProbeResult => ({
-    serviceId: job.serviceId,
-    generation: job.generation,
-    startedAt,
-    durationMs: Math.round(performance.now() - clockStart),
-    attempts,
-    outcome,
-  });
-  const attempt = probes[protocolOf(job.url)];
-  if (!attempt) return finish(0, { kind: 'unreachable', error: `unsupported protocol in ${job.url}` });
+/** A probe between attempts. */
+export interface ProbeProgress {
+  readonly job: ProbeJob;
+  /** Epoch ms when the first attempt started, `null` before it. */
+  startedAt: number | null;
+  attempts: number;
+  /** Time spent in attempts, not in waiting for a slot between them. */
+  probingMs: number;
+}
 
-  let lastError = '';
-  for (let attempts = 1; attempts <= job.retries + 1; attempts++) {
-    const outcome = await attempt(job.url, job.timeoutMs);
-    if (outcome.kind !== 'failed') return finish(attempts, outcome);
-    if (outcome.final === true) return finish(attempts, { kind: 'unreachable', error: outcome.error });
-    lastError = outcome.error;
+export function startProbe(job: ProbeJob): ProbeProgress {
+  return { job, startedAt: null, attempts: 0, probingMs: 0 };
+}
+
+/** Runs the next attempt: resolves the probe's result, or `null` when it failed and may be retried. */
+export async function nextAttempt(progress: ProbeProgress, probes: ProbeTable): Promise<ProbeResult | null> {
+  const { job } = progress;
+  progress.startedAt ??= Date.now();
+  const attempt = probes[protocolOf(job.url)];
+  if (!attempt) return finish(progress, { kind: 'unreachable', error: `unsupported protocol in ${job.url}` });
+  const clockStart = performance.now();
+  const outcome = await attempt(job.url, job.timeoutMs);
+  progress.probingMs += performance.now() - clockStart;
+  progress.attempts++;
+  if (outcome.kind !== 'failed') return finish(progress, outcome);
+  if (outcome.final === true || progress.attempts > job.retries) return finish(progress, { kind: 'unreachable', error: outcome.error });
+  return null;
+}
+
+/** Every attempt of one probe, back to back. */
+export async function runProbe(job: ProbeJob, probes: ProbeTable): Promise<ProbeResult> {
+  const progress = startProbe(job);
+  for (;;) {
+    const result = await nextAttempt(progress, probes);
+    if (result !== null) return result;
   }
-  return finish(job.retries + 1, { kind: 'unreachable', error: lastError });
+}
+
+export function finish(progress: ProbeProgress, outcome: ProbeResult['outcome']): ProbeResult {
+  return {
+    serviceId: progress.job.serviceId,
+    generation: progress.job.generation,
+    startedAt: progress.startedAt ?? Date.now(),
+    durationMs: Math.round(progress.probingMs),
+    attempts: progress.attempts,
+    outcome,
+  };
 }
 
 /**

@@ -13,3 +13,4 @@ export * from './response-histogram.js';
 export * from './blocked-ports.js';
 export * from './webhook-url.js';
 export * from './url-text.js';
+export * from './slow-target.js';

@@ -1,4 +1,5 @@
 // The plain messages that cross the worker-thread boundary: a probe job out, a probe result back.
+import type { MessagePort } from 'node:worker_threads';
 import type { HealthReport } from './health-report.js';
 
 export interface ProbeJob {
@@ -10,6 +11,8 @@ export interface ProbeJob {
   readonly retries: number;
   /** When the probe was due (epoch ms): its start minus this is the schedule's lag. */
   readonly dueAt: number;
+  /** Its last probe was slow (isSlowTarget): it may not take the last free slot. */
+  readonly slow: boolean;
 }
 
 export type ProbeOutcome =
@@ -28,7 +31,7 @@ export interface ProbeResult {
   readonly generation: number;
   /** Epoch milliseconds when the first attempt started. */
   readonly startedAt: number;
-  /** Milliseconds from the first attempt's start to the outcome, retries included. */
+  /** Milliseconds spent in attempts, retries included (not the wait for a slot between them). */
   readonly durationMs: number;
   readonly attempts: number;
   readonly outcome: ProbeOutcome;
@@ -36,9 +39,13 @@ export interface ProbeResult {
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-/** One Piscina task: a batch of probes, run by one worker with up to `lanes` in flight. */
+/**
+ * One Piscina task: a batch of probes, run by one worker with up to `lanes` in flight. Results go back
+ * on `results` as they come (ProbeResult[] messages), and the worker closes the port after the last.
+ */
 export interface ProbeBatchTask {
   readonly jobs: readonly ProbeJob[];
+  readonly results: MessagePort;
 }
 
 /** Given to every probe worker at start; the shared counter caps probes in flight across all threads. */

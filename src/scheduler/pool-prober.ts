@@ -1,7 +1,9 @@
-// Runs probes on a Piscina pool: batches per task, a shared counter capping probes in flight.
+// Runs probes on a Piscina pool: batches per task, results back on a port per batch as they come, a
+// shared counter capping probes in flight.
+import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { ProbeBatchTask, ProbeJob, ProbeResult, ProbeWorkerData } from '../domain/index.js';
-import { createInFlightCounter, reclaimSlotsOfExited, resetInFlightCounter } from '../../workers/in-flight-limit.js';
+import { createInFlightCounter, reclaimSlotsOfExited } from '../../workers/in-flight-limit.js';
 import type { Prober } from './prober.js';
 
 /** The pool never grows past this many threads, whatever the concurrency. */
@@ -13,6 +15,8 @@ export const MAX_PROBE_THREADS = 5;
  */
 export const DEFAULT_PROBE_THREADS = 1;
 const MAX_BATCH = 100;
+/** Batches a thread holds at once: no real limit, as the runner's slots are what bound the probes. */
+const TASKS_PER_THREAD = 1_000_000;
 /** Several batches per thread, so one slow batch does not leave the other threads idle. */
 const BATCHES_PER_THREAD = 4;
 /**
@@ -82,9 +86,9 @@ export class PoolProber implements Prober {
       filename: taskFile instanceof URL ? taskFile.href : taskFile,
       minThreads: this.threads,
       maxThreads: this.threads,
-      // Several batches per thread feed its lanes, so a batch held open by one hanging probe leaves
-      // the other lanes busy with the next batch.
-      concurrentTasksPerWorker: Math.max(4, 2 * lanes),
+      // A task only queues its batch on the thread's runner, so a thread takes every batch at once:
+      // none waits in Piscina's queue behind a batch held open by a hanging probe.
+      concurrentTasksPerWorker: TASKS_PER_THREAD,
       idleTimeout: Infinity,
       workerData,
       resourceLimits: { maxOldGenerationSizeMb: WORKER_OLD_GENERATION_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
@@ -101,43 +105,35 @@ export class PoolProber implements Prober {
    */
   async warmUp(): Promise<void> {
     const { piscina } = this.activePool();
-    const empty: ProbeBatchTask = { jobs: [] };
-    await Promise.all(Array.from({ length: this.threads }, () => piscina.run(empty)));
+    await Promise.all(
+      Array.from({ length: this.threads }, () => {
+        const { port1, port2 } = new MessageChannel();
+        port1.close();
+        const empty: ProbeBatchTask = { jobs: [], results: port2 };
+        return piscina.run(empty, { transferList: [port2] });
+      }),
+    );
   }
 
+  /**
+   * Probes every job once; calls may overlap (the cap is global, and a service never comes twice:
+   * the store does not hand out a service whose probe is in flight). Results arrive as they come.
+   */
   async probeAll(
     jobs: readonly ProbeJob[],
     onResults: (results: ProbeResult[]) => void,
     signal: AbortSignal,
   ): Promise<void> {
-    if (signal.aborted) return;
+    if (signal.aborted || jobs.length === 0) return;
     const pool = this.activePool();
-    const { piscina } = pool;
-    // Cycles never overlap, so no probe holds a slot now.
-    resetInFlightCounter(pool.inFlight);
-    const batches = splitIntoBatches(jobs, this.threads);
-    // No signal goes to Piscina: it never gives a thread a second task while an abortable one runs
-    // there, so a batch's slowest probe would hold all of that thread's lanes. An abandoned cycle
-    // retires the whole pool instead, which ends its probes as surely as aborting each task did.
+    // No signal goes to Piscina (it would end the whole thread): an abandoned call retires the pool,
+    // which ends its probes as surely.
     let onAbort = (): void => undefined;
     const abandoned = new Promise<void>((resolve) => {
       onAbort = resolve;
       signal.addEventListener('abort', onAbort, { once: true });
     });
-    const finished = Promise.all(
-      batches.map(async (batch) => {
-        try {
-          const task: ProbeBatchTask = { jobs: batch };
-          const results = (await piscina.run(task)) as ProbeResult[];
-          // At shutdown nothing is reported: an abandoned probe says nothing about its target.
-          if (!signal.aborted) onResults(results);
-        } catch (error) {
-          if (signal.aborted) return;
-          const reason = error instanceof Error ? error.message : String(error);
-          onResults(batch.map((job) => workerFailure(job, reason)));
-        }
-      }),
-    );
+    const finished = Promise.all(splitIntoBatches(jobs, this.threads).map((batch) => runBatch(pool.piscina, batch, onResults, signal)));
     try {
       await Promise.race([finished, abandoned]);
     } finally {
@@ -145,7 +141,7 @@ export class PoolProber implements Prober {
     }
     if (signal.aborted && this.pool === pool) {
       this.pool = null;
-      const retired = piscina.destroy();
+      const retired = pool.piscina.destroy();
       this.retiring.push(retired);
       await retired;
     }
@@ -156,6 +152,41 @@ export class PoolProber implements Prober {
     this.pool = null;
   }
 }
+
+/**
+ * Sends one batch to a thread and hears its results on a port of its own, as they come. Once the task
+ * has settled and the results it sent have had time to arrive, every job not answered is reported as
+ * lost with the worker (its thread died).
+ */
+function runBatch(piscina: Piscina, jobs: readonly ProbeJob[], onResults: (results: ProbeResult[]) => void, signal: AbortSignal): Promise<void> {
+  const { port1, port2 } = new MessageChannel();
+  const unanswered = new Map(jobs.map((job) => [job.serviceId, job]));
+  return new Promise((resolve) => {
+    const end = (lostReason: string | null): void => {
+      if (unanswered.size > 0 && lostReason !== null && !signal.aborted) {
+        onResults([...unanswered.values()].map((job) => workerFailure(job, lostReason)));
+      }
+      unanswered.clear();
+      port1.close();
+      resolve();
+    };
+    port1.on('message', (results: ProbeResult[]) => {
+      for (const result of results) unanswered.delete(result.serviceId);
+      // At shutdown nothing is reported: an abandoned probe says nothing about its target.
+      if (!signal.aborted) onResults(results);
+      if (unanswered.size === 0) end(null);
+    });
+    const task: ProbeBatchTask = { jobs, results: port2 };
+    // The task settles on Piscina's own port, so results sent just before may still be on their way.
+    piscina.run(task, { transferList: [port2] }).then(
+      () => setTimeout(() => end('it ended the batch without every result'), LATE_RESULTS_MS).unref(),
+      (error: unknown) => setTimeout(() => end(error instanceof Error ? error.message : String(error)), LATE_RESULTS_MS).unref(),
+    );
+  });
+}
+
+/** How long results sent just before a task settled may take to arrive on their own port. */
+const LATE_RESULTS_MS = 200;
 
 /** A pool and its own in-flight counter: a retiring pool's threads never touch the next one's. */
 interface ProbePool {

@@ -1,7 +1,8 @@
-// The cycle loop: snapshot what is due, probe it all, apply results, sleep until the next due time.
+// The cycle loop: snapshot what is due and has no probe in flight, dispatch it, and sleep until the
+// next due time or until a result makes a service due. A cycle never waits for an earlier one's probes.
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import type { ProbeResult } from '../domain/index.js';
+import type { ProbeJob, ProbeResult } from '../domain/index.js';
 import type { LagSummary } from '../store/events.js';
 import type { ServiceStore } from '../store/store.js';
 import type { Prober } from './prober.js';
@@ -27,6 +28,11 @@ export class Scheduler {
   private loop: Promise<void> | null = null;
   private readonly now: () => number;
   private readonly unsubscribe: () => void;
+  /** Cycles whose probes are not all back yet; stop() waits for their results to be applied. */
+  private readonly running = new Set<Promise<void>>();
+  private sleeping = false;
+  /** When the current sleep ends (epoch ms); `null`: not before something wakes it. */
+  private wakeAt: number | null = null;
 
   constructor(private readonly options: SchedulerOptions) {
     this.now = options.now ?? Date.now;
@@ -47,16 +53,19 @@ export class Scheduler {
     this.abort.abort();
     this.sleeper.wake();
     await this.loop;
+    await Promise.all(this.running);
   }
 
   private async run(): Promise<void> {
     while (!this.abort.signal.aborted) {
       try {
-        const ranCycle = await this.cycle();
-        if (!ranCycle && !this.abort.signal.aborted) {
-          const next = this.options.store.nextDueAt();
-          await this.sleeper.sleep(next === null ? null : next - this.now());
-        }
+        await this.startCycle();
+        if (this.abort.signal.aborted) break;
+        const next = this.options.store.nextDueAt();
+        this.wakeAt = next;
+        this.sleeping = true;
+        await this.sleeper.sleep(next === null ? null : next - this.now());
+        this.sleeping = false;
       } catch (error) {
         if (this.abort.signal.aborted) break;
         this.options.onError?.(error);
@@ -66,13 +75,21 @@ export class Scheduler {
     }
   }
 
-  /** Resolves `false` when nothing was due. */
-  private async cycle(): Promise<boolean> {
-    const { store, prober } = this.options;
+  /** Takes what is due and dispatches it; the cycle's results are applied as they come. */
+  private async startCycle(): Promise<void> {
     const startedAt = this.now();
+    const jobs = await this.options.store.takeDue(startedAt);
+    if (jobs.length === 0 || this.abort.signal.aborted) return;
+    const cycle = this.runCycle(jobs, startedAt).catch((error: unknown) => {
+      if (!this.abort.signal.aborted) this.options.onError?.(error);
+    });
+    this.running.add(cycle);
+    void cycle.finally(() => this.running.delete(cycle));
+  }
+
+  private async runCycle(jobs: readonly ProbeJob[], startedAt: number): Promise<void> {
+    const { store, prober } = this.options;
     const loopAtStart = performance.eventLoopUtilization();
-    const jobs = await store.takeDue(startedAt);
-    if (jobs.length === 0) return false;
     const pending: Promise<number>[] = [];
     const outcomes = { answered: 0, http_status: 0, invalid_body: 0, unreachable: 0, monitor_error: 0 };
     const dueAt = new Map(jobs.map((job) => [job.serviceId, job.dueAt]));
@@ -83,10 +100,11 @@ export class Scheduler {
         const due = dueAt.get(result.serviceId);
         if (due !== undefined) lags.push(Math.max(0, result.startedAt - due));
       }
-      pending.push(store.applyResults(results));
+      pending.push(store.applyResults(results).then((applied) => (this.wakeIfDueSooner(), applied)));
     };
     await prober.probeAll(jobs, onResults, this.abort.signal);
     const applied = (await Promise.all(pending)).reduce((sum, count) => sum + count, 0);
+    if (this.abort.signal.aborted) return;
     const { utilization } = performance.eventLoopUtilization(loopAtStart);
     store.recordCycle({
       startedAt,
@@ -97,6 +115,15 @@ export class Scheduler {
       eventLoopUtilization: utilization,
       scheduleLagMs: summariseLags(lags),
     });
-    return true;
+  }
+
+  /**
+   * A result frees its service for a later cycle: wake if that makes something due before the planned
+   * wake-up. An awake loop needs no wake: it reads the next due time after its snapshot.
+   */
+  private wakeIfDueSooner(): void {
+    if (!this.sleeping) return;
+    const next = this.options.store.nextDueAt();
+    if (next !== null && (this.wakeAt === null || next < this.wakeAt)) this.sleeper.wake();
   }
 }

@@ -16,7 +16,25 @@ test('a new registration is created, due at once, and announced', async () => {
   const jobs = await store.takeDue(1000);
   assert.deepEqual(jobs.map((job) => [job.serviceId, job.url]), [['a', 'http://127.0.0.1:1/a/health']]);
   assert.deepEqual(await store.takeDue(1000), [], 'a scheduled service is not due again before its interval');
+  assert.deepEqual(await store.takeDue(1000 + 10_000), [], 'nor after it, while its probe is in flight');
+  await store.applyResults([probeResult('a', record.generation, HEALTHY, 1000)]);
   assert.equal((await store.takeDue(1000 + 10_000)).length, 1);
+});
+
+test('a service never has two probes in flight: not after its interval, not after a re-registration', async () => {
+  const store = await openStore();
+  const { record: first } = await store.register(registration('a', 'http://h:1', { pollIntervalSec: 1 }));
+  assert.equal((await store.takeDue(1000)).length, 1);
+  assert.equal(store.nextDueAt(), null, 'nothing free to probe');
+  const { record: second } = await store.register(registration('a', 'http://h:2', { pollIntervalSec: 1 }));
+  assert.deepEqual(await store.takeDue(5000), [], 'the new registration waits for the old probe');
+  await store.deregister('a');
+  await store.register(registration('a', 'http://h:3', { pollIntervalSec: 1 }));
+  assert.deepEqual(await store.takeDue(5000), [], 'so does one made after a deletion');
+  await store.applyResults([probeResult('a', first.generation, HEALTHY, 1000)]);
+  assert.ok(second.generation > first.generation);
+  assert.equal(store.nextDueAt(), -Infinity, 'the old result is dropped, and the new registration is due at once');
+  assert.deepEqual((await store.takeDue(5000)).map((job) => job.url), ['http://h:3/health']);
 });
 
 test('re-registration keeps history for the same URL and resets it for a new one', async () => {
@@ -176,14 +194,16 @@ test('nextDueAt follows every cycle and every registry change', async () => {
   await store.register(registration('slow', 'http://h:1', { pollIntervalSec: 30 }));
   await store.register(registration('fast', 'http://h:2', { pollIntervalSec: 5 }));
   assert.equal(store.nextDueAt(), -Infinity, 'never probed: due at once');
-  await store.takeDue(1000);
+  const taken = await store.takeDue(1000);
+  assert.equal(store.nextDueAt(), null, 'both in flight: nothing to wake for');
+  await store.applyResults(taken.map((job) => probeResult(job.serviceId, job.generation, HEALTHY, 1000)));
   assert.equal(store.nextDueAt(), 6000, 'the 5 s service first');
   await store.deregister('fast');
   assert.equal(store.nextDueAt(), 31_000, 'a removal moves it');
   await store.register(registration('new'));
   assert.equal(store.nextDueAt(), -Infinity, 'a new service is due at once');
   assert.deepEqual((await store.takeDue(2000)).map((job) => job.serviceId), ['new']);
-  assert.equal(store.nextDueAt(), 2000 + 10_000, 'the new one, on the default 10 s interval, before slow at 31 s');
+  assert.equal(store.nextDueAt(), 31_000, 'the new one is in flight: slow is next');
 });
 
 test('the next interval counts from when the probe started, so a burst due at once spreads out', async () => {

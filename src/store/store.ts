@@ -9,6 +9,7 @@ import {
   hourStartOf,
   INITIAL_STATE,
   intervalAnchor,
+  isSlowTarget,
   joinEarlyMs,
   nextDueTime,
   resolveSettings,
@@ -99,9 +100,8 @@ export class ServiceStore {
   /** Probe results applied in memory that the database has not taken yet. */
   private readonly unsaved = new UnsavedResults();
   /**
-   * When a cycle took each service whose result has not been applied yet: its `lastScheduledAt` until
-   * then. Kept beside the records rather than in a copy of each: a cycle of 10,000 services made 10,000
-   * record copies here, garbage the API thread then had to collect.
+   * The services whose probe is in flight, and when their cycle took them: a service here is not handed
+   * out again until its result is applied. Kept beside the records rather than in a copy of each.
    */
   private readonly takenAt = new Map<string, number>();
   private readonly storageStatus: StorageStatus;
@@ -127,7 +127,7 @@ export class ServiceStore {
     store.eventLog = new EventLog(lastEventId);
     for (const stored of services) {
       const settings = resolveSettings(stored.request, options.defaults);
-      const lastScheduledAt = restoredScheduledAt(stored.request.id, settings.intervalMs, now);
+      const lastScheduledAt = restoredScheduledAt(stored.request.id, settings.intervalMs, stored.state, now);
       store.services.set(stored.request.id, freezeRecord({ ...stored, settings, lastScheduledAt }));
       store.nextGeneration = Math.max(store.nextGeneration, stored.generation + 1);
     }
@@ -164,20 +164,22 @@ export class ServiceStore {
     });
   }
 
-  /** The snapshot of a cycle: every service due at `now`, marked as scheduled. */
+  /**
+   * The snapshot of a cycle: every service due at `now` whose last probe is back, marked as in flight
+   * until its result is applied (a service never has two probes in flight).
+   */
   takeDue(now: number): Promise<ProbeJob[]> {
     return this.send(() => {
       const jobs: ProbeJob[] = [];
       let earliest: number | null = null;
       for (const [id, record] of this.services) {
-        const lastScheduledAt = this.lastScheduledAt(record);
+        if (this.takenAt.has(id)) continue;
+        const lastScheduledAt = record.lastScheduledAt;
         const due = nextDueTime(record.settings.intervalMs, lastScheduledAt);
         if (due > now + joinEarlyMs(record.settings.intervalMs)) {
           if (earliest === null || due < earliest) earliest = due;
           continue;
         }
-        const next = now + record.settings.intervalMs;
-        if (earliest === null || next < earliest) earliest = next;
         this.takenAt.set(id, now);
         jobs.push({
           serviceId: id,
@@ -187,6 +189,7 @@ export class ServiceStore {
           retries: record.settings.retries,
           // Never scheduled: due since it was registered.
           dueAt: lastScheduledAt === null ? record.registeredAt : due,
+          slow: isSlowTarget(record.state.lastResponseMs, record.settings.timeoutMs),
         });
       }
       this.knownNextDue = earliest;
@@ -204,13 +207,20 @@ export class ServiceStore {
       const transitions: TransitionEvent[] = [];
       const hours: HourAggregate[] = [];
       for (const result of results) {
+        const takenAt = this.takenAt.get(result.serviceId);
+        this.takenAt.delete(result.serviceId);
         const record = this.services.get(result.serviceId);
-        if (!record || record.generation !== result.generation) continue;
+        if (!record) continue;
+        if (record.generation !== result.generation) {
+          // Re-registered while the old probe was out: the new registration is free to go now.
+          this.noteDue(nextDueTime(record.settings.intervalMs, record.lastScheduledAt));
+          continue;
+        }
         const { state, change } = applyProbe(record.state, record.settings, result);
-        const anchor = intervalAnchor(this.lastScheduledAt(record), result.startedAt, result.outcome.kind !== 'monitor_error');
+        const anchor = intervalAnchor(takenAt ?? record.lastScheduledAt, result.startedAt, result.outcome.kind !== 'monitor_error');
         const next = freezeRecord({ ...record, state: Object.freeze(state), lastScheduledAt: anchor });
         this.services.set(result.serviceId, next);
-        this.takenAt.delete(result.serviceId);
+        this.noteDue(nextDueTime(next.settings.intervalMs, anchor));
         updated.push(next);
         if (change) transitions.push({ serviceId: result.serviceId, ...change });
         if (result.outcome.kind !== 'monitor_error' && state.lastCheckedAt !== null) {
@@ -299,22 +309,24 @@ export class ServiceStore {
     return this.services.size;
   }
 
-  /** The record's `lastScheduledAt`, or when a cycle took it if its result has not come back yet. */
-  private lastScheduledAt(record: ServiceRecord): number | null {
-    return this.takenAt.get(record.request.id) ?? record.lastScheduledAt;
-  }
-
-  /** The earliest time a service falls due, `null` when there are none. */
+  /** The earliest time a service with no probe in flight falls due, `null` when there is none. */
   nextDueAt(): number | null {
     if (this.knownNextDue === undefined) {
       let earliest: number | null = null;
-      for (const record of this.services.values()) {
-        const due = nextDueTime(record.settings.intervalMs, this.lastScheduledAt(record));
+      for (const [id, record] of this.services) {
+        if (this.takenAt.has(id)) continue;
+        const due = nextDueTime(record.settings.intervalMs, record.lastScheduledAt);
         if (earliest === null || due < earliest) earliest = due;
       }
       this.knownNextDue = earliest;
     }
     return this.knownNextDue;
+  }
+
+  /** A service became free to probe at `due`: the earliest known due time moves if it is sooner. */
+  private noteDue(due: number): void {
+    if (this.knownNextDue === undefined) return;
+    if (this.knownNextDue === null || due < this.knownNextDue) this.knownNextDue = due;
   }
 
   /** Event-log entries after `afterId`, oldest first: what a reconnecting stream client missed. */
@@ -418,15 +430,14 @@ export class ServiceStore {
     for (const [index, change] of changes.entries()) {
       if (change.kind === 'save') {
         const id = change.record.request.id;
+        // Due at once, or as soon as a probe of the registration it replaces is back: never two at once.
         this.services.set(id, change.record);
-        // A new or changed registration is due at once, whatever a cycle took of the one it replaces.
-        this.takenAt.delete(id);
         if (change.created || change.resetHistory) this.currentHours.delete(id);
         if (change.created) this.sortedIds = null;
         this.emit('registered', { service: change.record, created: change.created });
       } else {
+        // A probe in flight keeps its mark until it is back, so a quick re-registration waits for it.
         this.services.delete(change.serviceId);
-        this.takenAt.delete(change.serviceId);
         this.currentHours.delete(change.serviceId);
         this.sortedIds = null;
         this.emit('deregistered', { serviceId: change.serviceId, cause: change.cause, reason: change.reason, at });

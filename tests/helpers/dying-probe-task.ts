@@ -1,16 +1,19 @@
-// A probe task whose thread dies in the middle of a batch when a target tells it to. A batch holding
-// a job whose id starts with `die` first fetches that job's URL (the test holds the answer until it
-// wants the crash), then, if the answer carries `x-die: exit` or `x-die: throw`, exits the thread or
-// throws an uncaught error while the batch's other probes are still running. Any other answer, and
-// any other batch, runs the real task: the test decides which cycle crashes, the worker does not.
-import type { ProbeBatchTask, ProbeResult } from '../../src/domain/index.js';
-import probeBatch from '../../workers/probe-task.js';
+// A probe task whose thread dies in the middle of a batch when a target tells it to. For a batch
+// holding a job whose id starts with `die`, that job's URL is fetched first (the test holds the answer
+// until it wants the crash) while the batch's other probes run; if the answer carries `x-die: exit` or
+// `x-die: throw`, the thread exits or throws an uncaught error. Any other answer, and any other batch,
+// runs the real task: the test decides which cycle crashes, the worker does not.
+import type { ProbeBatchTask } from '../../src/domain/index.js';
+import probeBatch, { openOutbox, probeInto } from '../../workers/probe-task.js';
 
-export default async function dieOrProbe(task: ProbeBatchTask): Promise<ProbeResult[]> {
+export default async function dieOrProbe(task: ProbeBatchTask): Promise<void> {
   const trigger = task.jobs.find((job) => job.serviceId.startsWith('die'));
   if (trigger === undefined) return probeBatch(task);
-  // The batch's other probes start now: they are in flight when the thread dies.
-  const others = probeBatch({ jobs: task.jobs.filter((job) => job !== trigger) });
+  const outbox = openOutbox(task);
+  probeInto(
+    task.jobs.filter((job) => job !== trigger),
+    outbox,
+  );
   const order = (await fetch(trigger.url)).headers.get('x-die');
   if (order === 'exit') process.exit(3);
   if (order === 'throw') {
@@ -20,6 +23,6 @@ export default async function dieOrProbe(task: ProbeBatchTask): Promise<ProbeRes
     });
     await new Promise(() => undefined);
   }
-  const [rest, own] = await Promise.all([others, probeBatch({ jobs: [trigger] })]);
-  return [...rest, ...own];
+  probeInto([trigger], outbox);
+  return outbox.done;
 }

@@ -127,7 +127,7 @@ test('a refused probe is unreachable after one attempt, with the reason; it is n
   const server = await target();
   // The real system resolver: localhost is 127.0.0.1 on this machine.
   const probes = createProbeTable({ connectionsPerOrigin: 1, targetPolicy: targetPolicy(['localhost', '10.0.0.0/8']) });
-  const job: ProbeJob = { serviceId: 'svc', generation: 1, url: `http://localhost:${server.port}`, timeoutMs: 2000, retries: 2, dueAt: Date.now() };
+  const job: ProbeJob = { serviceId: 'svc', generation: 1, url: `http://localhost:${server.port}`, timeoutMs: 2000, retries: 2, dueAt: Date.now(), slow: false };
   const result = await runProbe(job, probes);
   assert.equal(result.attempts, 1);
   assert.deepEqual(result.outcome, { kind: 'unreachable', error: 'localhost resolved to 127.0.0.1, which is not in ALLOW_TARGETS' });

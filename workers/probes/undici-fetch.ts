@@ -10,7 +10,7 @@
 // returned, never followed) or 'error'; the request's method and headers; a request signal already
 // aborted when it is called (ky aborts its own signal only for its `timeout`, which the probe turns off).
 import { request as undiciRequest, type Dispatcher } from 'undici';
-import { PROBE_CALL_OPTION, probeCallOf } from './probe-call.js';
+import { PROBE_CALL_OPTION, ProbeCall, probeCallOf } from './probe-call.js';
 
 /** Statuses that never have a body. */
 const NULL_BODY_STATUSES: ReadonlySet<number> = new Set([204, 205, 304]);
@@ -41,12 +41,15 @@ export function createUndiciFetch(dispatcher: Dispatcher, options: UndiciFetchOp
     }
     request.signal.throwIfAborted();
     call.throwIfAborted();
-    const answer = await undiciRequest(request.url, {
-      method: request.method as Dispatcher.HttpMethod,
-      headers: defaultHeaders === undefined ? iterableHeaders(request.headers) : withDefaults(request.headers, defaultHeaders),
-      signal: call,
-      dispatcher,
-    });
+    const answer = await withinDeadline(
+      undiciRequest(request.url, {
+        method: request.method as Dispatcher.HttpMethod,
+        headers: defaultHeaders === undefined ? iterableHeaders(request.headers) : withDefaults(request.headers, defaultHeaders),
+        signal: call,
+        dispatcher,
+      }),
+      call,
+    );
     const { statusCode, body } = answer;
     if (request.redirect === 'error' && statusCode >= 300 && statusCode < 400) {
       // Destroying emits an abort error: heard here, or it would crash the thread.
@@ -58,6 +61,32 @@ export function createUndiciFetch(dispatcher: Dispatcher, options: UndiciFetchOp
     else call.handOver(body);
     return statusOnlyResponse(statusCode, answer.headers);
   };
+}
+
+/**
+ * The request, or the call's deadline, whichever comes first. undici acts on an abort only once the
+ * request has a connection: during a connect to a host that never answers it waits for its own connect
+ * timeout, so the deadline must end the wait itself. The request then ends on its own (aborted when
+ * it connects, or at undici's connect timeout), and what it brings is dropped.
+ */
+function withinDeadline(pending: Promise<Dispatcher.ResponseData>, call: ProbeCall): Promise<Dispatcher.ResponseData> {
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      reject(call.reason);
+      pending.then((late) => late.body.on('error', () => undefined).destroy(), () => undefined);
+    };
+    call.once('abort', onAbort);
+    pending.then(
+      (answer) => {
+        call.off('abort', onAbort);
+        resolve(answer);
+      },
+      (error: unknown) => {
+        call.off('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 /** undici takes any iterable of [name, value] pairs: no copy needed. */
