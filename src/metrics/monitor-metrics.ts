@@ -4,6 +4,7 @@ import type { ProbeOutcome } from '../domain/index.js';
 import type { CycleEvent, MonitorEvents } from '../store/events.js';
 
 export type WebhookDeliveryOutcome = 'delivered' | 'retried' | 'failed' | 'dropped';
+export type WebhookDiscardReason = 'global_bound' | 'service_deleted';
 
 // Records rather than arrays so the compiler says when an outcome is added and not listed here.
 const PROBE_OUTCOMES: Readonly<Record<ProbeOutcome['kind'], true>> = {
@@ -14,6 +15,7 @@ const PROBE_OUTCOMES: Readonly<Record<ProbeOutcome['kind'], true>> = {
   monitor_error: true,
 };
 const WEBHOOK_OUTCOMES: Readonly<Record<WebhookDeliveryOutcome, true>> = { delivered: true, retried: true, failed: true, dropped: true };
+const WEBHOOK_DISCARD_REASONS: Readonly<Record<WebhookDiscardReason, true>> = { global_bound: true, service_deleted: true };
 
 /** From a few ms (nothing slow) to past the longest probe timeout with retries. */
 const CYCLE_SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
@@ -83,5 +85,25 @@ export function registerMonitorMetrics(registry: Registry, source: { readonly si
     close: () => {
       events.off('cycle', onCycle);
     },
+  };
+}
+
+/**
+ * Webhook notices discarded before delivery, by reason, in `registry`. Apart from registerMonitorMetrics
+ * so the composition root can add it to the registry createMonitorMetrics made; returns the recorder.
+ */
+export function registerWebhookDiscards(registry: Registry): (reason: WebhookDiscardReason) => void {
+  const discards = new Counter({
+    name: 'health_monitor_webhook_notices_discarded_total',
+    help: 'Webhook notices discarded before delivery, per receiver, by reason (global_bound, service_deleted).',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  for (const reason of Object.keys(WEBHOOK_DISCARD_REASONS)) discards.inc({ reason }, 0);
+  return (reason) => {
+    if (!Object.hasOwn(WEBHOOK_DISCARD_REASONS, reason)) {
+      throw new Error(`unknown webhook discard reason "${String(reason)}"; expected one of ${Object.keys(WEBHOOK_DISCARD_REASONS).join(', ')}`);
+    }
+    discards.inc({ reason });
   };
 }

@@ -1,8 +1,7 @@
 // One notice to one receiver: POST with a timeout, retried with backoff while the failure may pass.
-// undici's own fetch, not the global one: the Agent it is handed comes from the same undici, so the two
-// always speak the same handler interface. Node 20's global fetch is the undici bundled with Node,
-// another version than the package's Agent (docs/webhooks.md).
-import { fetch, type Dispatcher } from 'undici';
+// The Agent's own request(), not fetch: fetch copies the body for every attempt, and a rendered body
+// is shared by every attempt and receiver of a notice (docs/webhooks.md, "Bounds").
+import type { Dispatcher } from 'undici';
 import { refusalReason } from '../../net/target-guard.js';
 import type { Notice } from './notice.js';
 import { backoffDelayMs, isRetryableStatus, parseRetryAfter, type BackoffOptions } from './retry-policy.js';
@@ -39,8 +38,18 @@ type AttemptResult =
 
 /** `onRetry` runs just before each attempt after the first. Never throws. */
 export async function deliver(url: string, notice: Notice, options: DeliveryOptions, onRetry: () => void): Promise<DeliveryResult> {
+  const target = new URL(url);
+  const body = notice.openBody();
+  try {
+    return await attempts(target, notice.id, body, options, onRetry);
+  } finally {
+    notice.closeBody();
+  }
+}
+
+async function attempts(url: URL, id: string, body: Buffer, options: DeliveryOptions, onRetry: () => void): Promise<DeliveryResult> {
   for (let attempt = 1; ; attempt++) {
-    const result = await attemptOnce(url, notice, options);
+    const result = await attemptOnce(url, id, body, options);
     if (result.ok) return { kind: 'delivered', attempts: attempt };
     if (options.shutdown.aborted) return { kind: 'interrupted', attempts: attempt };
     if (!result.retryable || attempt > options.retries) return { kind: 'failed', attempts: attempt, error: result.error };
@@ -50,43 +59,45 @@ export async function deliver(url: string, notice: Notice, options: DeliveryOpti
   }
 }
 
-async function attemptOnce(url: string, notice: Notice, options: DeliveryOptions): Promise<AttemptResult> {
+async function attemptOnce(url: URL, id: string, body: Buffer, options: DeliveryOptions): Promise<AttemptResult> {
   // Signed per attempt: a retry after a long backoff still falls inside the receiver's replay window.
   const timestampSec = Math.floor(options.now() / 1000);
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     'user-agent': USER_AGENT,
-    'webhook-id': notice.id,
+    'webhook-id': id,
     'webhook-timestamp': String(timestampSec),
   };
-  if (options.secret !== null) headers['webhook-signature'] = signatureHeader(options.secret, notice.id, timestampSec, notice.body);
+  if (options.secret !== null) headers['webhook-signature'] = signatureHeader(options.secret, id, timestampSec, body);
   const attempt = attemptSignal(options.timeoutMs, options.shutdown);
   try {
-    const response = await fetch(url, {
+    // No redirect is followed (the Agents have no redirect interceptor): a redirect could carry the
+    // signed notice somewhere the operator never configured.
+    const response = await options.dispatcher.request({
+      origin: url.origin,
+      path: `${url.pathname}${url.search}`,
       method: 'POST',
       headers,
-      body: notice.body,
-      // A redirect could carry the signed notice somewhere the operator never configured.
-      redirect: 'manual',
+      body,
       signal: attempt.signal,
-      dispatcher: options.dispatcher,
     });
-    // The body is never read: cancelling frees the connection, and a huge or endless body costs nothing.
-    await response.body?.cancel().catch(() => undefined);
-    const { status } = response;
+    // The body is never read: destroying it ends a huge or endless one at once; a finished one leaves
+    // the connection to be reused.
+    response.body.on('error', () => undefined).destroy();
+    const status = response.statusCode;
     if (status >= 200 && status <= 299) return { ok: true };
     const retryable = isRetryableStatus(status);
     return {
       ok: false,
       retryable,
       error: status >= 300 && status <= 399 ? `HTTP ${status} (redirects are not followed)` : `HTTP ${status}`,
-      retryAfterMs: retryable ? parseRetryAfter(response.headers.get('retry-after'), options.now()) : null,
+      retryAfterMs: retryable ? parseRetryAfter(firstValue(response.headers['retry-after']), options.now()) : null,
     };
   } catch (error) {
     // Refused by the target policy: no connection was made, and asking again gets the same answer.
     const refusal = refusalReason(error);
     if (refusal !== null) return { ok: false, retryable: false, error: refusal, retryAfterMs: null };
-    const message = attempt.timedOut() ? `no answer within ${options.timeoutMs} ms` : describeFetchError(error);
+    const message = attempt.timedOut() ? `no answer within ${options.timeoutMs} ms` : describeError(error);
     return { ok: false, retryable: true, error: message, retryAfterMs: null };
   } finally {
     attempt.release();
@@ -118,10 +129,13 @@ function attemptSignal(timeoutMs: number, shutdown: AbortSignal): { signal: Abor
   };
 }
 
-function describeFetchError(error: unknown): string {
-  // undici hides the reason (ECONNREFUSED, ENOTFOUND, ...) in `cause`.
-  const cause: unknown = error instanceof Error ? error.cause : undefined;
-  if (cause instanceof Error) return 'code' in cause && typeof cause.code === 'string' ? cause.code : cause.message;
+const firstValue = (value: string | string[] | undefined): string | null => (Array.isArray(value) ? (value[0] ?? null) : (value ?? null));
+
+/** The code (ECONNREFUSED, ENOTFOUND, UND_ERR_SOCKET, ...) on the error or what caused it, else its message. */
+function describeError(error: unknown): string {
+  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 3; current = current.cause, depth++) {
+    if ('code' in current && typeof current.code === 'string') return current.code;
+  }
   return error instanceof Error ? error.message : String(error);
 }
 

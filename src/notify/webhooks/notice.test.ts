@@ -54,3 +54,18 @@ test('every notice gets its own id', () => {
   assert.notEqual(buildNotice(content).id, buildNotice(content).id);
   assert.equal((JSON.parse(buildNotice(content).body) as NoticePayload).bad_for_sec, null);
 });
+
+test('the body is rendered while deliveries hold it, shared by them, and the same bytes every time', () => {
+  const content = { event: 'transition', service: 's', url: 'http://s', attributes: { wide: 'é'.repeat(100) }, from: null, to: null, reason: '', at: 0, badSince: null } as const;
+  const notice = buildNotice(content);
+  const first = notice.openBody();
+  assert.equal(notice.openBody(), first, 'one rendering shared by the deliveries in progress');
+  assert.equal(first.length, notice.bytes, 'bytes are UTF-8 bytes, not characters');
+  notice.closeBody();
+  notice.closeBody();
+  const again = notice.openBody();
+  assert.notEqual(again, first, 'rendered afresh once nobody held it');
+  assert.deepEqual(again, first, 'the same bytes');
+  notice.closeBody();
+  assert.equal(notice.body, first.toString('utf8'));
+});

@@ -30,12 +30,45 @@ export interface NoticePayload {
   readonly bad_for_sec: number | null;
 }
 
-/** A notice ready to send: serialized once, the same bytes to every receiver. */
-export interface Notice {
+/**
+ * A notice ready to send. Its body is rendered only while some delivery of it is in progress and shared
+ * by those deliveries: a waiting notice holds its payload, whose attributes are the registration's own
+ * object, rather than tens of kilobytes of JSON that would outlive the young generation and then be
+ * dropped (docs/webhooks.md, "Bounds"). The payload never changes, so every receiver gets the same bytes.
+ */
+export class Notice {
   readonly id: string;
   readonly event: NoticeKind;
   readonly service: string;
-  readonly body: string;
+  /** UTF-8 bytes of the body: what the notice costs once rendered, and what the global bound charges. */
+  readonly bytes: number;
+  private rendered: Buffer | null = null;
+  private readers = 0;
+
+  constructor(private readonly payload: NoticePayload) {
+    this.id = payload.id;
+    this.event = payload.event;
+    this.service = payload.service;
+    // Rendered once to be measured; the string dies young.
+    this.bytes = Buffer.byteLength(JSON.stringify(payload));
+  }
+
+  /** The JSON body in UTF-8, rendered for a delivery; every `openBody` is paired with one `closeBody`. */
+  openBody(): Buffer {
+    this.readers++;
+    this.rendered ??= Buffer.from(JSON.stringify(this.payload));
+    return this.rendered;
+  }
+
+  closeBody(): void {
+    this.readers = Math.max(0, this.readers - 1);
+    if (this.readers === 0) this.rendered = null;
+  }
+
+  /** The body, rendered afresh: for tests and logs, not deliveries. */
+  get body(): string {
+    return JSON.stringify(this.payload);
+  }
 }
 
 /** What a notice says, with times as epoch ms; `buildNotice` turns it into the payload. */
@@ -62,7 +95,7 @@ export function buildNotice(content: NoticeContent, id: string = randomUUID()): 
     bad_since: content.badSince === null ? null : new Date(content.badSince).toISOString(),
     bad_for_sec: content.badSince === null ? null : Math.max(0, Math.floor((content.at - content.badSince) / 1000)),
   };
-  return { id, event: content.event, service: content.service, body: JSON.stringify(payload) };
+  return new Notice(payload);
 }
 
 /**

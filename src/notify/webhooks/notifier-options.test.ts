@@ -20,6 +20,9 @@ const valid: WebhookNotifierOptions = {
 test('defaults fill what is left out', () => {
   const resolved = resolveNotifierOptions(valid);
   assert.equal(resolved.maxQueuedPerReceiver, 1000);
+  assert.equal(resolved.maxQueuedNotices, 10_000);
+  assert.equal(resolved.maxQueuedBytes, 32 * 1024 * 1024);
+  assert.equal(resolved.warnIntervalMs, 10_000);
   assert.equal(resolved.stopGraceMs, 2000);
   assert.deepEqual([resolved.backoff.baseMs, resolved.backoff.capMs], [500, 60_000]);
   assert.deepEqual(resolved.services, []);
@@ -37,6 +40,9 @@ test('every bad value is named in one error', () => {
         retries: -1,
         backoff: { baseMs: 100, capMs: 10 },
         maxQueuedPerReceiver: 0,
+        maxQueuedNotices: -1,
+        maxQueuedBytes: 0.5,
+        warnIntervalMs: 0,
       }),
     (error: unknown) => {
       assert.ok(error instanceof WebhookOptionsError);
@@ -48,6 +54,9 @@ test('every bad value is named in one error', () => {
         'retries must be an integer of at least 0, got -1',
         'backoff.capMs (10) must not be below backoff.baseMs (100)',
         'maxQueuedPerReceiver must be an integer of at least 1, got 0',
+        'maxQueuedNotices must be an integer of at least 1, got -1',
+        'maxQueuedBytes must be an integer of at least 1, got 0.5',
+        'warnIntervalMs must be an integer of at least 1, got 0',
       ]);
       return true;
     },

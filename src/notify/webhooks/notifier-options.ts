@@ -6,6 +6,13 @@ import type { ServiceRecord } from '../../store/service-record.js';
 import type { DeliveryOutcome } from './receiver-queue.js';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './retry-policy.js';
 
+/**
+ * Why a notice was discarded before delivery, beyond the per-receiver `dropped`: `global_bound`, pushed
+ * out by the bound on every receiver's waiting notices; `service_deleted`, about a service deleted
+ * through the API while it waited or was in flight.
+ */
+export type DiscardReason = 'global_bound' | 'service_deleted';
+
 export interface WebhookNotifierOptions {
   readonly events: MonitorEvents;
   /** The store's current record of a service (`store.get`). */
@@ -33,24 +40,37 @@ export interface WebhookNotifierOptions {
   readonly timeoutMs: number;
   /** Attempts after the first. */
   readonly retries: number;
+  /** Already named for its component by the caller (src/main.ts: `component: webhooks`); the notifier adds no field. */
   readonly logger: Logger;
   /** Counts outcomes per receiver (named by origin); the lead wires it to Prometheus. */
   readonly onDelivery?: (outcome: DeliveryOutcome, receiver: string) => void;
+  /** Counts discarded notices, once per receiver each was waiting for (named by origin), like `onDelivery`. */
+  readonly onDiscard?: (reason: DiscardReason, receiver: string) => void;
   /** Wall clock, epoch ms: `at` of reminders, signed timestamps. */
   readonly now?: () => number;
   readonly backoff?: Partial<BackoffOptions>;
   /** Notices waiting per receiver behind the one in flight; default 1,000. */
   readonly maxQueuedPerReceiver?: number;
+  /** Notices waiting for any receiver, all receivers together; default 10,000 (docs/webhooks.md). */
+  readonly maxQueuedNotices?: number;
+  /** Their bytes (bodies plus a fixed overhead each), all receivers together; default 32 MiB (docs/webhooks.md). */
+  readonly maxQueuedBytes?: number;
+  /** At most one line per receiver (failures) and one for the global bound (drops) per interval; default 10 s. */
+  readonly warnIntervalMs?: number;
   /** How long stop() lets deliveries finish before cutting them; default 2 s. */
   readonly stopGraceMs?: number;
 }
 
-export interface ResolvedNotifierOptions extends Required<Omit<WebhookNotifierOptions, 'backoff' | 'onDelivery'>> {
+export interface ResolvedNotifierOptions extends Required<Omit<WebhookNotifierOptions, 'backoff' | 'onDelivery' | 'onDiscard'>> {
   readonly backoff: BackoffOptions;
   readonly onDelivery: (outcome: DeliveryOutcome, receiver: string) => void;
+  readonly onDiscard: (reason: DiscardReason, receiver: string) => void;
 }
 
 export const DEFAULT_MAX_QUEUED = 1000;
+export const DEFAULT_MAX_QUEUED_NOTICES = 10_000;
+export const DEFAULT_MAX_QUEUED_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_WARN_INTERVAL_MS = 10_000;
 export const DEFAULT_STOP_GRACE_MS = 2000;
 /** The same floor as WEBHOOK_SECRET in config. */
 const MIN_SECRET_LENGTH = 16;
@@ -83,6 +103,12 @@ export function resolveNotifierOptions(options: WebhookNotifierOptions): Resolve
   if (backoff.capMs < backoff.baseMs) problems.push(`backoff.capMs (${backoff.capMs}) must not be below backoff.baseMs (${backoff.baseMs})`);
   const maxQueuedPerReceiver = options.maxQueuedPerReceiver ?? DEFAULT_MAX_QUEUED;
   positiveInteger('maxQueuedPerReceiver', maxQueuedPerReceiver, problems);
+  const maxQueuedNotices = options.maxQueuedNotices ?? DEFAULT_MAX_QUEUED_NOTICES;
+  positiveInteger('maxQueuedNotices', maxQueuedNotices, problems);
+  const maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
+  positiveInteger('maxQueuedBytes', maxQueuedBytes, problems);
+  const warnIntervalMs = options.warnIntervalMs ?? DEFAULT_WARN_INTERVAL_MS;
+  positiveInteger('warnIntervalMs', warnIntervalMs, problems);
   const stopGraceMs = options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
   positiveInteger('stopGraceMs', stopGraceMs, problems, 0);
   if (problems.length > 0) throw new WebhookOptionsError(problems);
@@ -90,9 +116,13 @@ export function resolveNotifierOptions(options: WebhookNotifierOptions): Resolve
     ...options,
     services: options.services ?? [],
     onDelivery: options.onDelivery ?? (() => undefined),
+    onDiscard: options.onDiscard ?? (() => undefined),
     now: options.now ?? Date.now,
     backoff,
     maxQueuedPerReceiver,
+    maxQueuedNotices,
+    maxQueuedBytes,
+    warnIntervalMs,
     stopGraceMs,
   };
 }

@@ -7,12 +7,14 @@ import { guardedConnector } from '../../net/target-guard.js';
 import type { DeregisteredEvent, MonitorEventMap, RegisteredEvent, TransitionEvent } from '../../store/events.js';
 import type { ServiceRecord } from '../../store/service-record.js';
 import { buildNotice, needsReminders, noticeKindForChange, type NoticeContent } from './notice.js';
-import { resolveNotifierOptions, type ResolvedNotifierOptions, type WebhookNotifierOptions } from './notifier-options.js';
+import { FoldedWarnings } from './folded-warnings.js';
+import { resolveNotifierOptions, type DiscardReason, type ResolvedNotifierOptions, type WebhookNotifierOptions } from './notifier-options.js';
+import { PendingNotices } from './pending-notices.js';
 import { receiverLabel } from './receiver-label.js';
 import { ReceiverQueue, type DeliveryOutcome } from './receiver-queue.js';
 import { ReminderWheel } from './reminder-wheel.js';
 
-export type { WebhookNotifierOptions } from './notifier-options.js';
+export type { DiscardReason, WebhookNotifierOptions } from './notifier-options.js';
 export type { DeliveryOutcome } from './receiver-queue.js';
 
 export interface WebhookNotifier {
@@ -43,6 +45,10 @@ class Notifier {
   private readonly shutdown = new AbortController();
   private readonly everyService: ReadonlySet<string>;
   private readonly queues = new Map<string, ReceiverQueue>();
+  /** Every queue's waiting notices under one bound: receivers are as many as registrants want. */
+  private readonly pending: PendingNotices<ReceiverQueue>;
+  private readonly failures: FoldedWarnings;
+  private readonly overflows: FoldedWarnings;
   private readonly watched = new Map<string, Watched>();
   private readonly reminders: ReminderWheel | null;
   /** Connects to WEBHOOK_URLS receivers: the operator's choice, not checked. */
@@ -56,7 +62,11 @@ class Notifier {
   private stopping: Promise<void> | null = null;
 
   constructor(private readonly options: ResolvedNotifierOptions) {
-    this.log = options.logger.child({ component: 'webhooks' });
+    // The caller names the component: a child here would write the field a second time.
+    this.log = options.logger;
+    this.failures = new FoldedWarnings(this.log, options.warnIntervalMs, 'webhook delivery failed', 'failures');
+    this.overflows = new FoldedWarnings(this.log, options.warnIntervalMs, 'webhook notices dropped: global bound reached', 'notices');
+    this.pending = new PendingNotices({ maxNotices: options.maxQueuedNotices, maxBytes: options.maxQueuedBytes }, (queue) => this.onEvicted(queue));
     this.guardedAgent = new Agent({ connect: guardedConnector(options.targetPolicy) });
     this.everyService = new Set(options.receivers.map(normalizedUrl));
     this.reminders = options.reminderMs === null ? null : new ReminderWheel(options.reminderMs, (id) => this.guard('reminder', () => this.remind(id)));
@@ -108,7 +118,9 @@ class Notifier {
       const known = this.watched.get(event.serviceId);
       this.watched.delete(event.serviceId);
       this.reminders?.untrack(event.serviceId);
-      // A deletion through the API is the operator's own act: nobody needs telling.
+      // A deletion through the API is the operator's own act: nobody needs telling, and what was
+      // still to be told goes too. Done now, before any later registration of the id can queue a notice.
+      if (event.cause === 'deleted') this.forgetService(event.serviceId);
       if (event.cause !== 'expired' || known === undefined) return;
       this.send(known.record, {
         event: 'expired',
@@ -146,9 +158,42 @@ class Notifier {
     // Most services have nobody to tell: no notice is built for them (a UUID and a JSON body each).
     if (receivers.size === 0) return;
     const notice = buildNotice({ ...content, service: request.id, url: request.url, attributes: request.attributes });
+    const queues: ReceiverQueue[] = [];
     for (const url of receivers) {
       // One receiver's trouble must not cost the others their notice.
-      this.guard('notice', () => this.queueFor(url).enqueue(notice));
+      this.guard('notice', () => queues.push(this.queueFor(url)));
+    }
+    if (queues.length === 0) return;
+    const pending = this.pending.admit(notice, queues);
+    for (const queue of queues) this.guard('notice', () => queue.enqueue(pending));
+    this.pending.enforce();
+  }
+
+  private forgetService(serviceId: string): void {
+    let forgotten = 0;
+    for (const queue of this.queues.values()) {
+      const count = queue.forgetService(serviceId);
+      for (let i = 0; i < count; i++) this.discarded('service_deleted', queue);
+      forgotten += count;
+    }
+    if (forgotten > 0) this.log.info({ service: serviceId, notices: forgotten }, 'webhook notices of a deleted service discarded');
+  }
+
+  private onEvicted(queue: ReceiverQueue): void {
+    this.discarded('global_bound', queue);
+    this.overflows.warn('global', 1, {
+      queued: this.pending.size,
+      queuedBytes: this.pending.bytes,
+      maxNotices: this.options.maxQueuedNotices,
+      maxBytes: this.options.maxQueuedBytes,
+    });
+  }
+
+  private discarded(reason: DiscardReason, queue: ReceiverQueue): void {
+    try {
+      this.options.onDiscard(reason, receiverLabel(queue.url));
+    } catch (error) {
+      this.log.error({ err: error, reason }, 'webhook discard callback failed');
     }
   }
 
@@ -167,12 +212,18 @@ class Notifier {
       shutdown: this.shutdown.signal,
       dispatcher: trusted ? this.trustedAgent : this.guardedAgent,
       maxQueued: this.options.maxQueuedPerReceiver,
+      pending: this.pending,
       onOutcome: (outcome) => this.count(outcome, label),
+      // Per receiver origin, as named in the line: a receiver that fails every notice writes one line an interval.
       onFailed: (notice, result) =>
-        this.log.warn(
-          { receiver: label, notice: notice.id, event: notice.event, service: notice.service, attempts: result.attempts, error: result.error },
-          'webhook delivery failed',
-        ),
+        this.failures.warn(label, 1, {
+          receiver: label,
+          notice: notice.id,
+          event: notice.event,
+          service: notice.service,
+          attempts: result.attempts,
+          error: result.error,
+        }),
       // A service's own receiver is forgotten once idle, so memory follows the receivers in use.
       onIdle: () => {
         if (!this.everyService.has(url) && this.queues.get(url) === queue && queue.idle) this.queues.delete(url);
@@ -223,6 +274,8 @@ class Notifier {
       queue.discard();
       lost += queue.interrupted;
     }
+    this.failures.flush();
+    this.overflows.flush();
     if (lost > 0) this.log.warn({ notices: lost }, 'webhook notices not delivered before shutdown');
     this.queues.clear();
     this.watched.clear();

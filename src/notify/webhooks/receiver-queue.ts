@@ -2,12 +2,15 @@
 // receiver only ever holds up itself.
 import { deliver, type DeliveryOptions, type DeliveryResult } from './deliver.js';
 import type { Notice } from './notice.js';
+import type { NoticeHolder, PendingNotice, PendingNotices } from './pending-notices.js';
 
 export type DeliveryOutcome = 'delivered' | 'retried' | 'failed' | 'dropped';
 
 export interface ReceiverQueueOptions extends DeliveryOptions {
   /** Notices waiting behind the one in flight; the oldest is dropped to make room. */
   readonly maxQueued: number;
+  /** Every receiver's waiting notices, under one bound: told whenever a notice stops waiting here. */
+  readonly pending: PendingNotices<ReceiverQueue>;
   readonly onOutcome: (outcome: DeliveryOutcome) => void;
   /** A notice given up on after its last attempt. */
   readonly onFailed: (notice: Notice, result: Extract<DeliveryResult, { kind: 'failed' }>) => void;
@@ -15,9 +18,19 @@ export interface ReceiverQueueOptions extends DeliveryOptions {
   readonly onIdle: () => void;
 }
 
-export class ReceiverQueue {
-  private readonly waiting: Notice[] = [];
+type Waiting = PendingNotice<ReceiverQueue>;
+
+/** The delivery in flight, and how to cut it short when its service is deleted. */
+interface InFlight {
+  readonly notice: Notice;
+  readonly abort: AbortController;
+  cancelled: boolean;
+}
+
+export class ReceiverQueue implements NoticeHolder {
+  private readonly waiting: Waiting[] = [];
   private running = false;
+  private current: InFlight | null = null;
   private idleWaiters: (() => void)[] = [];
   /** Notices shutdown kept from being delivered: cut in flight or never started. */
   private interruptedCount = 0;
@@ -28,16 +41,45 @@ export class ReceiverQueue {
   ) {}
 
   /** Returns at once: delivery happens later, off the caller's turn of the event loop. */
-  enqueue(notice: Notice): void {
+  enqueue(pending: Waiting): void {
     if (this.waiting.length >= this.options.maxQueued) {
       // The oldest goes: the newest notices describe the state that is still true.
-      this.waiting.shift();
+      const oldest = this.waiting.shift();
+      if (oldest !== undefined) this.options.pending.release(oldest, this);
       this.options.onOutcome('dropped');
     }
-    this.waiting.push(notice);
+    this.waiting.push(pending);
     if (this.running) return;
     this.running = true;
     setImmediate(() => void this.run());
+  }
+
+  /** The global bound let go of `pending`: it is the oldest anywhere, so the head here. */
+  evict(pending: Waiting): void {
+    const index = this.waiting[0] === pending ? 0 : this.waiting.indexOf(pending);
+    if (index >= 0) this.waiting.splice(index, 1);
+  }
+
+  /**
+   * Forgets every notice about `serviceId`, waiting or in flight (its retries included); returns how
+   * many. The caller does this as the service is deleted, so a later registration's notices are never touched.
+   */
+  forgetService(serviceId: string): number {
+    let forgotten = 0;
+    for (let i = this.waiting.length - 1; i >= 0; i--) {
+      const pending = this.waiting[i];
+      if (pending === undefined || pending.notice.service !== serviceId) continue;
+      this.waiting.splice(i, 1);
+      this.options.pending.release(pending, this);
+      forgotten++;
+    }
+    const current = this.current;
+    if (current !== null && !current.cancelled && current.notice.service === serviceId) {
+      current.cancelled = true;
+      current.abort.abort(new Error(`service ${serviceId} was deleted`));
+      forgotten++;
+    }
+    return forgotten;
   }
 
   get idle(): boolean {
@@ -56,20 +98,24 @@ export class ReceiverQueue {
 
   /** At shutdown: forgets every waiting notice, counting each as dropped. */
   discard(): void {
-    const count = this.waiting.length;
-    this.waiting.length = 0;
-    this.interruptedCount += count;
-    for (let i = 0; i < count; i++) this.options.onOutcome('dropped');
+    const waiting = this.waiting.splice(0);
+    for (const pending of waiting) this.options.pending.release(pending, this);
+    this.interruptedCount += waiting.length;
+    for (let i = 0; i < waiting.length; i++) this.options.onOutcome('dropped');
   }
 
   private async run(): Promise<void> {
     try {
-      for (let notice = this.waiting.shift(); notice !== undefined; notice = this.waiting.shift()) {
-        const result = await deliver(this.url, notice, this.options, () => this.options.onOutcome('retried'));
-        if (result.kind === 'delivered') this.options.onOutcome('delivered');
+      for (let pending = this.waiting.shift(); pending !== undefined; pending = this.waiting.shift()) {
+        // In flight, it no longer waits: the global bound counts only what it could drop.
+        this.options.pending.release(pending, this);
+        const result = await this.deliverOne(pending.notice);
+        if (result === 'cancelled') {
+          // Counted when its service was deleted.
+        } else if (result.kind === 'delivered') this.options.onOutcome('delivered');
         else if (result.kind === 'failed') {
           this.options.onOutcome('failed');
-          this.options.onFailed(notice, result);
+          this.options.onFailed(pending.notice, result);
         } else {
           this.interruptedCount++;
           this.options.onOutcome('dropped');
@@ -82,6 +128,23 @@ export class ReceiverQueue {
       this.idleWaiters = [];
       for (const resolve of waiters) resolve();
       if (this.waiting.length === 0) this.options.onIdle();
+    }
+  }
+
+  /** One notice, cut short by shutdown or by its service's deletion; `cancelled` was counted by `forgetService`. */
+  private async deliverOne(notice: Notice): Promise<DeliveryResult | 'cancelled'> {
+    const { shutdown } = this.options;
+    const current: InFlight = { notice, abort: new AbortController(), cancelled: false };
+    const onShutdown = (): void => current.abort.abort(shutdown.reason);
+    if (shutdown.aborted) onShutdown();
+    else shutdown.addEventListener('abort', onShutdown, { once: true });
+    this.current = current;
+    try {
+      const result = await deliver(this.url, notice, { ...this.options, shutdown: current.abort.signal }, () => this.options.onOutcome('retried'));
+      return current.cancelled ? 'cancelled' : result;
+    } finally {
+      this.current = null;
+      shutdown.removeEventListener('abort', onShutdown);
     }
   }
 }
