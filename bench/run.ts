@@ -35,16 +35,16 @@ async function measureRegistry(plan: Plan, dir: string): Promise<Figures> {
   const healthz = new ApiClient(monitor.url, 1);
   const reader = new ApiClient(monitor.url, 4);
   try {
-    progress(`registering ${services} services through the API, ${plan.registrationLanes} at a time, while one held probe keeps a cycle open`);
-    const { ids, registrationsPerSec } = await registerWhileHeld(api, farm, services, plan.registrationLanes, 'bench-hold');
+    progress(`registering ${services} services through the API, ${plan.registrationLanes} at a time, while held probes take every probe slot`);
+    const { ids, registrationsPerSec } = await registerWhileHeld(api, farm, services, plan.registrationLanes, 'bench-hold', DEFAULT_SLOTS);
     progress(`  ${Math.round(registrationsPerSec)} registrations/s; monitor peak RSS ${Math.round(monitor.peakRssBytes() / MIB)} MB`);
 
     progress(`raw limit: autocannon, ${rawConnections} connections, ${plan.rawDurationSec} s, against the same farm`);
     const raw = await measureRawLimit(`${farm.url}/s/1/health`, rawConnections, plan.rawDurationSec);
     progress(`  ${Math.round(raw.requestsPerSec)} requests/s`);
 
-    progress(`releasing the held probe: the first cycle of all ${services} services, GET /services/:id every ${plan.readEveryMs} ms meanwhile`);
-    const cycleOptions = { healthz, reader, farm, ids, readEveryMs: plan.readEveryMs, timeoutMs: 120_000 + services * 10 };
+    progress(`releasing the held probes: the first round of all ${services} services, GET /services/:id every ${plan.readEveryMs} ms meanwhile`);
+    const cycleOptions = { monitorPid: monitor.pid, heldSlots: DEFAULT_SLOTS, reader, farm, ids, readEveryMs: plan.readEveryMs, timeoutMs: 120_000 + services * 10 };
     const cycle = await runFullCycle(cycleOptions);
     progress(`  ${describeCycle(cycle)}; peak RSS ${Math.round(monitor.peakRssBytes() / MIB)} MB`);
 
@@ -52,10 +52,10 @@ async function measureRegistry(plan: Plan, dir: string): Promise<Figures> {
     const metrics = await measureMetricsLatency(healthz, plan.metricsRequests);
     progress(`  JSON median ${metrics.json.medianMs.toFixed(1)} ms, Prometheus median ${metrics.prometheus.medianMs.toFixed(1)} ms`);
 
-    progress(`registering the ${services} services again, unchanged, while a second held probe keeps a cycle open`);
-    await registerWhileHeld(api, farm, services, plan.registrationLanes, 'bench-hold-again');
-    progress(`releasing it: the steady-state cycle (no state changes), GET /services/:id every ${plan.readEveryMs} ms meanwhile`);
-    const steady = await runFullCycle(cycleOptions, cycle);
+    progress(`registering the ${services} services again, unchanged, while held probes take every slot again`);
+    await registerWhileHeld(api, farm, services, plan.registrationLanes, 'bench-hold-again', DEFAULT_SLOTS);
+    progress(`releasing them: the steady-state round (no state changes), GET /services/:id every ${plan.readEveryMs} ms meanwhile`);
+    const steady = await runFullCycle(cycleOptions);
     progress(`  ${describeCycle(steady)}`);
     const peakRss = monitor.peakRssBytes();
     progress(`  peak RSS ${Math.round(peakRss / MIB)} MB`);
@@ -123,6 +123,9 @@ async function measureSchedule(plan: Plan, dir: string): Promise<Figures> {
     schedule_lag_ms_p99_wide: wide.lagP99Ms,
   };
 }
+
+/** MAX_CONCURRENCY as a user starts the monitor: the held probes of a round take this many slots. */
+const DEFAULT_SLOTS = 5;
 
 /** `maxConcurrency` null: the default, as a user starts it. */
 async function measureScheduleAt(plan: Plan, dir: string, maxConcurrency: number | null): Promise<ScheduleAccuracy & { rawLimitPerSec: number }> {

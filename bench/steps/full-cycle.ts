@@ -1,22 +1,22 @@
-// One probing cycle of every registered service, observed from outside the monitor process.
+// Every registered service probed once, all due at the same moment, observed from outside the monitor.
 //
-// How to get exactly one cycle of all N services when registrations trickle in through the API: the
-// monitor starts a cycle as soon as something is due, and a registration arriving during a cycle is
-// probed in the next one (docs/decisions.md, "Scheduling"). So the bench first registers one service
-// whose health path the farm holds unanswered (`/held/…`), waits until the farm holds that probe (a
-// cycle of one is now running and cannot end), then registers the N services with a long interval.
-// When the farm releases the held probe, that cycle ends and the next one takes all N at once: the first
-// cycle, in which every service goes from unknown to healthy.
+// How to make N services due at once when registrations trickle in through the API: cycles do not wait
+// for each other (docs/decisions.md, "Scheduling"), so each registration is dispatched at once. The
+// bench first registers as many services as there are probe slots (MAX_CONCURRENCY, 5 by default) on a
+// health path the farm holds unanswered (`/held/…`), waits until the farm holds all of them (every slot
+// is taken and nothing else can start), then registers the N services with a long interval: their
+// probes wait in the probe thread's queue. When the farm releases the held probes, all N run back to
+// back: the "first cycle", in which every service goes from unknown to healthy.
 //
-// The steady-state cycle is made the same way: a second held service opens a cycle, the N services are
+// The steady state is made the same way: more held services take every slot again, the N services are
 // registered again unchanged (same URL: they keep their state, and a registration is due at once), and
-// the release starts one cycle of all N in which nothing changes state, without waiting out their
-// interval.
+// the release starts a round of all N in which nothing changes state.
 //
-// The registrations, made while that one probe is held, give the registrations-per-second figure: the
-// API, the store and the SQLite commit, with no probing competing for the two cores.
+// The round's length is from the release until the farm has answered every one of the N; the API
+// thread's share of a core over that time comes from /proc (its CPU time over the wall time), since a
+// round spans many of the monitor's cycles.
 import { registerMany, type ApiClient } from '../lib/api-client.js';
-import type { CycleView, Healthz } from '../lib/healthz.js';
+import { readFileSync } from 'node:fs';
 import { startServiceReader, type Read } from '../lib/service-reader.js';
 import { waitUntil } from '../lib/time.js';
 import type { Farm } from '../start-farm.js';
@@ -35,27 +35,38 @@ export interface HeldRegistration {
  * Holds a cycle open with the service `holdId`, then registers `count` services through the API, `lanes`
  * at a time. Run again with another `holdId`, it registers the same services again, unchanged.
  */
-export async function registerWhileHeld(client: ApiClient, farm: Farm, count: number, lanes: number, holdId: string): Promise<HeldRegistration> {
-  // The longest timeout the API accepts: the held probe must outlast every registration.
-  await client.register({ id: holdId, url: `${farm.url}/held`, poll_interval_sec: 86_400, timeout_ms: 600_000 });
-  await waitUntil(async () => ((await farm.held()) >= 1 ? true : undefined), 'the monitor to probe the held service', 10_000);
+export async function registerWhileHeld(client: ApiClient, farm: Farm, count: number, lanes: number, holdId: string, slots: number): Promise<HeldRegistration> {
+  // The longest timeout the API accepts: the held probes must outlast every registration.
+  const heldBefore = await farm.held();
+  for (let i = 0; i < slots; i++) {
+    await client.register({ id: `${holdId}-${i}`, url: `${farm.url}/held/${holdId}/${i}`, poll_interval_sec: 86_400, timeout_ms: 600_000 });
+  }
+  await waitUntil(async () => ((await farm.held()) >= heldBefore + slots ? true : undefined), 'the monitor to probe the held services', 10_000);
   const registrationsPerSec = await registerMany(client, count, lanes, (i) => ({
     id: serviceId(i),
     url: `${farm.url}/s/${i}`,
     attributes: { env: 'bench', team: `team-${i % 20}` },
     poll_interval_sec: LONG_INTERVAL_SEC,
   }));
-  if ((await farm.held()) < 1) throw new Error('the held probe ended before the registrations did: the measured cycle would not hold every service');
+  if ((await farm.held()) < slots) throw new Error('a held probe ended before the registrations did: the measured round would not hold every service');
   return { ids: Array.from({ length: count }, (_, i) => serviceId(i)), registrationsPerSec };
+}
+
+/** CPU time (ms) the monitor's main thread (its API thread) has used, from /proc. */
+function mainThreadCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of stat, in clock ticks (100 a second on Linux).
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 export interface FullCycle {
   readonly services: number;
-  /** When the monitor started the cycle (ms since the epoch), from /healthz. */
+  /** When the held probes were released (ms since the epoch). */
   readonly startedAt: number;
   readonly durationMs: number;
   readonly probesPerSec: number;
-  /** The API thread's event-loop utilisation during the cycle, as the monitor measured it. */
+  /** The API thread's CPU time over the round's wall time (0–1), from /proc. */
   readonly eventLoopUtilization: number;
   /**
    * GET /services/:id requests sent while the cycle ran (by their send time, give or take one read
@@ -67,7 +78,9 @@ export interface FullCycle {
 }
 
 export interface FullCycleOptions {
-  readonly healthz: ApiClient;
+  readonly monitorPid: number;
+  /** Held probes the release answers besides the N. */
+  readonly heldSlots: number;
   readonly reader: ApiClient;
   readonly farm: Farm;
   readonly ids: readonly string[];
@@ -76,44 +89,40 @@ export interface FullCycleOptions {
   readonly timeoutMs: number;
 }
 
-/**
- * Releases the held probe and watches /healthz until the cycle of every service that starts after
- * `previous` (if given) has ended.
- */
-export async function runFullCycle(options: FullCycleOptions, previous?: FullCycle): Promise<FullCycle> {
-  const { healthz, farm, ids } = options;
+/** Releases the held probes and polls the farm until every one of the N services has been answered. */
+export async function runFullCycle(options: FullCycleOptions): Promise<FullCycle> {
+  const { farm, ids } = options;
   const servedBefore = await farm.served();
   const reader = startServiceReader(options.reader, ids, options.readEveryMs);
   let reads: Read[] = [];
-  let cycle: CycleView;
+  let endedAt = 0;
+  const startedAt = Date.now();
+  const cpuBefore = mainThreadCpuMs(options.monitorPid);
+  let cpuMs = 0;
   try {
     await farm.release();
-    cycle = await waitUntil(
-      async () => {
-        const { last_cycle: last } = await healthz.getJson<Healthz>('/healthz');
-        const after = previous === undefined || (last !== null && Date.parse(last.started_at) > previous.startedAt);
-        return last !== null && last.services === ids.length && after ? last : undefined;
-      },
-      `the cycle of ${ids.length} services to end`,
+    await waitUntil(
+      // The released held probes are answered too.
+      async () => ((await farm.served()) - servedBefore >= ids.length + options.heldSlots ? true : undefined),
+      `the farm to answer all ${ids.length} services`,
       options.timeoutMs,
     );
+    endedAt = Date.now();
+    cpuMs = mainThreadCpuMs(options.monitorPid) - cpuBefore;
   } finally {
     reads = await reader.stop();
   }
   const farmAnswered = (await farm.served()) - servedBefore;
-  // Every one of the N must have reached the farm (the held probe is answered too, in the first cycle).
-  if (farmAnswered < ids.length) throw new Error(`the farm answered ${farmAnswered} probes during a cycle of ${ids.length} services`);
   const failed = reads.find((read) => read.status !== 200);
-  if (failed) throw new Error(`GET /services/:id answered ${failed.status} during the cycle`);
-  const startedAt = Date.parse(cycle.started_at);
-  const during = reads.filter((read) => read.sentAt >= startedAt - options.readEveryMs && read.sentAt <= startedAt + cycle.duration_ms + options.readEveryMs);
+  if (failed) throw new Error(`GET /services/:id answered ${failed.status} during the round`);
+  const durationMs = Math.max(1, endedAt - startedAt);
   return {
-    services: cycle.services,
+    services: ids.length,
     startedAt,
-    durationMs: cycle.duration_ms,
-    probesPerSec: (cycle.services / Math.max(1, cycle.duration_ms)) * 1000,
-    eventLoopUtilization: cycle.event_loop_utilization,
-    reads: during,
+    durationMs,
+    probesPerSec: (ids.length / durationMs) * 1000,
+    eventLoopUtilization: Math.min(1, cpuMs / durationMs),
+    reads: reads.filter((read) => read.sentAt >= startedAt - options.readEveryMs && read.sentAt <= endedAt + options.readEveryMs),
     farmAnswered,
   };
 }
