@@ -6,7 +6,6 @@ import { createApiServer } from './api/server.js';
 import { ConfigError, HELP, loadConfig, type Config } from './config.js';
 import { targetPolicy, type ProbeDefaults } from './domain/index.js';
 import { createLogger } from './logger.js';
-import { registerWebhookDiscards } from './metrics/monitor-metrics.js';
 import { createMonitorMetrics } from './metrics/prometheus.js';
 import { EventStreamHub } from './notify/event-stream/event-stream-hub.js';
 import { startWebhookNotifier } from './notify/webhooks/notifier.js';
@@ -80,7 +79,6 @@ async function main(): Promise<void> {
   const eventStream = new EventStreamHub({ events: store.events, replay: store });
   const prometheus = createMonitorMetrics({ store, events: store.events, attributeLabels: config.promAttributeLabels });
   const policy = targetPolicy(config.allowTargets);
-  const recordWebhookDiscard = registerWebhookDiscards(prometheus.registry);
   const webhooks = startWebhookNotifier({
     events: store.events,
     lookup: (id) => store.get(id),
@@ -95,7 +93,7 @@ async function main(): Promise<void> {
     retries: config.webhookRetries,
     logger: logger.child({ component: 'webhooks' }),
     onDelivery: (outcome) => prometheus.recordWebhookDelivery(outcome),
-    onDiscard: (reason) => recordWebhookDiscard(reason),
+    onDiscard: (reason) => prometheus.recordWebhookDiscard(reason),
   });
   const stopPruning = schedulePruning(store, config.historyRetentionDays, logger.child({ component: 'pruner' }));
   const prober = new PoolProber({ maxConcurrency: config.maxConcurrency, threads: config.probeThreads, allowTargets: config.allowTargets });

@@ -1,31 +1,20 @@
 import assert from 'node:assert/strict';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { test, type TestContext } from 'node:test';
-import { serve } from '@hono/node-server';
 import { pino } from 'pino';
 import { createApp } from '../src/api/app.js';
 import { ANY_TARGET } from '../src/domain/index.js';
-import { EventStreamHub, type EventStreamHubOptions } from '../src/notify/event-stream/event-stream-hub.js';
+import type { EventStreamHubOptions } from '../src/notify/event-stream/event-stream-hub.js';
 import type { ServiceStore } from '../src/store/store.js';
+import { serveApi } from './helpers/api-server.js';
 import { openStore, registration, TEST_DEFAULTS } from './helpers/fixtures.js';
 import { startHarness } from './helpers/harness.js';
 import { connectSse, type SseMessage } from './helpers/sse-client.js';
 import { startTarget } from './helpers/target.js';
 import { waitFor } from './helpers/wait.js';
 
-async function serveEvents(t: TestContext, store: ServiceStore, hubOptions: Partial<EventStreamHubOptions> = {}) {
-  const hub = new EventStreamHub({ events: store.events, replay: store, ...hubOptions });
-  const app = createApp({ store, defaults: TEST_DEFAULTS, registerToken: null, targetPolicy: ANY_TARGET, logger: pino({ level: 'silent' }), eventStream: hub });
-  const server = await new Promise<Server>((resolve) => {
-    const started = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(started as Server)) as Server;
-  });
-  t.after(async () => {
-    await hub.close(100);
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
-  return { hub, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/events` };
+async function serveEvents(t: TestContext, store: ServiceStore, hubOptions: Partial<Omit<EventStreamHubOptions, 'events' | 'replay'>> = {}) {
+  const { hub, url } = await serveApi(t, store, { hub: hubOptions });
+  return { hub, url: `${url}/events` };
 }
 
 const parsed = (message: SseMessage): Record<string, unknown> => JSON.parse(message.data) as Record<string, unknown>;

@@ -2,19 +2,19 @@
 // rule), by a spawned monitor and by the API in-process, and where probe and webhook connections are
 // made, with an injected resolver standing in for DNS answers this machine cannot give.
 import assert from 'node:assert/strict';
-import type { LookupAddress } from 'node:dns';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { pino } from 'pino';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import { createApp } from '../src/api/app.js';
 import { createApiServer } from '../src/api/server.js';
 import { ANY_TARGET, targetPolicy, type TargetPolicy } from '../src/domain/index.js';
-import { guardedConnector, guardedLookup, refusalReason, TargetRefusedError, type Resolver } from '../src/net/target-guard.js';
+import { guardedConnector, guardedLookup, TargetRefusedError, type Resolver } from '../src/net/target-guard.js';
 import { openStore, TEST_DEFAULTS } from './helpers/fixtures.js';
 import { spawnMonitor, type Spawned } from './helpers/processes.js';
 import { json, startTarget, type Target } from './helpers/target.js';
+import { fixedResolver, refusalOf } from './helpers/guarded-resolution.js';
 
 const METADATA = 'the cloud metadata address';
 const LINK_LOCAL = 'a link-local address';
@@ -224,14 +224,6 @@ test('one covering entry lifts the refusal for that address only', async (t) => 
   }
 });
 
-/** Answers from a fixed table, as a DNS server would. */
-function fixedResolver(table: Record<string, string[]>): Resolver {
-  return async (hostname) => {
-    const addresses = table[hostname];
-    if (!addresses) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
-    return addresses.map((address): LookupAddress => ({ address, family: address.includes(':') ? 6 : 4 }));
-  };
-}
 
 function lookupError(policy: TargetPolicy, resolver: Resolver | undefined, hostname: string): Promise<Error | null> {
   const lookup = guardedLookup(policy, resolver);
@@ -269,17 +261,6 @@ test('a numeric spelling that reaches the system resolver undecoded is decoded b
   }
 });
 
-async function refusalOf(url: string, agent: Agent): Promise<string | null> {
-  try {
-    const answer = await request(url, { dispatcher: agent });
-    await answer.body.dump();
-    return null;
-  } catch (error) {
-    const refused = refusalReason(error);
-    if (refused === null) throw error;
-    return refused;
-  }
-}
 
 test('through the connector probes and webhooks use: every literal spelling and every name resolving to one is refused; the allowed addresses of a name are used', async () => {
   const target = await startTarget((_request, response) => json(response, { uptime_sec: 1, request_count: 1, error_count: 0 }));

@@ -1,4 +1,4 @@
-// The monitor's own families: probing cycles, probe outcomes, registered services, webhook deliveries.
+// The monitor's own families: probing cycles, probe outcomes, registered services, webhook deliveries and discards.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { ProbeOutcome } from '../domain/index.js';
 import type { CycleEvent, MonitorEvents } from '../store/events.js';
@@ -23,6 +23,7 @@ const CYCLE_SIZE_BUCKETS = [1, 5, 10, 50, 100, 500, 1000, 5000, 10_000, 50_000];
 
 export interface MonitorFamilies {
   recordWebhookDelivery(outcome: WebhookDeliveryOutcome): void;
+  recordWebhookDiscard(reason: WebhookDiscardReason): void;
   /** Stops listening to the store's events. */
   close(): void;
 }
@@ -52,6 +53,12 @@ export function registerMonitorMetrics(registry: Registry, source: { readonly si
     labelNames: ['outcome'],
     registers: [registry],
   });
+  const discards = new Counter({
+    name: 'health_monitor_webhook_notices_discarded_total',
+    help: 'Webhook notices discarded before delivery, per receiver, by reason (global_bound, service_deleted).',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
   new Gauge({
     name: 'health_monitor_services',
     help: 'Services registered.',
@@ -64,6 +71,7 @@ export function registerMonitorMetrics(registry: Registry, source: { readonly si
   // Every outcome exists from the start, so rate() and absence alerts see a 0, not a missing series.
   for (const outcome of Object.keys(PROBE_OUTCOMES)) probes.inc({ outcome }, 0);
   for (const outcome of Object.keys(WEBHOOK_OUTCOMES)) deliveries.inc({ outcome }, 0);
+  for (const reason of Object.keys(WEBHOOK_DISCARD_REASONS)) discards.inc({ reason }, 0);
 
   const onCycle = (cycle: CycleEvent): void => {
     cycleSeconds.observe(cycle.durationMs / 1000);
@@ -82,28 +90,15 @@ export function registerMonitorMetrics(registry: Registry, source: { readonly si
       }
       deliveries.inc({ outcome });
     },
+    recordWebhookDiscard: (reason) => {
+      if (!Object.hasOwn(WEBHOOK_DISCARD_REASONS, reason)) {
+        throw new Error(`unknown webhook discard reason "${String(reason)}"; expected one of ${Object.keys(WEBHOOK_DISCARD_REASONS).join(', ')}`);
+      }
+      discards.inc({ reason });
+    },
     close: () => {
       events.off('cycle', onCycle);
     },
   };
 }
 
-/**
- * Webhook notices discarded before delivery, by reason, in `registry`. Apart from registerMonitorMetrics
- * so the composition root can add it to the registry createMonitorMetrics made; returns the recorder.
- */
-export function registerWebhookDiscards(registry: Registry): (reason: WebhookDiscardReason) => void {
-  const discards = new Counter({
-    name: 'health_monitor_webhook_notices_discarded_total',
-    help: 'Webhook notices discarded before delivery, per receiver, by reason (global_bound, service_deleted).',
-    labelNames: ['reason'],
-    registers: [registry],
-  });
-  for (const reason of Object.keys(WEBHOOK_DISCARD_REASONS)) discards.inc({ reason }, 0);
-  return (reason) => {
-    if (!Object.hasOwn(WEBHOOK_DISCARD_REASONS, reason)) {
-      throw new Error(`unknown webhook discard reason "${String(reason)}"; expected one of ${Object.keys(WEBHOOK_DISCARD_REASONS).join(', ')}`);
-    }
-    discards.inc({ reason });
-  };
-}

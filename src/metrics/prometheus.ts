@@ -2,7 +2,7 @@
 // lines (service-families.ts), then the monitor's own families from its prom-client registry.
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { MonitorEvents } from '../store/events.js';
-import { registerMonitorMetrics, type WebhookDeliveryOutcome } from './monitor-metrics.js';
+import { registerMonitorMetrics, type WebhookDeliveryOutcome, type WebhookDiscardReason } from './monitor-metrics.js';
 import { createServiceFamilies, type ServiceSource } from './service-families.js';
 
 const GAUGES_NAMED_LIKE_COUNTERS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
@@ -30,6 +30,7 @@ export interface MonitorMetrics {
   /** The same exposition as text, for tests and tools that read it. */
   render(): Promise<string>;
   recordWebhookDelivery(outcome: WebhookDeliveryOutcome): void;
+  recordWebhookDiscard(reason: WebhookDiscardReason): void;
   /** Stops listening to the store's events; the registry stays readable. */
   close(): void;
 }
@@ -62,6 +63,7 @@ export function createMonitorMetrics(options: MonitorMetricsOptions): MonitorMet
     exposition,
     render: async () => (await exposition()).toString('utf8'),
     recordWebhookDelivery: (outcome) => monitor.recordWebhookDelivery(outcome),
+    recordWebhookDiscard: (reason) => monitor.recordWebhookDiscard(reason),
     close: () => monitor.close(),
   };
 }

@@ -178,9 +178,12 @@ function runBatch(piscina: Piscina, jobs: readonly ProbeJob[], onResults: (resul
     });
     const task: ProbeBatchTask = { jobs, results: port2 };
     // The task settles on Piscina's own port, so results sent just before may still be on their way.
+    const endLater = (reason: string): void => {
+      if (unanswered.size > 0) setTimeout(() => end(reason), LATE_RESULTS_MS).unref();
+    };
     piscina.run(task, { transferList: [port2] }).then(
-      () => setTimeout(() => end('it ended the batch without every result'), LATE_RESULTS_MS).unref(),
-      (error: unknown) => setTimeout(() => end(error instanceof Error ? error.message : String(error)), LATE_RESULTS_MS).unref(),
+      () => endLater('it ended the batch without every result'),
+      (error: unknown) => endLater(error instanceof Error ? error.message : String(error)),
     );
   });
 }

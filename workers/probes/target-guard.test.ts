@@ -1,15 +1,16 @@
 // The target policy where probes connect: an injected resolver stands in for DNS answers this machine
 // cannot give (a name resolving to the metadata address); the connections and targets are real.
 import assert from 'node:assert/strict';
-import type { LookupAddress, LookupOptions } from 'node:dns';
+import type { LookupOptions } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { after, test } from 'node:test';
-import { Agent, buildConnector, request } from 'undici';
+import { Agent, buildConnector } from 'undici';
 import { ANY_TARGET, targetPolicy, type ProbeJob, type TargetPolicy } from '../../src/domain/index.js';
 import { json, startTarget, type Target } from '../../tests/helpers/target.js';
 import { runProbe } from '../run-probe.js';
 import { createProbeTable } from './index.js';
 import { guardedConnector, guardedLookup, refusalReason, TargetRefusedError, type Resolver } from '../../src/net/target-guard.js';
+import { fixedResolver, refusalOf } from '../../tests/helpers/guarded-resolution.js';
 
 const targets: Target[] = [];
 const agents: Agent[] = [];
@@ -24,17 +25,6 @@ async function target(): Promise<Target> {
   return started;
 }
 
-/** Answers from a fixed table, as a DNS server would; records what it was asked. */
-function fixedResolver(table: Record<string, string[]>): Resolver & { asked: string[] } {
-  const asked: string[] = [];
-  const resolve = async (hostname: string): Promise<LookupAddress[]> => {
-    asked.push(hostname);
-    const addresses = table[hostname];
-    if (!addresses) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
-    return addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
-  };
-  return Object.assign(resolve, { asked });
-}
 
 function lookupOnce(lookup: LookupFunction, hostname: string, options: LookupOptions): Promise<{ error: Error | null; address: unknown; family?: number }> {
   return new Promise((resolve) => lookup(hostname, options, (error, address, family) => resolve({ error, address, family })));
@@ -88,17 +78,6 @@ function guardedAgent(policy: TargetPolicy, resolver: Resolver): Agent {
   return agent;
 }
 
-async function refusalOf(url: string, agent: Agent): Promise<string | null> {
-  try {
-    const answer = await request(url, { dispatcher: agent });
-    await answer.body.dump();
-    return null;
-  } catch (error) {
-    const reason = refusalReason(error);
-    if (reason === null) throw error;
-    return reason;
-  }
-}
 
 test('through an agent: a name resolving outside the address entries is refused before any connection (DNS rebinding)', async () => {
   const server = await target();
