@@ -1,8 +1,7 @@
-// Reused memory for GET /metrics bodies. At 10,000 services a scrape writes 3.5 MB (JSON) or 7 MB
-// (Prometheus text) into one buffer. V8 frees a buffer's memory only when it collects the Buffer, and
-// an API thread that is not busy probing allocates too little to collect often: 40 scrapes left ~50 MB
-// of sent bodies behind. Each body's buffer is given back once Node has handed the whole response to
-// the kernel, and the next scrape of that format writes into it.
+// Reused memory for GET /metrics bodies, which run to megabytes. V8 frees a buffer's memory only when it
+// collects the Buffer, and an API thread that is not busy probing collects seldom, so sent bodies pile
+// up (figures: docs/decisions.md, "GET /metrics bodies"). Each body's buffer is given back once Node has
+// handed the whole response to the kernel, and the next scrape of that format writes into it.
 import type { Context } from 'hono';
 import { outgoingOf } from './node-env.js';
 

@@ -52,7 +52,7 @@ function match(ranges: readonly MediaRange[], type: string, subtype: string): Ma
 
 // Prometheus text when the client prefers text/plain, or names application/openmetrics-text, over
 // application/json. JSON on a tie (a bare wildcard, a browser's Accept), and when nothing matches:
-// JSON is the default and the answer before content negotiation existed.
+// JSON is the default, what clients written for the Go reference monitor expect.
 export function formatFromAccept(header: string | undefined): MetricsFormat {
   if (header === undefined || header.trim() === '') return 'json';
   const ranges = parseAccept(header);

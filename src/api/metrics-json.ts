@@ -1,6 +1,6 @@
 // GET /metrics as JSON bytes, fast: each record's UTF-8 serialisation is cached around the three fields
-// that change with the clock, and a scrape copies those bytes into one buffer. At 10,000 services this is
-// about a third of the cost of stringifying every entry and then encoding the text.
+// that change with the clock, and a scrape copies those bytes into one buffer instead of stringifying
+// and encoding every entry again (the figures: docs/decisions.md, "GET /metrics bodies").
 import type { ServiceRecord } from '../store/service-record.js';
 import { ageSec, isStale, metricsEntryHead, metricsEntryTail } from './views.js';
 
@@ -23,7 +23,7 @@ function serialised(record: ServiceRecord): Serialised {
     // Its own memory, not a slice of Node's shared pool: a long-lived small slice would keep a whole 8 KiB slab alive.
     const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
     bytes.write(text);
-    // Views made once: copying whole views is about twice as fast as copying ranges by offset.
+    // Views made once: copying whole views is faster than copying ranges by offset.
     const ageAt = Buffer.byteLength(head);
     cached = { head: bytes.subarray(0, ageAt), tail: bytes.subarray(ageAt) };
     cache.set(record, cached);

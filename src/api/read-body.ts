@@ -1,7 +1,7 @@
 // A request body as text, at most `maxBytes`, read straight from Node's IncomingMessage when served by
 // @hono/node-server. Touching `c.req.raw.body` (as hono/body-limit does) makes the adapter build a
-// WHATWG Request with two ReadableStreams and an AbortSignal per request: a CPU profile of 10,000
-// registrations put a sixth of the API thread's time there.
+// WHATWG Request with two ReadableStreams and an AbortSignal per request, a large share of the API
+// thread's time under a registration flood (docs/decisions.md, "Registration API").
 import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
 import { ApiError } from './errors.js';

@@ -53,8 +53,8 @@ export function createMonitorMetrics(options: MonitorMetricsOptions): MonitorMet
     // prom-client calls every collect() before its first await, so health_monitor_services reads
     // the store in this same tick as list() did: the two agree.
     const own = registry.metrics();
-    // The per-service families first, as when they were the first families registered; prom-client
-    // separates families with an empty line and ends the text with a line feed.
+    // The per-service families first, then the monitor's own; prom-client separates families with an
+    // empty line and ends the text with a line feed.
     return services.render(records, `\n\n${await own}`, allocate);
   };
   return {

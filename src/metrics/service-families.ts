@@ -66,7 +66,7 @@ function perService(name: string, help: string, value: (record: ServiceRecord) =
 function families(labelByKey: ReadonlyMap<string, string>): readonly Family[] {
   const health = 'health_monitor_service_health';
   const info = 'health_monitor_service_info';
-  // Same names, help texts and order as the prom-client gauges these replaced.
+  // Same names, help texts and order as prom-client would write them (prom-client-equivalence.test.ts).
   return [
     perService('health_monitor_service_up', 'Whether the service is ready: 1 ready, 0 not (not probed yet, unreachable, or answering an HTTP error).', (record) =>
       record.state.ready ? 1 : 0,
@@ -157,8 +157,8 @@ export function createServiceFamilies(attributeKeys: readonly string[], now: () 
       // Its own memory, not a slice of Node's shared pool: a long-lived small slice would keep a whole 8 KiB slab alive.
       const bytes = Buffer.allocUnsafeSlow(length);
       let end = 0;
-      // A view per family, made once: copying from a ready view is about twice as fast as
-      // Buffer.copy with offsets, which makes a view on every call.
+      // A view per family, made once: copying from a ready view is faster than Buffer.copy with
+      // offsets, which makes a view on every call.
       const write = (text: string): Uint8Array => {
         if (text === '') return NO_LINES;
         const start = end;

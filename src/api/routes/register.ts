@@ -38,8 +38,9 @@ function parseJson(text: string): unknown {
 }
 
 /**
- * The probe URL and the service's own webhook_url under ALLOW_TARGETS and the metadata refusal: the
- * monitor connects to both, so a registrant could otherwise aim either at an internal address.
+ * The probe URL and the service's own webhook_url under ALLOW_TARGETS and the refusal of link-local and
+ * cloud metadata addresses (src/domain/target-policy.ts): the monitor connects to both, so a registrant
+ * could otherwise aim either at an internal address.
  */
 function targetRefusals(policy: TargetPolicy, request: RegistrationRequest): ErrorDetail[] {
   const refusals: ErrorDetail[] = [];

@@ -28,9 +28,10 @@ export interface WebhookNotifierOptions {
    */
   readonly receivers: readonly string[];
   /**
-   * ALLOW_TARGETS and the metadata refusal (`targetPolicy(config.allowTargets)`), enforced on every
-   * connection to a service's own webhook_url: a registrant must not be able to make the monitor POST
-   * to an address it would refuse to probe. A refused delivery fails at once with the policy's reason.
+   * ALLOW_TARGETS and the refusal of link-local (169.254.0.0/16, fe80::/10) and cloud metadata addresses
+   * in every spelling (`targetPolicy(config.allowTargets)`), enforced on every connection to a service's
+   * own webhook_url: a registrant must not be able to make the monitor POST to an address it would refuse
+   * to probe. A refused delivery fails at once with the policy's reason.
    */
   readonly targetPolicy: TargetPolicy;
   /** WEBHOOK_SECRET: signs deliveries when set. */
@@ -42,7 +43,7 @@ export interface WebhookNotifierOptions {
   readonly retries: number;
   /** Already named for its component by the caller (src/main.ts: `component: webhooks`); the notifier adds no field. */
   readonly logger: Logger;
-  /** Counts outcomes per receiver (named by origin); the lead wires it to Prometheus. */
+  /** Counts outcomes per receiver (named by origin); src/main.ts wires it to Prometheus. */
   readonly onDelivery?: (outcome: DeliveryOutcome, receiver: string) => void;
   /** Counts discarded notices, once per receiver each was waiting for (named by origin), like `onDelivery`. */
   readonly onDiscard?: (reason: DiscardReason, receiver: string) => void;
