@@ -11,8 +11,8 @@ interface Serialised {
   readonly tail: Uint8Array;
 }
 
-// Records are immutable and replaced on every change, so a record is its own cache key and a replaced
-// record's bytes go with it.
+// The records readers get are frozen, and a change gives a new one, so a record is its own cache key and
+// a replaced record's bytes go with it.
 const cache = new WeakMap<ServiceRecord, Serialised>();
 
 function serialised(record: ServiceRecord): Serialised {

@@ -140,8 +140,8 @@ export function createServiceFamilies(attributeKeys: readonly string[], now: () 
   const all = families(attributeLabelNames(attributeKeys));
   const headers = all.map((family) => Buffer.from(familyHeader(family.name, family.help, 'gauge')));
   const headersLength = headers.reduce((sum, header) => sum + header.length, 0) + FAMILY_SEPARATOR.length * (headers.length - 1);
-  // Records are immutable and replaced on every change, so a record is its own cache key and a
-  // replaced record's bytes go with it.
+  // The records readers get are frozen, and a change gives a new one, so a record is its own cache
+  // key and a replaced record's bytes go with it.
   const cache = new WeakMap<ServiceRecord, RecordBytes>();
 
   const bytesOf = (record: ServiceRecord): RecordBytes => {
