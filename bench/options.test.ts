@@ -12,8 +12,17 @@ test('defaults are the issue sizes; --quick the smoke sizes; flags override eith
   assert.equal(quick?.sizes.services, 300);
   assert.equal(quick?.sizes.largeServices, 2000);
   assert.equal(quick?.quick, true);
-  assert.equal(parsePlan(['--skip-100k'])?.skipLarge, true);
+  assert.equal(parsePlan(['--load-services', '500'])?.sizes.loadServices, 500);
+  assert.equal(parsePlan(['--quick'])?.sizes.loadServices, 200);
   assert.equal(parsePlan(['--help']), null);
+});
+
+test('every step runs by default; --only picks some, and a --skip flag leaves one out of either', () => {
+  const steps = (args: string[]): string[] => [...(parsePlan(args)?.steps ?? [])];
+  assert.deepEqual(steps([]), ['registry', 'schedule', 'large', 'day', 'load']);
+  assert.deepEqual(steps(['--skip-100k', '--skip-day', '--skip-load']), ['registry', 'schedule']);
+  assert.deepEqual(steps(['--only', 'load']), ['load']);
+  assert.deepEqual(steps(['--only', 'schedule,load', '--skip-load']), ['schedule']);
 });
 
 test('bad values are refused, each with its own message', () => {
@@ -22,6 +31,8 @@ test('bad values are refused, each with its own message', () => {
     [['--services', '5'], /--services must be at least 10, not 5/],
     [['--large-services=-3'], /--large-services must be a whole number, not "-3"/],
     [['--schedule-services', '0'], /--schedule-services must be at least 1, not 0/],
+    [['--load-services', '0'], /--load-services must be at least 1, not 0/],
+    [['--only', 'load,cycle'], /--only takes steps among registry, schedule, large, day, load, not "cycle"/],
     [['--fast'], /Unknown option '--fast'/],
   ];
   for (const [args, message] of cases) assert.throws(() => parsePlan(args), (error: unknown) => error instanceof UsageError && message.test(error.message), args.join(' '));

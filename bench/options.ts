@@ -1,16 +1,19 @@
-// The bench's command line: sizes, --quick for the smoke sizes, and what to skip.
+// The bench's command line: sizes, --quick for the smoke sizes, and which steps run.
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { Sizes } from './report/figures.js';
+import { STEPS, type Sizes, type StepName } from './report/figures.js';
 
 export const HELP = `npm run bench [-- options]
 
   --services N           services in the full cycle, the /metrics and the registration figures (default 10000)
   --large-services N     services for the large-registry peak RSS (default 100000)
   --schedule-services N  services polled every second for schedule accuracy (default 1000)
+  --load-services N      services probed every second in the steady-load step (default 10000)
   --quick                small sizes, a few seconds in all: what the smoke test runs
+  --only STEP[,STEP]     run only these steps: ${STEPS.join(', ')} (the others are reported as skipped)
   --skip-100k            leave out the large registry (its figures are reported as skipped)
   --skip-day             leave out the simulated day of probes (likewise)
+  --skip-load            leave out the steady load (likewise)
   --out FILE             where the results go (default bench/results/latest.json)
   --help`;
 
@@ -28,8 +31,13 @@ export interface Plan {
   readonly largeIntervalSec: number;
   readonly largeCapMs: number;
   readonly dayProbesPerService: number;
-  readonly skipLarge: boolean;
-  readonly skipDay: boolean;
+  /** The steady-load step: settling after the registrations, then probing alone, then scraped. */
+  readonly loadWarmUpMs: number;
+  readonly loadQuietMs: number;
+  readonly loadScrapedMs: number;
+  readonly loadMetricsEveryMs: number;
+  /** The steps that run, after --only and the --skip flags. */
+  readonly steps: ReadonlySet<StepName>;
   readonly out: string;
 }
 
@@ -41,6 +49,14 @@ export function count(name: string, value: string | undefined, fallback: number,
   const parsed = Number(value);
   if (parsed < min) throw new UsageError(`--${name} must be at least ${min}, not ${parsed}`);
   return parsed;
+}
+
+function stepList(value: string): StepName[] {
+  const names = value.split(',').map((name) => name.trim());
+  const known: ReadonlySet<string> = new Set(STEPS);
+  const unknown = names.find((name) => !known.has(name));
+  if (unknown !== undefined) throw new UsageError(`--only takes steps among ${STEPS.join(', ')}, not "${unknown}"`);
+  return names as StepName[];
 }
 
 /** `null` when --help was asked for. */
@@ -55,7 +71,10 @@ export function parsePlan(argv: readonly string[]): Plan | null {
         'schedule-services': { type: 'string' },
         quick: { type: 'boolean', default: false },
         'skip-100k': { type: 'boolean', default: false },
+        'load-services': { type: 'string' },
+        only: { type: 'string' },
         'skip-day': { type: 'boolean', default: false },
+        'skip-load': { type: 'boolean', default: false },
         out: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
@@ -69,6 +88,11 @@ export function parsePlan(argv: readonly string[]): Plan | null {
   const services = count('services', values.services, quick ? 200 : 10_000, 10);
   const largeServices = count('large-services', values['large-services'], quick ? 2000 : 100_000, 10);
   const scheduleServices = count('schedule-services', values['schedule-services'], quick ? 50 : 1000, 1);
+  const loadServices = count('load-services', values['load-services'], quick ? 200 : 10_000, 1);
+  const steps = new Set<StepName>(values.only === undefined ? STEPS : stepList(values.only));
+  if (values['skip-100k']) steps.delete('large');
+  if (values['skip-day']) steps.delete('day');
+  if (values['skip-load']) steps.delete('load');
   return {
     sizes: {
       services,
@@ -78,6 +102,7 @@ export function parsePlan(argv: readonly string[]): Plan | null {
       scheduleLatencyMs: 5,
       rawConnections: 5,
       daySimulationServices: quick ? 200 : 10_000,
+      loadServices,
     },
     quick,
     rawDurationSec: quick ? 1 : 5,
@@ -89,8 +114,11 @@ export function parsePlan(argv: readonly string[]): Plan | null {
     largeIntervalSec: quick ? 2 : 20,
     largeCapMs: quick ? 10_000 : 60_000,
     dayProbesPerService: quick ? 24 : 288,
-    skipLarge: values['skip-100k'],
-    skipDay: values['skip-day'],
+    loadWarmUpMs: quick ? 1000 : 5000,
+    loadQuietMs: quick ? 2000 : 15_000,
+    loadScrapedMs: quick ? 2000 : 15_000,
+    loadMetricsEveryMs: 250,
+    steps,
     out: values.out ?? fileURLToPath(new URL('../../bench/results/latest.json', import.meta.url)),
   };
 }

@@ -11,7 +11,7 @@ import { ApiClient } from './lib/api-client.js';
 import { startMonitor } from './lib/monitor-process.js';
 import { progress } from './lib/progress.js';
 import { median, MIB, percentile } from './lib/stats.js';
-import { DAY_SIMULATION_FIGURES, LARGE_REGISTRY_FIGURES, SCHEDULE_WIDE_CONCURRENCY, type FigureKey } from './report/figures.js';
+import { figuresOf, SCHEDULE_WIDE_CONCURRENCY, STEPS, type FigureKey, type StepName } from './report/figures.js';
 import { describeMachine } from './report/machine.js';
 import { buildResults, resultProblems } from './report/results.js';
 import { renderTable } from './report/table.js';
@@ -22,6 +22,7 @@ import { measureLargeRegistry } from './steps/large-registry.js';
 import { measureMetricsLatency } from './steps/metrics-latency.js';
 import { measureRawLimit } from './steps/raw-limit.js';
 import { measureScheduleAccuracy, type ScheduleAccuracy } from './steps/schedule-accuracy.js';
+import { measureSteadyLoad } from './steps/steady-load.js';
 
 type Figures = Partial<Record<FigureKey, number | null>>;
 
@@ -165,7 +166,6 @@ async function measureScheduleAt(plan: Plan, dir: string, maxConcurrency: number
 }
 
 async function measureLarge(plan: Plan, dir: string): Promise<Figures> {
-  if (plan.skipLarge) return Object.fromEntries(LARGE_REGISTRY_FIGURES.map((key) => [key, null]));
   progress(`large registry: ${plan.sizes.largeServices} services, interval ${plan.largeIntervalSec} s`);
   const farm = await startFarm(0);
   try {
@@ -188,13 +188,61 @@ async function measureLarge(plan: Plan, dir: string): Promise<Figures> {
 }
 
 async function measureDay(plan: Plan, dir: string): Promise<Figures> {
-  if (plan.skipDay) return Object.fromEntries(DAY_SIMULATION_FIGURES.map((key) => [key, null]));
   const services = plan.sizes.daySimulationServices;
   progress(`simulating a day: ${services} services, ${plan.dayProbesPerService} probes each, into a database file`);
   const day = await simulateDay(dir, services, plan.dayProbesPerService, progress);
   progress(`  ${(day.databaseBytes / MIB).toFixed(1)} MB, ${Math.round(day.probeResultsPerSec)} results/s`);
   return { day_database_mb: day.databaseBytes / MIB, day_probe_results_per_sec: day.probeResultsPerSec };
 }
+
+/** The issue's four targets in one run: memory, API-thread CPU, /metrics while probing, probes/s. */
+async function measureLoad(plan: Plan, dir: string): Promise<Figures> {
+  const services = plan.sizes.loadServices;
+  progress(
+    `steady load: ${services} services probed every second; ${plan.loadWarmUpMs / 1000} s to settle, then ${plan.loadQuietMs / 1000} s ` +
+      `probing alone and ${plan.loadScrapedMs / 1000} s with GET /metrics every ${plan.loadMetricsEveryMs} ms`,
+  );
+  const farm = await startFarm(0);
+  try {
+    const load = await measureSteadyLoad({
+      farm,
+      dir,
+      services,
+      registrationLanes: plan.registrationLanes,
+      rawConnections: plan.sizes.rawConnections,
+      rawDurationSec: plan.rawDurationSec,
+      warmUpMs: plan.loadWarmUpMs,
+      quietMs: plan.loadQuietMs,
+      scrapedMs: plan.loadScrapedMs,
+      metricsEveryMs: plan.loadMetricsEveryMs,
+      onProgress: progress,
+    });
+    const ratio = load.probesPerSec / load.rawLimitPerSec;
+    progress(`  peak RSS ${Math.round(load.peakRssBytes / MIB)} MB; probes/s ${(ratio * 100).toFixed(1)}% of the raw limit`);
+    return {
+      load_raw_limit_per_sec: load.rawLimitPerSec,
+      load_probes_per_sec: load.probesPerSec,
+      load_probes_to_raw_limit: ratio,
+      load_api_cpu_us_per_result: load.apiCpuUsPerResult,
+      load_metrics_json_ms_p50: load.metricsJson.medianMs,
+      load_metrics_json_ms_p95: load.metricsJson.p95Ms,
+      load_peak_rss_mb: load.peakRssBytes / MIB,
+    };
+  } finally {
+    await farm.stop();
+  }
+}
+
+/** Each step with its own farm and monitor; the restart reopens the registry step's database file. */
+const STEP_RUNS: Record<StepName, (plan: Plan, dir: string) => Promise<Figures>> = {
+  registry: async (plan, dir) => ({ ...(await measureRegistry(plan, dir)), ...(await measureRestart(dir)) }),
+  schedule: measureSchedule,
+  large: measureLarge,
+  day: measureDay,
+  load: measureLoad,
+};
+
+const skipped = (step: StepName): Figures => Object.fromEntries(figuresOf(step).map((key) => [key, null]));
 
 async function main(): Promise<void> {
   const plan = parsePlan(process.argv.slice(2));
@@ -207,16 +255,10 @@ async function main(): Promise<void> {
   // Also on an interrupt, when the finally below never runs.
   const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
   process.once('exit', removeDir);
-  let figures: Figures;
+  let figures: Figures = {};
   try {
     // Steps run one after another: each has the two cores to itself, with its own farm and monitor.
-    figures = {
-      ...(await measureRegistry(plan, dir)),
-      ...(await measureRestart(dir)),
-      ...(await measureSchedule(plan, dir)),
-      ...(await measureLarge(plan, dir)),
-      ...(await measureDay(plan, dir)),
-    };
+    for (const step of STEPS) figures = { ...figures, ...(plan.steps.has(step) ? await STEP_RUNS[step](plan, dir) : skipped(step)) };
   } finally {
     removeDir();
   }

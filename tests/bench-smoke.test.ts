@@ -34,6 +34,12 @@ const REQUIRED: readonly FigureKey[] = [
   'schedule_lag_ms_p99',
   'schedule_lag_ms_p99_wide',
   'registrations_per_sec',
+  'load_peak_rss_mb',
+  'load_api_cpu_us_per_result',
+  'load_metrics_json_ms_p50',
+  'load_probes_per_sec',
+  'load_raw_limit_per_sec',
+  'load_probes_to_raw_limit',
 ];
 const WITH_TARGETS: readonly FigureKey[] = [
   'probes_to_raw_limit',
@@ -47,6 +53,10 @@ const WITH_TARGETS: readonly FigureKey[] = [
   'metrics_json_ms_p50',
   'schedule_lag_ms_p99',
   'registrations_per_sec',
+  'load_peak_rss_mb',
+  'load_api_cpu_us_per_result',
+  'load_metrics_json_ms_p50',
+  'load_probes_to_raw_limit',
 ];
 
 test('npm run bench at smoke sizes writes well-formed results and prints the table', { timeout: 90_000 }, async (t) => {

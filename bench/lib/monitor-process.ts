@@ -43,6 +43,14 @@ function procStatusBytes(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   return Number(kb) * 1024;
 }
 
+/** CPU time (ms) a process's main thread (the monitor's API thread) has used, from /proc. */
+export function mainThreadCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of stat, in clock ticks (100 a second on Linux).
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 let started = 0;
 
 export async function startMonitor(options: MonitorOptions): Promise<MonitorProcess> {

@@ -1,10 +1,10 @@
 // The check the smoke test relies on must itself catch what it is there to catch.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FIGURE_KEYS, LARGE_REGISTRY_FIGURES, type FigureKey, type Sizes } from './figures.js';
+import { FIGURE_KEYS, figuresOf, STEPS, type FigureKey, type Sizes } from './figures.js';
 import { buildResults, resultProblems, type BenchResults } from './results.js';
 
-const SIZES: Sizes = { services: 200, largeServices: 2000, scheduleServices: 50, scheduleIntervalSec: 1, scheduleLatencyMs: 5, rawConnections: 5, daySimulationServices: 200 };
+const SIZES: Sizes = { services: 200, largeServices: 2000, scheduleServices: 50, scheduleIntervalSec: 1, scheduleLatencyMs: 5, rawConnections: 5, daySimulationServices: 200, loadServices: 200 };
 const MACHINE = { cpu: 'Test CPU', cpus: 2, memory_gib: 8, node: 'v20.20.2', os: 'Linux 6' };
 
 function build(overrides: Partial<Record<FigureKey, number | null>> = {}): BenchResults {
@@ -23,6 +23,7 @@ test('targets are judged and written out: met, not met, and the text beside the 
   assert.equal(results.figures.registrations_per_sec.met, false);
   assert.equal(results.figures.registrations_per_sec.target?.text, '≥ 5,000/s');
   assert.equal(results.figures.service_read_ms_p99.met, true, 'the bound itself meets a ≤ target');
+  assert.equal(results.figures.load_api_cpu_us_per_result.target?.text, '≤ 12 µs');
   assert.equal(results.figures.full_cycle_ms.met, null, 'no target, no verdict');
   assert.equal(results.figures.full_cycle_ms.label, 'full cycle of 200 services');
 });
@@ -41,10 +42,15 @@ test('a missing, non-numeric, zero or misjudged figure is reported by name', () 
 });
 
 test('skipped steps pass only when skipping is allowed, and the machine must be described', () => {
-  const skipped = build(Object.fromEntries(LARGE_REGISTRY_FIGURES.map((key) => [key, null])));
+  const skipped = build(Object.fromEntries(figuresOf('large').map((key) => [key, null])));
   assert.equal(skipped.figures.peak_rss_mb_large.skipped, true);
   assert.deepEqual(resultProblems(skipped, { allowSkipped: true }), []);
-  assert.equal(resultProblems(skipped).length, LARGE_REGISTRY_FIGURES.length);
+  assert.equal(resultProblems(skipped).length, figuresOf('large').length);
   assert.deepEqual(resultProblems({ ...build(), machine: { ...MACHINE, cpu: '' } }), ['machine.cpu is not named']);
   assert.deepEqual(resultProblems('nonsense'), ['the results are not an object']);
+});
+
+test('every step makes figures, so skipping one shows in the results', () => {
+  for (const step of STEPS) assert.ok(figuresOf(step).length > 0, step);
+  assert.equal(STEPS.reduce((sum, step) => sum + figuresOf(step).length, 0), FIGURE_KEYS.length);
 });

@@ -30,14 +30,14 @@ export function targetText(target: Target, unit: Unit): string {
   const op = target.op === '>=' ? '≥' : '≤';
   if (unit === 'ratio') return `${op} ${Math.round(target.value * 100)}%`;
   if (unit === 'per_sec') return `${op} ${target.value.toLocaleString('en-US')}/s`;
-  return `${op} ${target.value.toLocaleString('en-US')} ${unit}`;
+  return `${op} ${target.value.toLocaleString('en-US')} ${unit === 'us' ? 'µs' : unit}`;
 }
 
 const meets = (value: number, target: Target): boolean => (target.op === '>=' ? value >= target.value : value <= target.value);
 
 /** Digits kept in latest.json: enough to read, not the noise of a float. */
 function rounded(value: number, unit: Unit): number {
-  const digits = unit === 'ratio' ? 3 : unit === 'ms' || unit === 'MB' ? 1 : 0;
+  const digits = unit === 'ratio' ? 3 : unit === 'ms' || unit === 'us' || unit === 'MB' ? 1 : 0;
   return Math.round(value * 10 ** digits) / 10 ** digits;
 }
 

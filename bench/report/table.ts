@@ -12,6 +12,8 @@ export function formatValue(figure: FigureResult): string {
       return `${whole(value)}/s`;
     case 'ms':
       return `${value < 100 ? value.toFixed(1) : whole(value)} ms`;
+    case 'us':
+      return `${value < 100 ? value.toFixed(1) : whole(value)} µs`;
     case 'MB':
       return `${value < 100 ? value.toFixed(1) : whole(value)} MB`;
     case 'bytes':
@@ -32,12 +34,19 @@ export function renderTable(results: BenchResults): string {
   const out: string[] = [];
   let section = '';
   rows.forEach((figure, i) => {
-    if (figure.section !== section) {
-      section = figure.section;
-      out.push('', section);
+    if (figure.section === section) return;
+    section = figure.section;
+    const inSection = rows.flatMap((other, j) => (other.section === section ? [j] : []));
+    // A step left out by --only or --skip-… takes one line, not a row per figure.
+    if (inSection.every((j) => rows[j]?.skipped === true)) {
+      if (!out.at(-1)?.endsWith(': skipped')) out.push('');
+      return void out.push(`${section}: skipped`);
     }
-    const row = cells[i];
-    if (row) out.push(line(row));
+    out.push('', section);
+    for (const j of inSection) {
+      const row = cells[j];
+      if (row) out.push(line(row));
+    }
   });
   const { machine } = results;
   const met = rows.filter((figure) => figure.met === true).length;

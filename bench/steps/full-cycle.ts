@@ -16,7 +16,7 @@
 // thread's share of a core over that time comes from /proc (its CPU time over the wall time), since a
 // round spans many of the monitor's cycles.
 import { registerMany, type ApiClient } from '../lib/api-client.js';
-import { readFileSync } from 'node:fs';
+import { mainThreadCpuMs } from '../lib/monitor-process.js';
 import { startServiceReader, type Read } from '../lib/service-reader.js';
 import { waitUntil } from '../lib/time.js';
 import type { Farm } from '../start-farm.js';
@@ -50,14 +50,6 @@ export async function registerWhileHeld(client: ApiClient, farm: Farm, count: nu
   }));
   if ((await farm.held()) < slots) throw new Error('a held probe ended before the registrations did: the measured round would not hold every service');
   return { ids: Array.from({ length: count }, (_, i) => serviceId(i)), registrationsPerSec };
-}
-
-/** CPU time (ms) the monitor's main thread (its API thread) has used, from /proc. */
-function mainThreadCpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // utime and stime are fields 14 and 15 of stat, in clock ticks (100 a second on Linux).
-  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 export interface FullCycle {
