@@ -1,7 +1,5 @@
-// `npm run bench`: the whole benchmark, self-contained. A target farm in its own process, the monitor in
-// its own process started as a user starts it, services registered through the API; every figure
-// measured in the same run as its reference. Progress on stderr, the table on stdout, the figures in
-// bench/results/latest.json. docs/benchmarks.md says what each figure means and how it is measured.
+// `npm run bench`: every step with its own farm and monitor processes, each figure measured in the same
+// run as its reference. docs/benchmarks.md says what each figure means and how it is measured.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';

@@ -1,9 +1,5 @@
-// `npm run soak`: the monitor under a long, mixed load, watched for memory that keeps growing. A target
-// farm in its own process serves healthy, slow, failing and hostile targets; the monitor runs in its own
-// process as a user starts it, on a database file. Services are registered through the API, then extra
-// ones are registered and deleted at a steady rate while /metrics and /healthz are read without pause.
-// Progress on stderr, the summary on stdout, every sample in bench/results/soak-latest.json; exit 1 with
-// the reasons when the soak fails. docs/soak.md says what is measured and what fails it.
+// `npm run soak`: the monitor under a long, mixed load with churn, watched for memory that keeps growing.
+// docs/soak.md says what is measured and what fails it.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';

@@ -1,15 +1,5 @@
-// A farm of many distinct health endpoints in one process: GET /s/<n>/health answers small JSON.
-// Prints `listening <port>` on stdout. Optional latency: --latency-ms N.
-//
-// Two control paths let the bench see and steer what the monitor does from outside it:
-// - GET /held/<anything> is answered only once POST /release arrives. The bench registers one service
-//   there to keep a probing cycle busy while it registers thousands more, so they all fall due together.
-// - GET /stats answers {served, held}: health requests answered so far, and requests held right now.
-// - GET /arrivals (with --record-arrivals) answers [[path, ms since the epoch], ...] for every request to
-//   /s/<n>/health since the previous call: the schedule step measures each probe's lag from them.
-//
-// GET /t/<kind>/<param>/<n>/health answers as the kind says (bench/farm/target-paths.ts): slow, failing,
-// or hostile (never answers, trickles, floods, resets). The soak registers its mix of services there.
+// A farm of many distinct health endpoints in one process (GET /s/<n>/health), with control paths the
+// bench steers it by; docs/benchmarks.md, "What runs where", lists them. Prints `listening <port>`.
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';

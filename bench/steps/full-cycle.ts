@@ -1,20 +1,6 @@
-// Every registered service probed once, all due at the same moment, observed from outside the monitor.
-//
-// How to make N services due at once when registrations trickle in through the API: cycles do not wait
-// for each other (docs/decisions.md, "Scheduling"), so each registration is dispatched at once. The
-// bench first registers as many services as there are probe slots (MAX_CONCURRENCY, 5 by default) on a
-// health path the farm holds unanswered (`/held/…`), waits until the farm holds all of them (every slot
-// is taken and nothing else can start), then registers the N services with a long interval: their
-// probes wait in the probe thread's queue. When the farm releases the held probes, all N run back to
-// back: the "first cycle", in which every service goes from unknown to healthy.
-//
-// The steady state is made the same way: more held services take every slot again, the N services are
-// registered again unchanged (same URL: they keep their state, and a registration is due at once), and
-// the release starts a round of all N in which nothing changes state.
-//
-// The round's length is from the release until the farm has answered every one of the N; the API
-// thread's share of a core over that time comes from /proc (its CPU time over the wall time), since a
-// round spans many of the monitor's cycles.
+// One round that probes every registered service once, all due together, timed from outside the monitor.
+// Every probe slot is held at the farm while the N register, so they queue and run back to back on
+// release (docs/benchmarks.md, "One full cycle of 10,000 services").
 import { registerMany, type ApiClient } from '../lib/api-client.js';
 import { mainThreadCpuMs } from '../lib/monitor-process.js';
 import { startServiceReader, type Read } from '../lib/service-reader.js';

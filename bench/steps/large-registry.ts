@@ -1,11 +1,5 @@
-// Peak memory of a monitor holding a large registry. Registering 100,000 services through the API
-// would take minutes, so the bench writes them into a database file in-process, through the same
-// store and SQLite persistence the monitor uses, then starts the monitor on that file as a user would.
-//
-// Restored services are spread over their interval (docs/decisions.md, "Scheduling"), so with a short
-// interval the monitor probes continuously from the start. The figure is the process's peak resident
-// set (VmHWM: main thread, probe threads, SQLite) from start, through loading the registry, until every
-// service has been probed at least once (counted at the farm) or the time cap is reached.
+// Peak memory of a monitor holding a large registry, written into its database file in-process (through
+// the API it would take minutes) and then loaded and probed as a user would (docs/benchmarks.md, "Memory").
 import { join } from 'node:path';
 import { SqlitePersistence } from '../../src/store/sqlite/sqlite-persistence.js';
 import { ServiceStore } from '../../src/store/store.js';

@@ -1,7 +1,5 @@
-// Schedule accuracy: services with a short interval against a target with some latency; how late
-// each probe started after it was due. The lag of every probe in the window comes from when the farm saw
-// it arrive (schedule-lags.ts): a true per-probe p50 and p99. The monitor's own per-cycle summaries
-// (the last cycle on /healthz) are polled alongside for how the probes grouped into cycles.
+// Schedule accuracy: how late each probe started after it was due, per probe from the farm's arrival
+// times; the monitor's own per-cycle summaries on /healthz show how the probes grouped into cycles.
 import { registerMany, type ApiClient } from '../lib/api-client.js';
 import type { CycleView, Healthz } from '../lib/healthz.js';
 import { percentile } from '../lib/stats.js';

@@ -1,11 +1,5 @@
-// The monitor under steady load: N services registered through the API, each probed every second,
-// against a farm in its own process. The four figures of issue 14's targets come from one run:
-// peak RSS, API-thread CPU per result, GET /metrics (JSON) while probing, and probes/s beside the raw
-// limit of the same farm (measured before the monitor starts, so the two never compete).
-//
-// The window has two parts. In the quiet part nothing but probing runs, so the API thread's CPU is
-// the cost of results alone; in the scraped part GET /metrics is timed while the probing goes on
-// (its serialisation would otherwise count as CPU per result).
+// The monitor under steady load, every service probed every second: peak RSS, API-thread CPU per result,
+// GET /metrics while probing, and probes/s beside the same farm's raw limit (docs/benchmarks.md, "Steady load").
 import { join } from 'node:path';
 import { ApiClient, registerMany } from '../lib/api-client.js';
 import { mainThreadCpuMs, startMonitor } from '../lib/monitor-process.js';
