@@ -1,14 +1,8 @@
 // The POST /register body: validated once here, turned into a typed RegistrationRequest, and described
 // in the OpenAPI document from the same schema object.
 import { z } from 'zod';
-import {
-  blockedPortProblem,
-  MIN_DEREGISTER_AFTER_SEC,
-  parseHttpUrl,
-  webhookUrlProblem,
-  type ProbeDefaults,
-  type RegistrationRequest,
-} from '../domain/index.js';
+import { MIN_DEREGISTER_AFTER_SEC, parseTargetUrl, webhookUrlProblem, type ProbeDefaults, type RegistrationRequest } from '../domain/index.js';
+import { PROBE_SCHEME_LIST, PROBE_SCHEMES, protocolFor } from '../probe/probe-table.js';
 import type { ErrorDetail } from './errors.js';
 
 export const REGISTRATION_LIMITS = {
@@ -27,13 +21,11 @@ export const REGISTRATION_LIMITS = {
 const L = REGISTRATION_LIMITS;
 const ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** The checks every probe URL shares, then those of the protocol its scheme names (src/probe/probe-table.ts). */
 function urlProblem(value: string): string | null {
-  const parsed = parseHttpUrl(value, 'must be an absolute URL such as http://host:9001');
+  const parsed = parseTargetUrl(value, 'must be an absolute URL such as http://host:9001', PROBE_SCHEMES);
   if ('problem' in parsed) return parsed.problem;
-  // On the text, not the parsed URL: a bare `?` or `#` parses as an empty query or fragment, yet the
-  // health path appended to the text would land after it.
-  if (value.includes('?') || value.includes('#')) return 'must not contain a query or fragment (use health_path for a query)';
-  return blockedPortProblem(parsed.url);
+  return protocolFor(parsed.url.protocol)?.checkUrl(parsed.url, value) ?? null;
 }
 
 const typeError = (expected: string) => (issue: { input?: unknown }) =>
@@ -71,8 +63,7 @@ export const registrationBody = z
         })
         .meta({
           format: 'uri',
-          description:
-            'Absolute http or https URL of the service, without credentials, query or fragment, on a port HTTP clients may fetch',
+          description: `Absolute ${PROBE_SCHEME_LIST} URL of the service, without credentials, query or fragment, on a port HTTP clients may fetch`,
         }),
       attributes: optional(
         z

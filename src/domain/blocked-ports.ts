@@ -1,4 +1,6 @@
-// Ports the WHATWG fetch standard refuses to connect to ("bad ports"); ky runs on fetch, so these cannot be probed.
+// The ports the WHATWG fetch standard refuses ("bad ports"). The HTTP probe no longer runs on Node's
+// fetch, but registration still refuses them for probe and webhook URLs, and the probe still does not
+// connect to them, as the monitor always promised (another issue may lift this).
 
 export const FETCH_BLOCKED_PORTS: ReadonlySet<number> = new Set([
   1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104, 109, 110,

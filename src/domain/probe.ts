@@ -1,12 +1,14 @@
-// The plain messages that cross the worker-thread boundary: a probe job out, a probe result back.
-import type { MessagePort } from 'node:worker_threads';
+// A probe job and its result: plain data, as they cross the worker-thread boundary (the batch
+// messages around them are src/probe/thread-messages.ts).
 import type { HealthReport } from './health-report.js';
 
 export interface ProbeJob {
   readonly serviceId: string;
   /** Echoed back so a result for a replaced or deleted registration can be recognised and dropped. */
   readonly generation: number;
+  /** The URL as registered; the prober for its scheme decides what to connect to (HTTP appends healthPath). */
   readonly url: string;
+  readonly healthPath: string;
   readonly timeoutMs: number;
   readonly retries: number;
   /** When the probe was due (epoch ms): its start minus this is the schedule's lag. */
@@ -38,21 +40,3 @@ export interface ProbeResult {
 }
 
 export const MAX_BODY_BYTES = 1024 * 1024;
-
-/**
- * One Piscina task: a batch of probes, run by one worker with up to `lanes` in flight. Results go back
- * on `results` as they come (ProbeResult[] messages), and the worker closes the port after the last.
- */
-export interface ProbeBatchTask {
-  readonly jobs: readonly ProbeJob[];
-  readonly results: MessagePort;
-}
-
-/** Given to every probe worker at start; the shared counter caps probes in flight across all threads. */
-export interface ProbeWorkerData {
-  readonly inFlight: SharedArrayBuffer;
-  readonly maxInFlight: number;
-  readonly lanes: number;
-  /** ALLOW_TARGETS (`null`: unset): each worker rebuilds the target policy from it, as functions cannot cross threads. */
-  readonly allowTargets: readonly string[] | null;
-}

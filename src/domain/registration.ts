@@ -53,8 +53,3 @@ export function resolveSettings(request: RegistrationRequest, defaults: ProbeDef
     deregisterAfterMs: deregisterAfterSec === null ? null : deregisterAfterSec * 1000,
   };
 }
-
-/** `{url}{health_path}`, without doubling the slash between them. */
-export function healthUrl(baseUrl: string, healthPath: string): string {
-  return baseUrl.replace(/\/+$/, '') + healthPath;
-}

@@ -1,7 +1,8 @@
-// ALLOW_TARGETS where a connection is made (probes, and deliveries to a service's own webhook_url): the
-// URL's host is checked before connecting, and every address a name resolves to is checked before the
-// socket is handed it, so a name that now points somewhere else (DNS rebinding, a record registered
-// under a looser list) never gets a connection.
+// The target policy (ALLOW_TARGETS; link-local and cloud metadata addresses in every spelling refused
+// unless it covers them) where a connection is made, for probes and webhook deliveries alike: the URL's
+// host is checked before connecting, and every address a name resolves to before the socket is handed
+// it, so a name that now points somewhere else (DNS rebinding, a record registered under a looser
+// list) never gets a connection.
 import { promises as dns, type LookupAddress, type LookupAllOptions } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { buildConnector } from 'undici';

@@ -2,17 +2,14 @@
 // shared counter capping probes in flight.
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import type { ProbeBatchTask, ProbeJob, ProbeResult, ProbeWorkerData } from '../domain/index.js';
-import { createInFlightCounter, reclaimSlotsOfExited } from '../../workers/in-flight-limit.js';
+import type { ProbeJob, ProbeResult } from '../domain/index.js';
+import { createInFlightCounter, reclaimSlotsOfExited } from '../probe/in-flight-limit.js';
+import type { ProbeBatchTask, ProbeWorkerData } from '../probe/thread-messages.js';
 import type { Prober } from './prober.js';
 
 /** The pool never grows past this many threads, whatever the concurrency. */
 export const MAX_PROBE_THREADS = 5;
-/**
- * One thread by default: on a small machine more threads mostly wake each other up. On 2 cores two
- * threads gained 0–3% on a first cycle and 12–28% on later ones, for 60–90 MB more, and five threads
- * lost 40% (docs/probe-engine-performance.md).
- */
+/** When no thread count is given (tests, benches); the monitor's default is the config's, one per spare core. */
 export const DEFAULT_PROBE_THREADS = 1;
 const MAX_BATCH = 100;
 /** Batches a thread holds at once: no real limit, as the runner's slots are what bound the probes. */
@@ -20,19 +17,11 @@ const TASKS_PER_THREAD = 1_000_000;
 /** Several batches per thread, so one slow batch does not leave the other threads idle. */
 const BATCHES_PER_THREAD = 4;
 /**
- * The probe thread's old-generation cap. Without one a worker inherits the process's ~4 GB limit, and
- * V8 then lets garbage pile up to ~80 MB before a full collection; at 1 GB or below it stays near
- * 20 MB, with the same throughput. 1 GB leaves room for ~100 probes each holding a 1 MiB body.
+ * The probe thread's old-generation cap: without one V8 lets a worker's garbage pile up before a full
+ * collection. 1 GB leaves room for ~100 probes each holding a 1 MiB body (docs/probe-engine-performance.md).
  */
 const WORKER_OLD_GENERATION_MB = 1024;
-/**
- * The probe thread's young-generation cap. V8's default lets it grow to 48 MB; at 8 MB the probe path
- * alone in a worker peaked at 113–122 MB instead of 138–148, and a full cycle of 10,000 services at
- * 199–207 MB instead of 225–235, for 5–13 µs more GC per probe (+5–8% CPU for the whole process, the
- * probe thread's CPU per probe within the noise). 16 MB saves half as much for the same cost; below 8
- * the scavenges double for ~5 MB more. Most GC time goes to what WHATWG `Request` objects hold through
- * weak references, not to the cap (docs/probe-engine-performance.md, round 2).
- */
+/** The probe thread's young-generation cap: less peak memory for a little more GC (docs/probe-engine-performance.md, round 2). */
 const WORKER_YOUNG_GENERATION_MB = 8;
 
 export interface PoolProberOptions {
@@ -41,7 +30,7 @@ export interface PoolProberOptions {
   readonly threads?: number;
   /** The built task file; tests inject a failing one. */
   readonly taskFile?: URL | string;
-  /** ALLOW_TARGETS, checked by the workers before every connection (default `null`: only the metadata address is refused). */
+  /** ALLOW_TARGETS, checked by the probe threads before every connection (default `null`: any target but link-local and metadata addresses). */
   readonly allowTargets?: readonly string[] | null;
 }
 

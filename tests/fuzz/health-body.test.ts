@@ -10,7 +10,6 @@ import { metricsEntry, metricsEntrySchema, serviceView, serviceViewSchema } from
 import {
   HEALTH_ATTRIBUTE_LIMITS,
   HEALTH_STATES,
-  healthUrl,
   MAX_BODY_BYTES,
   parseHealthBody,
   parseHealthBytes,
@@ -19,9 +18,9 @@ import {
   type ServiceState,
 } from '../../src/domain/index.js';
 import { SqlitePersistence } from '../../src/store/sqlite/sqlite-persistence.js';
-import { createHttpProbe } from '../../workers/probes/http.js';
-import { createUndiciFetch } from '../../workers/probes/undici-fetch.js';
-import { runProbe } from '../../workers/run-probe.js';
+import { createHttpProbe } from '../../src/probe/http/http-probe.js';
+import { createUndiciFetch } from '../../src/probe/http/undici-fetch.js';
+import { runProbe } from '../../src/probe/run-probe.js';
 import { openStore, registration } from '../helpers/fixtures.js';
 import { fuzzParameters, watchUncaughtErrors } from '../helpers/fuzz.js';
 import { contentType, COUNTER_FIELDS, healthText, servedBody, type ServedBody } from '../helpers/health-body-arbitraries.js';
@@ -100,7 +99,7 @@ test('random /health bodies probed over HTTP and applied to the store always lea
     response.end(current.body);
   });
   t.after(() => target.close());
-  // The probe table of a worker thread, built the same way (workers/probes/index.ts), on an agent this test can close.
+  // The HTTP prober of a probe thread, built the same way (src/probe/http/http-probe.ts), on an agent this test can close.
   const agent = new Agent({ connections: 1, pipelining: 1 });
   t.after(() => agent.close());
   const probes = { 'http:': createHttpProbe(createUndiciFetch(agent)) };
@@ -108,7 +107,7 @@ test('random /health bodies probed over HTTP and applied to the store always lea
   const file = join(tempDir(t), 'monitor.db');
   const store = await openStore({ persistence: SqlitePersistence.open(file) });
   const { record } = await store.register(registration('fuzzed', target.url));
-  const job = { serviceId: 'fuzzed', generation: record.generation, url: healthUrl(target.url, '/health'), timeoutMs: 5000, retries: 0, slow: false };
+  const job = { serviceId: 'fuzzed', generation: record.generation, url: target.url, healthPath: '/health', timeoutMs: 5000, retries: 0, slow: false };
 
   await fc.assert(
     fc.asyncProperty(servedBody, async (served) => {

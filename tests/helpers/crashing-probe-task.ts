@@ -1,8 +1,8 @@
 // A probe task that kills its thread while holding every in-flight slot, for a batch holding a job
 // named `crash`; any other batch runs the real task. It stands in for an OOM or an uncaught error.
 import { threadId, workerData } from 'node:worker_threads';
-import type { ProbeBatchTask, ProbeWorkerData } from '../../src/domain/index.js';
-import { InFlightLimit } from '../../workers/in-flight-limit.js';
+import { InFlightLimit } from '../../src/probe/in-flight-limit.js';
+import type { ProbeBatchTask, ProbeWorkerData } from '../../src/probe/thread-messages.js';
 import probeBatch from '../../workers/probe-task.js';
 
 const { inFlight, maxInFlight } = workerData as ProbeWorkerData;

@@ -3,7 +3,7 @@
 // until it wants the crash) while the batch's other probes run; if the answer carries `x-die: exit` or
 // `x-die: throw`, the thread exits or throws an uncaught error. Any other answer, and any other batch,
 // runs the real task: the test decides which cycle crashes, the worker does not.
-import type { ProbeBatchTask } from '../../src/domain/index.js';
+import type { ProbeBatchTask } from '../../src/probe/thread-messages.js';
 import probeBatch, { openOutbox, probeInto } from '../../workers/probe-task.js';
 
 export default async function dieOrProbe(task: ProbeBatchTask): Promise<void> {

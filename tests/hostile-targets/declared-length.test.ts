@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { createServer, type Socket } from 'node:net';
 import { after, test } from 'node:test';
 import { MAX_BODY_BYTES, targetPolicy } from '../../src/domain/index.js';
-import { createProbeTable } from '../../workers/probes/index.js';
+import { createHttpProber } from '../../src/probe/http/http-probe.js';
+import { probeJob } from '../helpers/probe-job.js';
 import { startRawServer, type RawServer } from '../helpers/raw-server.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -44,19 +45,18 @@ async function declaringTarget(declaredLength: number): Promise<{ url: string; a
   return { url: server.url, answered };
 }
 
-const http = createProbeTable({ connectionsPerOrigin: 2, targetPolicy: targetPolicy(null) })['http:'];
+const http = createHttpProber({ connectionsPerOrigin: 2, targetPolicy: targetPolicy(null) });
 
-/** One attempt of the HTTP probe as the worker runs it, and how long it took. */
+/** One attempt of the HTTP probe (GET {url}/health) as a probe thread runs it, and how long it took. */
 async function probe(url: string, timeoutMs: number) {
-  assert.ok(http);
   const startedAt = performance.now();
-  const outcome = await http(url, timeoutMs);
+  const outcome = await http(probeJob({ url, timeoutMs }));
   return { outcome, durationMs: performance.now() - startedAt };
 }
 
 test('a declared length one byte over 1 MiB, with no body sent, is refused from the header, long before the timeout', async () => {
   const target = await declaringTarget(MAX_BODY_BYTES + 1);
-  const { outcome, durationMs } = await probe(`${target.url}/health`, 5000);
+  const { outcome, durationMs } = await probe(target.url, 5000);
   assert.deepEqual(outcome, { kind: 'invalid_body', error: 'body exceeds 1 MiB' });
   // A bound, not a speed: the timeout is 5 s, and waiting for the body would take all of it.
   assert.ok(durationMs < 1000, `the probe took ${Math.round(durationMs)} ms of its 5000 ms timeout`);
@@ -68,7 +68,7 @@ test('a declared length one byte over 1 MiB, with no body sent, is refused from 
 test('a declared length of exactly 1 MiB, with no body sent, is not refused as too large: the probe waits for the body', async () => {
   const target = await declaringTarget(MAX_BODY_BYTES);
   const timeoutMs = 300;
-  const { outcome, durationMs } = await probe(`${target.url}/health`, timeoutMs);
+  const { outcome, durationMs } = await probe(target.url, timeoutMs);
   // A network-level failure the runner retries, not an answer: the body never came.
   assert.deepEqual(outcome, { kind: 'failed', error: `timeout after ${timeoutMs} ms`, final: false });
   assert.ok(durationMs >= timeoutMs - 20, `the probe gave up after ${Math.round(durationMs)} ms, before its ${timeoutMs} ms timeout`);

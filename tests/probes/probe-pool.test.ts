@@ -6,7 +6,7 @@ import { PoolProber } from '../../src/scheduler/pool-prober.js';
 import { json, startTarget } from '../helpers/target.js';
 import { waitFor } from '../helpers/wait.js';
 
-const job = (serviceId: string, url: string, timeoutMs = 1000): ProbeJob => ({ serviceId, generation: 1, url, timeoutMs, retries: 0, dueAt: 0, slow: false });
+const job = (serviceId: string, url: string, timeoutMs = 1000): ProbeJob => ({ serviceId, generation: 1, url, healthPath: '/health', timeoutMs, retries: 0, dueAt: 0, slow: false });
 
 test('results come back as they come: a hanging probe holds back nothing, not even its own batch', async () => {
   const hanging = await startTarget(() => undefined);

@@ -1,8 +1,7 @@
 // One HTTP probe attempt as its fetch sees it: the deadline that bounds headers and body together, and
 // the response body handed from the fetch to the probe. It travels from the probe to the fetch as an
-// option ky does not know (ky passes those on to `fetch`), so ky is given no signal: on Node 20 an
-// AbortSignal.timeout per attempt and the AbortSignal.any ky builds from it cost ~20 µs of CPU per
-// call in ky alone, and the fetch's Request followed that signal too (docs/probe-engine-performance.md).
+// option ky does not know (ky passes those on to `fetch`), so ky is given no signal: signals cost ky
+// and the fetch's Request much of a probe's CPU on Node 20 (docs/probe-engine-performance.md, round 2).
 import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 
@@ -19,7 +18,7 @@ export interface ProbeCallOption {
  * `aborted` and `reason`), armed with one timer. Everything that must end at the deadline listens to
  * it directly, and the pending timer holds it strongly: unlike an AbortSignal handed on through ky's
  * and fetch's own signals, no garbage collection can unlink a listener from it
- * (workers/probes/trickle-timeout.test.ts).
+ * (trickle-timeout.test.ts).
  */
 export class ProbeCall extends EventEmitter {
   aborted = false;

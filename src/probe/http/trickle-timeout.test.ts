@@ -13,9 +13,10 @@ import { after, test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Agent } from 'undici';
-import { startTarget, type Target } from '../../tests/helpers/target.js';
-import { sleep } from '../../tests/helpers/wait.js';
-import { createHttpProbe } from './http.js';
+import { startTarget, type Target } from '../../../tests/helpers/target.js';
+import { sleep } from '../../../tests/helpers/wait.js';
+import { probeJob } from '../../../tests/helpers/probe-job.js';
+import { createHttpProbe } from './http-probe.js';
 import { PROBE_CALL_OPTION, ProbeCall, type ProbeCallOption } from './probe-call.js';
 import { readLimited } from './read-limited.js';
 import { createUndiciFetch } from './undici-fetch.js';
@@ -74,7 +75,7 @@ test('the HTTP probe: a trickling target times out on time with garbage collecti
   const probe = createHttpProbe(createUndiciFetch(agent));
   for (let attempt = 0; attempt < 3; attempt++) {
     const collections = [setTimeout(collectGarbage, 150), setTimeout(collectGarbage, 300)];
-    const outcome = await within(probe(`${target.url}/health`, 500), 3000);
+    const outcome = await within(probe(probeJob({ url: target.url, timeoutMs: 500 })), 3000);
     collections.forEach(clearTimeout);
     assert.deepEqual(outcome, { kind: 'failed', error: 'timeout after 500 ms', final: false }, `attempt ${attempt + 1}`);
   }

@@ -2,7 +2,7 @@
 // the last one. Results wait at most FLUSH_MS, so a busy thread posts one message per handful of
 // results rather than one per probe.
 import type { MessagePort } from 'node:worker_threads';
-import type { ProbeResult } from '../src/domain/index.js';
+import type { ProbeResult } from '../domain/index.js';
 import type { ResultSink } from './probe-runner.js';
 
 const FLUSH_MS = 10;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { checkServerIdentity as checkTlsIdentity } from 'node:tls';
 import { test } from 'node:test';
-import { selfSignedCertificate } from '../../tests/helpers/raw-server.js';
+import { selfSignedCertificate } from '../../../tests/helpers/raw-server.js';
 import { describeFetchError, isCertificateError } from './describe-error.js';
 
 /** The error Node's own TLS check raises for a host the certificate does not name. */

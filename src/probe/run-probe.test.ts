@@ -2,16 +2,17 @@
 // and a scheme without a probe is an answer, not a thrown error.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ProbeJob } from '../src/domain/index.js';
-import type { ProbeTable } from './probes/index.js';
+import type { ProbeJob } from '../domain/index.js';
+import { probeJob } from '../../tests/helpers/probe-job.js';
+import type { ProbeTable } from './probe-table.js';
 import { runProbe } from './run-probe.js';
 
-const job = (url: string): ProbeJob => ({ serviceId: 'svc', generation: 1, url, timeoutMs: 1000, retries: 1, dueAt: Date.now(), slow: false });
+const job = (url: string): ProbeJob => probeJob({ url, retries: 1, dueAt: Date.now() });
 
 /** A table whose HTTP attempt records the URLs it was given and answers at once. */
 function recordingTable(): { table: ProbeTable; urls: string[] } {
   const urls: string[] = [];
-  const attempt = async (url: string) => {
+  const attempt = async ({ url }: ProbeJob) => {
     urls.push(url);
     return { kind: 'http_status', status: 204 } as const;
   };

@@ -2,11 +2,12 @@
 // start goes first, slow targets never take the last slot, and a failed attempt waits again as slow.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ProbeJob, ProbeResult } from '../src/domain/index.js';
+import type { ProbeJob, ProbeResult } from '../domain/index.js';
+import { probeJob } from '../../tests/helpers/probe-job.js';
 import { createInFlightCounter, InFlightLimit, inFlightNow } from './in-flight-limit.js';
 import { ProbeRunner } from './probe-runner.js';
 
-const job = (serviceId: string, slow = false): ProbeJob => ({ serviceId, generation: 1, url: 'http://x', timeoutMs: 1000, retries: 1, dueAt: 0, slow });
+const job = (serviceId: string, slow = false): ProbeJob => probeJob({ serviceId, url: 'http://x', retries: 1, slow });
 
 /** Attempts that end only when the test says so, so every interleaving is chosen, not timed. */
 function controlledAttempts() {

@@ -1,18 +1,33 @@
-// HTTP(S) probe: GET {url}{health_path} with ky, status and body judged by the wire contract.
+// The HTTP(S) prober: GET {url}{health_path} with ky on the probe's own fetch, status and body judged
+// by the wire contract.
 import ky, { type KyInstance, type Options } from 'ky';
-import { blockedPortProblem, MAX_BODY_BYTES, parseHealthBytes } from '../../src/domain/index.js';
-import type { AttemptOutcome, ProbeAttempt } from './attempt.js';
+import { Agent } from 'undici';
+import { blockedPortProblem, MAX_BODY_BYTES, parseHealthBytes, type ProbeJob } from '../../domain/index.js';
+import { guardedConnector, refusalReason } from '../../net/target-guard.js';
+import type { AttemptOutcome, ProbeAttempt, ProberContext } from '../protocol.js';
 import { describeFetchError, isCertificateError } from './describe-error.js';
 import { PROBE_CALL_OPTION, ProbeCall, type ProbeCallOption } from './probe-call.js';
 import { BodyTooLargeError, readBodyLimited } from './read-limited.js';
-import { refusalReason } from '../../src/net/target-guard.js';
-import type { FetchFunction } from './undici-fetch.js';
+import { createUndiciFetch, type FetchFunction } from './undici-fetch.js';
 
 /**
  * What every probe asks for. The probe's fetch sends them (createUndiciFetch's `defaultHeaders`): as
  * ky's `headers` they cost ky four `Headers` objects per request.
  */
 export const PROBE_HEADERS: Readonly<Record<string, string>> = { accept: 'application/json, text/plain;q=0.9, */*;q=0.1', 'user-agent': 'health-monitor' };
+
+/** `{url}{health_path}`: the registered URL's trailing slashes dropped, so the slash is never doubled. */
+export function healthUrl(baseUrl: string, healthPath: string): string {
+  return baseUrl.replace(/\/+$/, '') + healthPath;
+}
+
+/** A probe thread's HTTP prober: one keep-alive agent, guarded by the target policy on every connection. */
+export function createHttpProber(context: ProberContext): ProbeAttempt {
+  // Without a cap undici opens spare sockets; pipelining 1 keeps one probe per connection, as a
+  // target expects from a monitor.
+  const agent = new Agent({ connections: context.connectionsPerOrigin, pipelining: 1, connect: guardedConnector(context.targetPolicy) });
+  return createHttpProbe(createUndiciFetch(agent, { defaultHeaders: PROBE_HEADERS }));
+}
 
 /** `fetch` is what ky sends requests with: the probe's own (createUndiciFetch), which hands the body to the ProbeCall. */
 export function createHttpProbe(fetch: FetchFunction): ProbeAttempt {
@@ -25,12 +40,14 @@ export function createHttpProbe(fetch: FetchFunction): ProbeAttempt {
     redirect: 'manual',
     fetch,
   });
-  return (url, timeoutMs) => probeHttpOnce(http, url, timeoutMs);
+  return (job) => probeHttpOnce(http, job);
 }
 
-async function probeHttpOnce(http: KyInstance, url: string, timeoutMs: number): Promise<AttemptOutcome> {
-  // The ports WHATWG fetch refuses stay refused, as registration promises (and Node 20's own fetch
-  // leaked about 16 KB per such refusal), before any request is made.
+async function probeHttpOnce(http: KyInstance, job: ProbeJob): Promise<AttemptOutcome> {
+  const { timeoutMs } = job;
+  const url = healthUrl(job.url, job.healthPath);
+  // Registration refuses the fetch standard's bad ports (blocked-ports.ts); a record that has one
+  // anyway is refused here before any request is made.
   const blocked = blockedPortProblem(new URL(url));
   if (blocked !== null) return { kind: 'failed', error: blocked, final: true };
   // ky passes the option it does not know on to the fetch; no signal is given to ky (probe-call.ts).

@@ -1,7 +1,7 @@
-// One probe of one service: the protocol's attempt, retried on network errors and timeouts only.
+// One probe of one service: its scheme's attempt, retried on network errors and timeouts only.
 // The attempts can be run one at a time (nextAttempt), so a runner may give its slot back between them.
-import type { ProbeJob, ProbeResult } from '../src/domain/index.js';
-import type { ProbeTable } from './probes/index.js';
+import type { ProbeJob, ProbeResult } from '../domain/index.js';
+import type { ProbeTable } from './probe-table.js';
 
 /** A probe between attempts. */
 export interface ProbeProgress {
@@ -21,10 +21,10 @@ export function startProbe(job: ProbeJob): ProbeProgress {
 export async function nextAttempt(progress: ProbeProgress, probes: ProbeTable): Promise<ProbeResult | null> {
   const { job } = progress;
   progress.startedAt ??= Date.now();
-  const attempt = probes[protocolOf(job.url)];
+  const attempt = probes[schemeOf(job.url)];
   if (!attempt) return finish(progress, { kind: 'unreachable', error: `unsupported protocol in ${job.url}` });
   const clockStart = performance.now();
-  const outcome = await attempt(job.url, job.timeoutMs);
+  const outcome = await attempt(job);
   progress.probingMs += performance.now() - clockStart;
   progress.attempts++;
   if (outcome.kind !== 'failed') return finish(progress, outcome);
@@ -54,8 +54,8 @@ export function finish(progress: ProbeProgress, outcome: ProbeResult['outcome'])
 
 /**
  * The URL's scheme as `URL.protocol` spells it ("http:"), without parsing the whole URL (each attempt
- * parses it anyway): a registered URL starts with its scheme (parseHttpUrl), which is case-insensitive.
+ * parses it anyway): a registered URL starts with its scheme, which is case-insensitive.
  */
-function protocolOf(url: string): string {
+function schemeOf(url: string): string {
   return url.slice(0, url.indexOf(':') + 1).toLowerCase();
 }

@@ -1,10 +1,8 @@
-// The HTTP probe's own `fetch` for ky, built on `undici.request`. It is not a general fetch: it serves
-// one probe attempt, which it finds in `init` (ky passes options it does not know on to `fetch`) as a
-// ProbeCall. The call's deadline ends the request, headers and body alike, and the response body goes
-// to the call as undici's Node stream, which the probe reads itself (read-limited.ts). So the
-// `Response` it returns carries the status and headers, and a null body: no web stream is made per
-// probe. With ky on top, a probe costs the probe thread about half the CPU it cost with ky on Node 20's
-// WHATWG fetch (docs/probe-engine-performance.md).
+// The HTTP probe's own `fetch` for ky, built on `undici.request`: Node's WHATWG fetch cost a probe about
+// twice the CPU (docs/probe-engine-performance.md). It serves one probe attempt, which it finds in
+// `init` as a ProbeCall (ky passes options it does not know on to `fetch`). The call's deadline ends
+// the request, headers and body alike; the body goes to the call as undici's Node stream, read by the
+// probe (read-limited.ts), so the `Response` returned carries the status and headers and a null body.
 //
 // What it supports, and refuses clearly otherwise: bodiless requests; `redirect: 'manual'` (a 3xx is
 // returned, never followed) or 'error'; the request's method and headers; a request signal already
@@ -21,7 +19,7 @@ export interface UndiciFetchOptions {
   /**
    * Headers sent unless the request sets them itself (names in lower case), as WHATWG fetch adds its
    * own `accept` and `user-agent`. Given here rather than as ky's `headers`, ky makes four fewer
-   * `Headers` objects per request (~8 µs of CPU per probe, docs/probe-engine-performance.md).
+   * `Headers` objects per request (docs/probe-engine-performance.md, round 2, D).
    */
   readonly defaultHeaders?: Readonly<Record<string, string>>;
 }

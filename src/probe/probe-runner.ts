@@ -1,7 +1,7 @@
 // A probe thread's runner: every batch the thread holds feeds one queue, and a probe starts as soon as
 // this thread has a free lane and the global limit a free slot for its kind of target. A probe that
 // failed an attempt gives its slot back and waits for the next one as a slow target.
-import type { ProbeJob, ProbeResult } from '../src/domain/index.js';
+import type { ProbeJob, ProbeResult } from '../domain/index.js';
 import { Fifo } from './fifo.js';
 
 /** What the runner needs of the global cap (InFlightLimit). */
