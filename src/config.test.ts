@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
 import { test } from 'node:test';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, defaultProbeThreads, loadConfig } from './config.js';
 
 test('defaults match DESIGN.md', () => {
   assert.deepEqual(loadConfig([], {}), {
@@ -10,7 +11,7 @@ test('defaults match DESIGN.md', () => {
     probeTimeoutMs: 2000,
     probeRetries: 2,
     maxConcurrency: 5,
-    probeThreads: 1,
+    probeThreads: defaultProbeThreads(availableParallelism()),
     errorRateThreshold: 0.2,
     dbPath: './data/health-monitor.db',
     registerToken: null,
@@ -115,4 +116,11 @@ test('every bad value is reported at once', () => {
       return true;
     },
   );
+});
+
+test('probe threads by default: one per spare core, from 1 to 5; PROBE_THREADS overrides', () => {
+  const cases: [cores: number, threads: number][] = [[1, 1], [2, 1], [3, 2], [4, 3], [6, 5], [8, 5], [64, 5]];
+  for (const [cores, threads] of cases) assert.equal(defaultProbeThreads(cores), threads, `${cores} cores`);
+  assert.equal(loadConfig([], { PROBE_THREADS: '4' })?.probeThreads, 4);
+  assert.equal(loadConfig(['--probe-threads', '2'], { PROBE_THREADS: '4' })?.probeThreads, 2);
 });

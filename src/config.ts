@@ -1,10 +1,16 @@
 // One typed, validated Config from flags and environment (flags win), every bad value reported at once.
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { MIN_DEREGISTER_AFTER_SEC, targetEntryProblem, webhookUrlProblem } from './domain/index.js';
 import { attributeLabelNames } from './metrics/label-names.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** PROBE_THREADS when unset: one per core the API thread leaves spare, from 1 to 5 (the pool's most). */
+export function defaultProbeThreads(cores: number): number {
+  return Math.min(5, Math.max(1, cores - 1));
+}
 
 export interface Config {
   readonly port: number;
@@ -67,7 +73,7 @@ const SETTINGS = {
   probeTimeoutMs: { env: 'PROBE_TIMEOUT_MS', flag: 'probe-timeout-ms', fallback: '2000', schema: integer(1, 600_000) },
   probeRetries: { env: 'PROBE_RETRIES', flag: 'probe-retries', fallback: '2', schema: integer(0, 10) },
   maxConcurrency: { env: 'MAX_CONCURRENCY', flag: 'max-concurrency', fallback: '5', schema: integer(1, 1000) },
-  probeThreads: { env: 'PROBE_THREADS', flag: 'probe-threads', fallback: '1', schema: integer(1, 5) },
+  probeThreads: { env: 'PROBE_THREADS', flag: 'probe-threads', fallback: String(defaultProbeThreads(availableParallelism())), schema: integer(1, 5) },
   errorRateThreshold: {
     env: 'ERROR_RATE_THRESHOLD',
     flag: 'error-rate-threshold',
