@@ -9,7 +9,7 @@ import { ApiClient } from './lib/api-client.js';
 import { startMonitor } from './lib/monitor-process.js';
 import { progress } from './lib/progress.js';
 import { median, MIB, percentile } from './lib/stats.js';
-import { figuresOf, SCHEDULE_WIDE_CONCURRENCY, STEPS, type FigureKey, type StepName } from './report/figures.js';
+import { FIGURES, figuresOf, SCHEDULE_WIDE_CONCURRENCY, STEPS, type FigureKey, type StepName } from './report/figures.js';
 import { describeMachine } from './report/machine.js';
 import { buildResults, resultProblems } from './report/results.js';
 import { renderTable } from './report/table.js';
@@ -217,9 +217,14 @@ async function measureLoad(plan: Plan, dir: string): Promise<Figures> {
     });
     const ratio = load.probesPerSec / load.rawLimitPerSec;
     progress(`  peak RSS ${Math.round(load.peakRssBytes / MIB)} MB; probes/s ${(ratio * 100).toFixed(1)}% of the raw limit`);
+    const ceiling = load.demandPerSec / load.rawLimitPerSec;
+    if (ceiling < FIGURES.load_probes_to_raw_limit.target.value) {
+      progress(`  note: ${load.demandPerSec} probes/s of demand cap that ratio at ${(ceiling * 100).toFixed(1)}% against this raw limit, below its target`);
+    }
     return {
       load_raw_limit_per_sec: load.rawLimitPerSec,
       load_probes_per_sec: load.probesPerSec,
+      load_probes_to_demand: load.probesPerSec / load.demandPerSec,
       load_probes_to_raw_limit: ratio,
       load_api_cpu_us_per_result: load.apiCpuUsPerResult,
       load_metrics_json_ms_p50: load.metricsJson.medianMs,

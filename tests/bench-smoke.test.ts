@@ -38,6 +38,7 @@ const REQUIRED: readonly FigureKey[] = [
   'load_api_cpu_us_per_result',
   'load_metrics_json_ms_p50',
   'load_probes_per_sec',
+  'load_probes_to_demand',
   'load_raw_limit_per_sec',
   'load_probes_to_raw_limit',
 ];

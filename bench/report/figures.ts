@@ -144,6 +144,13 @@ export const FIGURES = {
     unit: 'per_sec',
     sign: 'positive',
   },
+  load_probes_to_demand: {
+    step: 'load',
+    section: LOAD,
+    label: (s) => `probes per second / demand (${n(s.loadServices)}/s)`,
+    unit: 'ratio',
+    sign: 'positive',
+  },
   load_probes_to_raw_limit: { step: 'load', section: LOAD, label: () => 'probes per second / raw limit', unit: 'ratio', sign: 'positive', target: { op: '>=', value: 0.15 } },
   load_api_cpu_us_per_result: {
     step: 'load',

@@ -33,6 +33,8 @@ export interface SteadyLoad {
   readonly rawLimitPerSec: number;
   /** VmHWM at the end of the window: the high-water mark since the monitor started. */
   readonly peakRssBytes: number;
+  /** What N services every second ask for: the probe rate cannot exceed it. */
+  readonly demandPerSec: number;
   /** Over the quiet part. */
   readonly probesPerSec: number;
   readonly apiCpuUsPerResult: number;
@@ -120,6 +122,7 @@ export async function measureSteadyLoad(options: SteadyLoadOptions): Promise<Ste
     const peakRssBytes = monitor.peakRssBytes();
     return {
       rawLimitPerSec: raw.requestsPerSec,
+      demandPerSec: services / INTERVAL_SEC,
       peakRssBytes,
       probesPerSec: perSec(quiet),
       apiCpuUsPerResult: cpuUsPerResult(quiet),
