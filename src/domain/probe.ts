@@ -8,6 +8,7 @@ export interface ProbeJob {
   readonly generation: number;
   /** The URL as registered; the prober for its scheme decides what to connect to (HTTP appends healthPath). */
   readonly url: string;
+  /** The registration's health_path: the HTTP prober asks for `{url}{healthPath}`. */
   readonly healthPath: string;
   readonly timeoutMs: number;
   readonly retries: number;

@@ -1,4 +1,4 @@
-// Where webhooks may be delivered: an absolute http(s) URL that fetch will accept.
+// Where webhooks may be delivered: an absolute http(s) URL (never another probe scheme), off the fetch standard's bad ports.
 import { blockedPortProblem } from './blocked-ports.js';
 import { parseHttpUrl } from './url-text.js';
 
