@@ -11,7 +11,9 @@ test('schemes are listed as a person writes them', () => {
 test('the refusal of a scheme names every accepted one', () => {
   const notAbsolute = 'must be an absolute URL';
   assert.deepEqual(parseHttpUrl('ftp://host/', notAbsolute), { problem: 'must use http or https, not ftp' });
-  assert.deepEqual(parseTargetUrl('ftp://host/', notAbsolute, ['http:', 'https:', 'tcp:']), { problem: 'must use http, https or tcp, not ftp' });
+  assert.deepEqual(parseTargetUrl('ftp://host/', notAbsolute, ['http:', 'https:', 'tcp:']), {
+    problem: 'must use http, https or tcp, not ftp',
+  });
   const accepted = parseTargetUrl('tcp://host:5432', notAbsolute, ['http:', 'https:', 'tcp:']);
   assert.ok('url' in accepted);
   assert.equal(accepted.url.hostname, 'host');
@@ -20,6 +22,8 @@ test('the refusal of a scheme names every accepted one', () => {
 test('every scheme needs a host and takes no credentials', () => {
   const schemes = ['http:', 'tcp:'];
   assert.deepEqual(parseTargetUrl('tcp://', 'not absolute', schemes), { problem: 'must name a host' });
-  assert.deepEqual(parseTargetUrl('tcp://u:p@host:1', 'not absolute', schemes), { problem: 'must not contain credentials' });
+  assert.deepEqual(parseTargetUrl('tcp://u:p@host:1', 'not absolute', schemes), {
+    problem: 'must not contain credentials',
+  });
   assert.deepEqual(parseTargetUrl('localhost:9001', 'not absolute', schemes), { problem: 'not absolute' });
 });

@@ -6,7 +6,9 @@ import { httpProtocol } from './protocols/http.js';
 
 const PROTOCOLS: readonly ProbeProtocol[] = [httpProtocol];
 
-const BY_SCHEME: ReadonlyMap<string, ProbeProtocol> = new Map(PROTOCOLS.flatMap((protocol) => protocol.schemes.map((scheme) => [scheme, protocol] as const)));
+const BY_SCHEME: ReadonlyMap<string, ProbeProtocol> = new Map(
+  PROTOCOLS.flatMap((protocol) => protocol.schemes.map((scheme) => [scheme, protocol] as const)),
+);
 
 /** Every scheme a service may register with, as `URL.protocol` spells them (`'http:'`). */
 export const PROBE_SCHEMES: readonly string[] = [...BY_SCHEME.keys()];

@@ -30,7 +30,11 @@ export async function startProbeThread(data: ProbeWorkerData, threadId: number):
     limit,
     startProbe,
     (probe) => nextAttempt(probe, probes),
-    (probe, error) => finish(probe, { kind: 'monitor_error', error: `the probe failed unexpectedly: ${error instanceof Error ? error.message : String(error)}` }),
+    (probe, error) =>
+      finish(probe, {
+        kind: 'monitor_error',
+        error: `the probe failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`,
+      }),
   );
   const openOutbox = (task: ProbeBatchTask): BatchOutbox => new BatchOutbox(task.results, task.jobs.length);
   const probeInto = (jobs: readonly ProbeJob[], outbox: BatchOutbox): void => runner.enqueue(jobs, outbox);

@@ -49,7 +49,9 @@ function sourcesUnder(dir: string): string[] {
 
 function targetOf(file: string, specifier: string): string {
   if (!specifier.startsWith('.')) return specifier.startsWith('node:') ? specifier : packageOf(specifier);
-  const path = relative(ROOT, resolve(ROOT, dirname(file), specifier)).split(sep).join('/');
+  const path = relative(ROOT, resolve(ROOT, dirname(file), specifier))
+    .split(sep)
+    .join('/');
   return path.replace(/\.js$/, '.ts');
 }
 
@@ -74,9 +76,19 @@ function importsOf(file: string): Import[] {
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
       const clause = node.importClause;
       const bindings = clause?.namedBindings;
-      const names = bindings && ts.isNamedImports(bindings) ? bindings.elements.map((element) => (element.propertyName ?? element.name).text) : [];
+      const names =
+        bindings && ts.isNamedImports(bindings)
+          ? bindings.elements.map((element) => (element.propertyName ?? element.name).text)
+          : [];
       if (clause?.name) names.push('default');
-      const typeOnly = clause !== undefined && (clause.isTypeOnly || (clause.name === undefined && names.length > 0 && bindings !== undefined && ts.isNamedImports(bindings) && bindings.elements.every((element) => element.isTypeOnly)));
+      const typeOnly =
+        clause !== undefined &&
+        (clause.isTypeOnly ||
+          (clause.name === undefined &&
+            names.length > 0 &&
+            bindings !== undefined &&
+            ts.isNamedImports(bindings) &&
+            bindings.elements.every((element) => element.isTypeOnly)));
       add(node.moduleSpecifier.text, names, typeOnly, false);
     } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
       add(node.moduleSpecifier.text, [], node.isTypeOnly, false);
@@ -92,15 +104,23 @@ function importsOf(file: string): Import[] {
 }
 
 const isTest = (file: string): boolean => file.endsWith('.test.ts');
-const under = (target: string, ...places: string[]): boolean => places.some((place) => target === place || target.startsWith(`${place}/`));
+const under = (target: string, ...places: string[]): boolean =>
+  places.some((place) => target === place || target.startsWith(`${place}/`));
 
 /** `file: specifier` for each import of `files` that `allowed` refuses. */
 function violations(files: readonly string[], allowed: (imported: Import, file: string) => boolean): string[] {
-  return files.flatMap((file) => importsOf(file).filter((imported) => !allowed(imported, file)).map((imported) => `${file}: ${imported.specifier}`));
+  return files.flatMap((file) =>
+    importsOf(file)
+      .filter((imported) => !allowed(imported, file))
+      .map((imported) => `${file}: ${imported.specifier}`),
+  );
 }
 
 test('nothing in src/ imports from workers/', () => {
-  assert.deepEqual(violations(sourcesUnder('src'), ({ target }) => !under(target, 'workers')), []);
+  assert.deepEqual(
+    violations(sourcesUnder('src'), ({ target }) => !under(target, 'workers')),
+    [],
+  );
 });
 
 test('workers/ holds only short entry files, each importing only src/probe or src/store', () => {
@@ -114,11 +134,16 @@ test('workers/ holds only short entry files, each importing only src/probe or sr
     const lines = readFileSync(join(ROOT, file), 'utf8').trimEnd().split('\n').length;
     assert.ok(lines <= MAX_ENTRY_LINES, `${file} has ${lines} lines: an entry file only starts what src/ holds`);
   }
-  assert.deepEqual(violations(files, ({ target }) => target.startsWith('node:') || under(target, 'src/probe', 'src/store')), []);
+  assert.deepEqual(
+    violations(files, ({ target }) => target.startsWith('node:') || under(target, 'src/probe', 'src/store')),
+    [],
+  );
 });
 
 /** Pure parts of node:net (address parsing and matching), no sockets. */
-const PURE_NODE_IMPORTS: Readonly<Record<string, readonly string[]>> = { 'node:net': ['BlockList', 'isIP', 'isIPv4', 'isIPv6'] };
+const PURE_NODE_IMPORTS: Readonly<Record<string, readonly string[]>> = {
+  'node:net': ['BlockList', 'isIP', 'isIPv4', 'isIPv6'],
+};
 
 test('src/domain imports nothing outside src/domain but pure node: functions', () => {
   const files = sourcesUnder('src/domain').filter((file) => !isTest(file));
@@ -139,12 +164,18 @@ test('src/probe imports only src/probe, src/domain, src/net and the thread prior
 
 test('src/net, a lower layer shared by the probe and the webhooks, imports only src/domain', () => {
   const files = sourcesUnder('src/net').filter((file) => !isTest(file));
-  assert.deepEqual(violations(files, ({ target }) => !target.startsWith('src/') || under(target, 'src/net', 'src/domain')), []);
+  assert.deepEqual(
+    violations(files, ({ target }) => !target.startsWith('src/') || under(target, 'src/net', 'src/domain')),
+    [],
+  );
 });
 
 test('the API reads the probe table only, and the table loads no HTTP client on the API thread', () => {
   const apiFiles = sourcesUnder('src/api').filter((file) => !isTest(file));
-  assert.deepEqual(violations(apiFiles, ({ target }) => !under(target, 'src/probe') || target === 'src/probe/probe-table.ts'), []);
+  assert.deepEqual(
+    violations(apiFiles, ({ target }) => !under(target, 'src/probe') || target === 'src/probe/probe-table.ts'),
+    [],
+  );
   // What importing the table loads with it: static imports that stay at run time, followed through the repository.
   const loaded = new Set<string>();
   const pending = ['src/probe/probe-table.ts'];
@@ -157,5 +188,9 @@ test('the API reads the probe table only, and the table loads no HTTP client on 
       else loaded.add(target);
     }
   }
-  assert.deepEqual([...loaded].filter((module) => ['ky', 'undici', 'piscina'].includes(module)), [], [...loaded].join(', '));
+  assert.deepEqual(
+    [...loaded].filter((module) => ['ky', 'undici', 'piscina'].includes(module)),
+    [],
+    [...loaded].join(', '),
+  );
 });

@@ -2,5 +2,14 @@
 import type { ProbeJob } from '../../src/domain/index.js';
 
 export function probeJob(fields: Partial<ProbeJob> & Pick<ProbeJob, 'url'>): ProbeJob {
-  return { serviceId: 'svc', generation: 1, healthPath: '/health', timeoutMs: 1000, retries: 0, dueAt: 0, slow: false, ...fields };
+  return {
+    serviceId: 'svc',
+    generation: 1,
+    healthPath: '/health',
+    timeoutMs: 1000,
+    retries: 0,
+    dueAt: 0,
+    slow: false,
+    ...fields,
+  };
 }

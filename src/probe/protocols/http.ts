@@ -8,7 +8,8 @@ export const httpProtocol: ProbeProtocol = {
   checkUrl(url, text) {
     // On the text, not the parsed URL: a bare `?` or `#` parses as an empty query or fragment, yet the
     // health path appended to the text would land after it.
-    if (text.includes('?') || text.includes('#')) return 'must not contain a query or fragment (use health_path for a query)';
+    if (text.includes('?') || text.includes('#'))
+      return 'must not contain a query or fragment (use health_path for a query)';
     return blockedPortProblem(url);
   },
   async createProber(context) {
