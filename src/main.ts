@@ -16,7 +16,7 @@ import { onShutdownSignal } from './shutdown.js';
 import { ServiceStore } from './store/store.js';
 import { schedulePruning } from './store/pruner.js';
 import { DatabaseOpenError } from './store/sqlite/open-database.js';
-import { ThreadedPersistence } from './store/sqlite/threaded-persistence.js';
+import { SqliteThreadPersistence } from './store/sqlite/sqlite-thread-persistence.js';
 
 /** Requests still running when shutdown starts get this long before their connections are cut. */
 const DRAIN_MS = 2000;
@@ -37,9 +37,9 @@ function readConfig(): Config {
 }
 
 /** SQLite in a thread of its own (docs/storage-thread.md); an unusable DB_PATH ends the process here. */
-async function openPersistence(dbPath: string): Promise<ThreadedPersistence> {
+async function openPersistence(dbPath: string): Promise<SqliteThreadPersistence> {
   try {
-    return await ThreadedPersistence.open(dbPath);
+    return await SqliteThreadPersistence.open(dbPath);
   } catch (error) {
     if (!(error instanceof DatabaseOpenError)) throw error;
     process.stderr.write(`health-monitor: ${error.message}\n`);

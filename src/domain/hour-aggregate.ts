@@ -1,5 +1,5 @@
 // Hourly probe aggregates per service: what uptime over a day, a week, a month and a year is computed from.
-import { addToHistogram, mergeHistograms, quantileMs, type ResponseHistogram } from './response-histogram.js';
+import { countInHistogram, mergeHistograms, quantileMs, type ResponseHistogram } from './response-histogram.js';
 
 export const HOUR_MS = 3_600_000;
 
@@ -18,7 +18,29 @@ export function hourStartOf(at: number): number {
   return Math.floor(at / HOUR_MS) * HOUR_MS;
 }
 
-/** Adds one probe to the service's aggregate for the hour it finished in, starting a new hour when needed. */
+/** An hourly aggregate as its owner (the store actor) updates it in place. */
+export interface OpenHourAggregate {
+  readonly serviceId: string;
+  readonly hourStart: number;
+  probes: number;
+  successes: number;
+  totalResponseMs: number;
+  readonly histogram: Record<string, number>;
+}
+
+export function emptyHour(serviceId: string, hourStart: number): OpenHourAggregate {
+  return { serviceId, hourStart, probes: 0, successes: 0, totalResponseMs: 0, histogram: {} };
+}
+
+/** Adds one probe to `hour` in place; the caller makes sure the probe finished within that hour. */
+export function addProbe(hour: OpenHourAggregate, responseMs: number, ready: boolean): void {
+  hour.probes += 1;
+  if (ready) hour.successes += 1;
+  hour.totalResponseMs += responseMs;
+  countInHistogram(hour.histogram, responseMs);
+}
+
+/** Adds one probe to the service's aggregate for the hour it finished in, on a copy, starting a new hour when needed. */
 export function accumulate(
   current: HourAggregate | undefined,
   serviceId: string,
@@ -27,17 +49,10 @@ export function accumulate(
   ready: boolean,
 ): HourAggregate {
   const hourStart = hourStartOf(at);
-  const base =
-    current && current.hourStart === hourStart
-      ? current
-      : { serviceId, hourStart, probes: 0, successes: 0, totalResponseMs: 0, histogram: {} };
-  return {
-    ...base,
-    probes: base.probes + 1,
-    successes: base.successes + (ready ? 1 : 0),
-    totalResponseMs: base.totalResponseMs + responseMs,
-    histogram: addToHistogram(base.histogram, responseMs),
-  };
+  const hour =
+    current && current.hourStart === hourStart ? { ...current, histogram: { ...current.histogram } } : emptyHour(serviceId, hourStart);
+  addProbe(hour, responseMs, ready);
+  return hour;
 }
 
 export interface UptimeSummary {

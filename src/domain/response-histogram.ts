@@ -15,9 +15,10 @@ export function bucketUpperMs(bucket: number): number {
   return Math.round(GROWTH ** bucket);
 }
 
-export function addToHistogram(histogram: ResponseHistogram, ms: number): ResponseHistogram {
+/** Counts `ms` in `histogram`, in place. */
+export function countInHistogram(histogram: Record<string, number>, ms: number): void {
   const key = String(bucketOf(ms));
-  return { ...histogram, [key]: (histogram[key] ?? 0) + 1 };
+  histogram[key] = (histogram[key] ?? 0) + 1;
 }
 
 export function mergeHistograms(histograms: Iterable<ResponseHistogram>): Record<string, number> {

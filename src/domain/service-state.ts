@@ -52,20 +52,22 @@ export const INITIAL_STATE: ServiceState = Object.freeze({
 function sampleOf(report: HealthReport): CounterSample | null {
   if (report.requestCount === null) return null;
   // The reference decodes a missing counter as zero; only request_count makes a sample.
-  return { requestCount: report.requestCount, errorCount: report.errorCount ?? 0, uptimeSec: report.uptimeSec };
+  return Object.freeze({ requestCount: report.requestCount, errorCount: report.errorCount ?? 0, uptimeSec: report.uptimeSec });
 }
 
+/** A service's state as its owner (the store actor) updates it in place. */
+export type MutableServiceState = { -readonly [K in keyof ServiceState]: ServiceState[K] };
+
 /** Counters and rates move with every usable answer, whatever flap damping says about health. */
-function withReport(state: ServiceState, report: HealthReport): ServiceState {
+function takeReport(state: MutableServiceState, report: HealthReport): void {
   const sample = sampleOf(report);
-  return {
-    ...state,
-    uptimeSec: report.uptimeSec ?? state.uptimeSec,
-    sample: sample ?? state.sample,
-    errorRate: sample ? lifetimeErrorRate(sample) : state.errorRate,
-    recentErrorRate: sample ? recentErrorRate(state.sample, sample) : state.recentErrorRate,
-    healthAttributes: Object.freeze({ ...report.attributes }),
-  };
+  if (report.uptimeSec !== null) state.uptimeSec = report.uptimeSec;
+  if (sample) {
+    state.recentErrorRate = recentErrorRate(state.sample, sample);
+    state.errorRate = lifetimeErrorRate(sample);
+    state.sample = sample;
+  }
+  state.healthAttributes = Object.freeze({ ...report.attributes });
 }
 
 /**
@@ -81,39 +83,41 @@ function shouldAdopt(current: HealthVerdict, observedFailure: boolean, state: Se
     : state.consecutiveSuccesses >= settings.successThreshold;
 }
 
+/** Applies one probe result to `state` in place; returns the verdict change it makes, if any. */
+export function updateState(state: MutableServiceState, settings: ServiceSettings, result: ProbeResult): VerdictChange | null {
+  const { outcome } = result;
+  if (outcome.kind === 'monitor_error') {
+    state.lastError = `monitor: ${outcome.error}`;
+    return null;
+  }
+  const previous: HealthVerdict = { health: state.health, ready: state.ready };
+  const previousBadSince = state.badSince;
+  const at = result.startedAt + result.durationMs;
+  if (outcome.kind === 'answered') takeReport(state, outcome.report);
+  const observed = classify(outcome, state.recentErrorRate ?? state.errorRate, settings.errorRateThreshold);
+  const observedFailure = isFailure(observed.health);
+  state.lastCheckedAt = at;
+  state.lastResponseMs = result.durationMs;
+  state.lastError = observed.error;
+  state.consecutiveFailures = observedFailure ? state.consecutiveFailures + 1 : 0;
+  state.consecutiveSuccesses = observedFailure ? 0 : state.consecutiveSuccesses + 1;
+  if (!shouldAdopt(previous, observedFailure, state, settings)) return null;
+
+  state.badSince = !isFailure(observed.health) ? null : isFailure(previous.health) ? previousBadSince ?? at : at;
+  state.health = observed.health;
+  state.ready = observed.ready;
+  state.reason = observed.reason;
+  if (state.health === previous.health && state.ready === previous.ready) return null;
+  return { from: previous, to: { health: state.health, ready: state.ready }, reason: observed.reason, at };
+}
+
+/** `updateState` on a copy: the previous state is left as it was. */
 export function applyProbe(
   previous: ServiceState,
   settings: ServiceSettings,
   result: ProbeResult,
 ): { state: ServiceState; change: VerdictChange | null } {
-  const { outcome } = result;
-  if (outcome.kind === 'monitor_error') {
-    return { state: { ...previous, lastError: `monitor: ${outcome.error}` }, change: null };
-  }
-  const at = result.startedAt + result.durationMs;
-  const counted = outcome.kind === 'answered' ? withReport(previous, outcome.report) : previous;
-  const observed = classify(outcome, counted.recentErrorRate ?? counted.errorRate, settings.errorRateThreshold);
-  const observedFailure = isFailure(observed.health);
-  const probed: ServiceState = {
-    ...counted,
-    lastCheckedAt: at,
-    lastResponseMs: result.durationMs,
-    lastError: observed.error,
-    consecutiveFailures: observedFailure ? previous.consecutiveFailures + 1 : 0,
-    consecutiveSuccesses: observedFailure ? 0 : previous.consecutiveSuccesses + 1,
-  };
-  if (!shouldAdopt(previous, observedFailure, probed, settings)) return { state: probed, change: null };
-
-  const badSince = !isFailure(observed.health) ? null : isFailure(previous.health) ? previous.badSince ?? at : at;
-  const state: ServiceState = { ...probed, health: observed.health, ready: observed.ready, reason: observed.reason, badSince };
-  const changed = state.health !== previous.health || state.ready !== previous.ready;
-  const change = changed
-    ? {
-        from: { health: previous.health, ready: previous.ready },
-        to: { health: state.health, ready: state.ready },
-        reason: observed.reason,
-        at,
-      }
-    : null;
+  const state: MutableServiceState = { ...previous };
+  const change = updateState(state, settings, result);
   return { state, change };
 }

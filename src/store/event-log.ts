@@ -1,7 +1,7 @@
 // Entries of the event log: what stream clients receive, numbered by the store before their commit.
+import type { RegistrationRequest } from '../domain/index.js';
 import type { DeregisteredEvent, TransitionEvent } from './events.js';
 import type { EventKind, StoredEvent } from './persistence.js';
-import type { ServiceRecord } from './service-record.js';
 
 const iso = (at: number): string => new Date(at).toISOString();
 
@@ -14,17 +14,28 @@ export class EventLog {
     return this.last;
   }
 
-  /** Takes back ids handed out for a commit that failed, so committed ids stay contiguous. */
-  rewindTo(id: number): void {
-    this.last = id;
+  /**
+   * Numbers the entries `make` returns and runs `commit` with them. When the commit fails, their ids are
+   * taken back, so committed ids stay contiguous.
+   */
+  async commitNumbered(make: () => StoredEvent[], commit: (entries: StoredEvent[]) => Promise<void>): Promise<StoredEvent[]> {
+    const lastBefore = this.last;
+    const entries = make();
+    try {
+      await commit(entries);
+    } catch (error) {
+      this.last = lastBefore;
+      throw error;
+    }
+    return entries;
   }
 
   private entry(kind: EventKind, serviceId: string, at: number, data: Record<string, unknown>): StoredEvent {
     return { id: ++this.last, kind, serviceId, at, data: JSON.stringify({ service: serviceId, ...data, at: iso(at) }) };
   }
 
-  registered(record: ServiceRecord, created: boolean): StoredEvent {
-    return this.entry('registered', record.request.id, record.registeredAt, { url: record.request.url, created });
+  registered(service: { readonly request: RegistrationRequest; readonly registeredAt: number }, created: boolean): StoredEvent {
+    return this.entry('registered', service.request.id, service.registeredAt, { url: service.request.url, created });
   }
 
   deregistered(event: DeregisteredEvent): StoredEvent {

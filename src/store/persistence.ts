@@ -67,7 +67,7 @@ export type RegistryWrite =
 
 export interface Persistence {
   /** Every stored service with its last known state, and each one's aggregate for the hour starting at `hourStart`. */
-  load(hourStart: number): Promise<{ services: readonly StoredService[]; currentHours: readonly HourAggregate[]; lastEventId: number }>;
+  load(hourStart: number): Promise<{ services: readonly StoredService[]; openHours: readonly HourAggregate[]; lastEventId: number }>;
   /** Registrations and removals with their log entries, applied in order in one transaction; resolves only once they are durable. */
   writeRegistry(writes: readonly RegistryWrite[], events: readonly StoredEvent[]): Promise<void>;
   /** One batch of probe results, written in one transaction. */
@@ -77,7 +77,7 @@ export interface Persistence {
   /** Transitions of a service, newest first, older than `beforeId` when given. */
   transitions(serviceId: string, page: { limit: number; beforeId: number | null }): Promise<StoredTransition[]>;
   /** Hourly aggregates of a service from `sinceHourStart` on, oldest first. */
-  hours(serviceId: string, sinceHourStart: number): Promise<HourAggregate[]>;
+  hourlyAggregates(serviceId: string, sinceHourStart: number): Promise<HourAggregate[]>;
   /** Log entries after `afterId`, oldest first. */
   eventsAfter(afterId: number, limit: number): Promise<StoredEvent[]>;
   /** The oldest entry still kept (`null` when none), for telling a client that pruning left a gap. */

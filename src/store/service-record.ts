@@ -1,4 +1,4 @@
-// One registered service as the store holds it: immutable, replaced whole on every change.
+// One registered service as readers outside the store actor see it: a frozen copy that never changes.
 import type { RegistrationRequest, ServiceSettings, ServiceState } from '../domain/index.js';
 
 export interface ServiceRecord {
@@ -9,8 +9,4 @@ export interface ServiceRecord {
   readonly registeredAt: number;
   readonly lastScheduledAt: number | null;
   readonly state: ServiceState;
-}
-
-export function freezeRecord(record: ServiceRecord): ServiceRecord {
-  return Object.freeze(record);
 }

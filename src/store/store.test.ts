@@ -14,7 +14,7 @@ test('a new registration is created, due at once, and announced', async () => {
   assert.equal(record.state.health, 'unknown');
   assert.deepEqual(announced, ['a:true']);
   const jobs = await store.takeDue(1000);
-  assert.deepEqual(jobs.map((job) => [job.serviceId, job.url]), [['a', 'http://127.0.0.1:1/a/health']]);
+  assert.deepEqual(jobs.map((job) => [job.serviceId, job.url, job.healthPath]), [['a', 'http://127.0.0.1:1/a', '/health']]);
   assert.deepEqual(await store.takeDue(1000), [], 'a scheduled service is not due again before its interval');
   assert.deepEqual(await store.takeDue(1000 + 10_000), [], 'nor after it, while its probe is in flight');
   await store.applyResults([probeResult('a', record.generation, HEALTHY, 1000)]);
@@ -34,7 +34,7 @@ test('a service never has two probes in flight: not after its interval, not afte
   await store.applyResults([probeResult('a', first.generation, HEALTHY, 1000)]);
   assert.ok(second.generation > first.generation);
   assert.equal(store.nextDueAt(), -Infinity, 'the old result is dropped, and the new registration is due at once');
-  assert.deepEqual((await store.takeDue(5000)).map((job) => job.url), ['http://h:3/health']);
+  assert.deepEqual((await store.takeDue(5000)).map((job) => job.url + job.healthPath), ['http://h:3/health']);
 });
 
 test('re-registration keeps history for the same URL and resets it for a new one', async () => {
@@ -258,4 +258,48 @@ test('a monitor error keeps the cycle as the anchor: the target was never reache
   await store.takeDue(1000);
   await store.applyResults([probeResult('a', record.generation, { kind: 'monitor_error', error: 'the probe worker died' }, 1800)]);
   assert.equal((await store.takeDue(11_000)).length, 1, 'due one interval after the cycle, not after the failure');
+});
+
+test('what a reader holds never changes: views are frozen copies, and a result makes a new one', async () => {
+  const store = await openStore();
+  const { record } = await store.register(registration('a'));
+  await store.takeDue(1000);
+  const before = store.get('a');
+  const listed = store.list();
+  assert.ok(before && Object.isFrozen(before) && Object.isFrozen(before.state) && Object.isFrozen(listed));
+  assert.equal(store.get('a'), before, 'unchanged: the same view is handed out again');
+  const snapshot = JSON.stringify(before);
+  await store.applyResults([probeResult('a', record.generation, HEALTHY, 1000)]);
+  assert.equal(JSON.stringify(before), snapshot, 'the view held before the result is as it was');
+  assert.equal(JSON.stringify(listed[0]), snapshot);
+  assert.equal(record.state.health, 'unknown', 'so is the record the registration was answered with');
+  const after = store.get('a');
+  assert.notEqual(after, before);
+  assert.equal(after?.state.health, 'healthy');
+  assert.ok(after && Object.isFrozen(after.state) && Object.isFrozen(after.state.healthAttributes));
+  assert.throws(() => {
+    (after.state as { health: string }).health = 'dead';
+  }, TypeError);
+});
+
+test('hourly aggregates are counted in place within an hour and start afresh at the next', async () => {
+  const hour = 3_600_000;
+  const saved: { probes: number; hourStart: number }[] = [];
+  const persistence = new (class extends PersistenceWrapper {
+    override async saveProbeBatch(batch: Parameters<PersistenceWrapper['saveProbeBatch']>[0]): Promise<void> {
+      for (const aggregate of batch.hours) saved.push({ probes: aggregate.probes, hourStart: aggregate.hourStart });
+      return super.saveProbeBatch(batch);
+    }
+  })();
+  const store = await openStore({ persistence });
+  const { record } = await store.register(registration('a', 'http://h:1', { pollIntervalSec: 1 }));
+  for (const at of [10 * hour + 1, 10 * hour + 2_000, 11 * hour + 1]) {
+    await store.takeDue(at);
+    await store.applyResults([probeResult('a', record.generation, HEALTHY, at)]);
+  }
+  assert.deepEqual(saved, [
+    { probes: 1, hourStart: 10 * hour },
+    { probes: 2, hourStart: 10 * hour },
+    { probes: 1, hourStart: 11 * hour },
+  ]);
 });

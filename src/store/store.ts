@@ -1,22 +1,20 @@
-// The store actor: the only writer of service state. Messages run one at a time, in arrival order.
+// The store actor: the only writer of service state. Messages run one at a time, in arrival order;
+// inside, records are updated in place, and everything handed out is a frozen view.
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import {
-  accumulate,
-  applyProbe,
+  addProbe,
+  emptyHour,
   expiryReason,
   HOUR_MS,
-  healthUrl,
   hourStartOf,
-  INITIAL_STATE,
   intervalAnchor,
-  isSlowTarget,
-  joinEarlyMs,
-  nextDueTime,
   resolveSettings,
   restoredScheduledAt,
+  updateState,
   uptimeWindows,
   UPTIME_WINDOWS,
   type HourAggregate,
+  type OpenHourAggregate,
   type ProbeDefaults,
   type ProbeJob,
   type ProbeResult,
@@ -24,22 +22,24 @@ import {
   type UptimeSummary,
   type UptimeWindow,
 } from '../domain/index.js';
+import { DueTracker } from './due-tracker.js';
+import { EventLog } from './event-log.js';
 import {
   MonitorEvents,
   type CycleEvent,
-  type DeregistrationCause,
   type MonitorEventMap,
   type StorageHealth,
   type TransitionEvent,
 } from './events.js';
-import { EventLog } from './event-log.js';
-import { GroupCommit } from './group-commit.js';
-import { retryWhileLocked } from './lock-wait.js';
 import { Mailbox } from './mailbox.js';
-import { StorageError, type Persistence, type RegistryWrite, type StoredEvent, type StoredTransition } from './persistence.js';
-import { freezeRecord, type ServiceRecord } from './service-record.js';
-import { StorageStatus } from './storage-status.js';
-import { UnsavedResults } from './unsaved-results.js';
+import type { Persistence, StoredEvent, StoredTransition } from './persistence.js';
+import { Registry } from './registry.js';
+import { RegistryWrites, type RegisterAnswer, type RegistryChange } from './registry-writes.js';
+import { ResultWrites } from './result-writes.js';
+import { ServiceEntry } from './service-entry.js';
+import type { ServiceRecord } from './service-record.js';
+
+export { STORAGE_RETRY_MS } from './result-writes.js';
 
 export interface StoreOptions {
   readonly persistence: Persistence;
@@ -55,21 +55,6 @@ export interface StoreOptions {
 }
 
 export const DEFAULT_LOCK_WAIT_MS = 2000;
-/** While the database refuses writes, it is tried again this often, with or without anything to write. */
-export const STORAGE_RETRY_MS = 1000;
-
-/** A change to the registry, decided before its commit and applied in memory only after it. */
-type RegistryChange =
-  | { readonly kind: 'save'; readonly record: ServiceRecord; readonly created: boolean; readonly resetHistory: boolean }
-  | { readonly kind: 'delete'; readonly serviceId: string; readonly cause: DeregistrationCause; readonly reason: string };
-
-/** A registration or removal waiting in a commit group. */
-interface RegistryOp {
-  /** `performance.now()` when it was sent: its wait for a locked database counts from here. */
-  readonly arrivedAt: number;
-  plan(current: (id: string) => ServiceRecord | undefined): { change: RegistryChange | null; answer: () => void };
-  fail(error: unknown): void;
-}
 
 export class StoreClosedError extends Error {
   constructor() {
@@ -84,84 +69,77 @@ const AGGREGATE_RETENTION_MS = 365 * 24 * HOUR_MS;
 
 export class ServiceStore {
   readonly events = new MonitorEvents();
-  private readonly services = new Map<string, ServiceRecord>();
-  /** Each service's aggregate for the hour its latest probe finished in. */
-  private readonly currentHours = new Map<string, HourAggregate>();
-  private sortedIds: readonly string[] | null = null;
-  private nextGeneration = 1;
+  private readonly registry = new Registry();
+  private readonly due = new DueTracker();
   private readonly mailbox = new Mailbox();
-  private readonly registryWrites = new GroupCommit<RegistryOp>(this.mailbox, (ops) => this.commitGroup(ops));
+  private readonly results: ResultWrites;
+  private readonly registryWrites: RegistryWrites;
   private closed = false;
   private readonly now: () => number;
-  private eventLog = new EventLog(0);
   private latestCycle: CycleEvent | null = null;
-  /** The earliest due time, as the last full pass found it; `undefined` once a registry change may have moved it. */
-  private knownNextDue: number | null | undefined = undefined;
-  /** Probe results applied in memory that the database has not taken yet. */
-  private readonly unsaved = new UnsavedResults();
-  /**
-   * The services whose probe is in flight, and when their cycle took them: a service here is not handed
-   * out again until its result is applied. Kept beside the records rather than in a copy of each.
-   */
-  private readonly takenAt = new Map<string, number>();
-  private readonly storageStatus: StorageStatus;
 
-  private constructor(private readonly options: StoreOptions) {
+  private constructor(
+    private readonly options: StoreOptions,
+    private readonly eventLog: EventLog,
+    nextGeneration: number,
+  ) {
     this.now = options.now ?? Date.now;
-    this.storageStatus = new StorageStatus({
+    const emit = this.emit.bind(this);
+    this.results = new ResultWrites({
+      persistence: options.persistence,
+      eventLog,
       now: this.now,
-      retryMs: STORAGE_RETRY_MS,
-      onChange: (status) => {
-        this.emit('storage', this.storage);
-        if (status === 'ok') this.unsaved.resetDropped();
-      },
-      retry: () => void this.send(() => this.retryStorage()).catch(() => undefined),
+      onRecorded: (entry) => emit('recorded', entry),
+      onStatusChange: () => emit('storage', this.storage),
+      runInActor: (job) => void this.send(job).catch(() => undefined),
+    });
+    this.registryWrites = new RegistryWrites({
+      registry: this.registry,
+      due: this.due,
+      persistence: options.persistence,
+      eventLog,
+      results: this.results,
+      mailbox: this.mailbox,
+      defaults: options.defaults,
+      now: this.now,
+      lockWaitMs: options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS,
+      nextGeneration,
+      emit,
     });
   }
 
   /** Opens the store with every service the persistence layer remembers, their polling spread over their interval. */
   static async open(options: StoreOptions): Promise<ServiceStore> {
-    const store = new ServiceStore(options);
-    const now = store.now();
-    const { services, currentHours, lastEventId } = await options.persistence.load(hourStartOf(now));
-    store.eventLog = new EventLog(lastEventId);
+    const now = (options.now ?? Date.now)();
+    const { services, openHours, lastEventId } = await options.persistence.load(hourStartOf(now));
+    const openHourOf = new Map<string, OpenHourAggregate>();
+    for (const hour of openHours) openHourOf.set(hour.serviceId, { ...hour, histogram: { ...hour.histogram } });
+    let nextGeneration = 1;
+    const entries: ServiceEntry[] = [];
     for (const stored of services) {
       const settings = resolveSettings(stored.request, options.defaults);
       const lastScheduledAt = restoredScheduledAt(stored.request.id, settings.intervalMs, stored.state, now);
-      store.services.set(stored.request.id, freezeRecord({ ...stored, settings, lastScheduledAt }));
-      store.nextGeneration = Math.max(store.nextGeneration, stored.generation + 1);
+      const openHour = openHourOf.get(stored.request.id) ?? null;
+      entries.push(new ServiceEntry(stored.request, settings, stored.generation, stored.registeredAt, stored.state, lastScheduledAt, openHour));
+      nextGeneration = Math.max(nextGeneration, stored.generation + 1);
     }
-    for (const hour of currentHours) store.currentHours.set(hour.serviceId, hour);
+    const store = new ServiceStore(options, new EventLog(lastEventId), nextGeneration);
+    for (const entry of entries) store.registry.put(entry);
     return store;
   }
 
   // ---- messages (mutations) ----
 
   /** Acknowledged (resolved) only once the registration is durable. */
-  register(request: RegistrationRequest): Promise<{ record: ServiceRecord; created: boolean }> {
-    return this.sendToGroup((current) => {
-      const existing = current(request.id);
-      const created = existing === undefined;
-      const keepsHistory = !created && existing.request.url === request.url;
-      const record = freezeRecord({
-        request,
-        settings: resolveSettings(request, this.options.defaults),
-        generation: this.nextGeneration++,
-        registeredAt: this.now(),
-        // A new or changed registration is due at once.
-        lastScheduledAt: null,
-        state: keepsHistory ? existing.state : INITIAL_STATE,
-      });
-      return { change: { kind: 'save', record, created, resetHistory: !created && !keepsHistory }, result: { record, created } };
-    });
+  register(request: RegistrationRequest): Promise<RegisterAnswer> {
+    if (this.closed) return Promise.reject(new StoreClosedError());
+    return this.registryWrites.register(request);
   }
 
   /** Resolves `false` for an unknown id; `true` once the removal is durable. */
   deregister(serviceId: string): Promise<boolean> {
-    return this.sendToGroup((current) => {
-      if (current(serviceId) === undefined) return { change: null, result: false };
-      return { change: { kind: 'delete', serviceId, cause: 'deleted', reason: 'deleted through the API' }, result: true };
-    });
+    if (this.closed) return Promise.reject(new StoreClosedError());
+    return this.registryWrites.deregister(serviceId);
   }
 
   /**
@@ -169,32 +147,10 @@ export class ServiceStore {
    * until its result is applied (a service never has two probes in flight).
    */
   takeDue(now: number): Promise<ProbeJob[]> {
-    return this.send(() => {
-      const jobs: ProbeJob[] = [];
-      let earliest: number | null = null;
-      for (const [id, record] of this.services) {
-        if (this.takenAt.has(id)) continue;
-        const lastScheduledAt = record.lastScheduledAt;
-        const due = nextDueTime(record.settings.intervalMs, lastScheduledAt);
-        if (due > now + joinEarlyMs(record.settings.intervalMs)) {
-          if (earliest === null || due < earliest) earliest = due;
-          continue;
-        }
-        this.takenAt.set(id, now);
-        jobs.push({
-          serviceId: id,
-          generation: record.generation,
-          url: healthUrl(record.request.url, record.settings.healthPath),
-          timeoutMs: record.settings.timeoutMs,
-          retries: record.settings.retries,
-          // Never scheduled: due since it was registered.
-          dueAt: lastScheduledAt === null ? record.registeredAt : due,
-          slow: isSlowTarget(record.state.lastResponseMs, record.settings.timeoutMs),
-        });
-      }
-      this.knownNextDue = earliest;
-      return jobs;
-    });
+    return this.send(() =>
+      // Never scheduled: due since it was registered.
+      this.due.take(this.registry.values(), now).map((entry) => entry.probeJob(entry.lastScheduledAt === null ? entry.registeredAt : entry.dueAt)),
+    );
   }
 
   /**
@@ -203,46 +159,46 @@ export class ServiceStore {
    */
   applyResults(results: readonly ProbeResult[]): Promise<number> {
     return this.send(async () => {
-      const updated: ServiceRecord[] = [];
+      const updated: ServiceEntry[] = [];
       const transitions: TransitionEvent[] = [];
       const hours: HourAggregate[] = [];
       for (const result of results) {
-        const takenAt = this.takenAt.get(result.serviceId);
-        this.takenAt.delete(result.serviceId);
-        const record = this.services.get(result.serviceId);
-        if (!record) continue;
-        if (record.generation !== result.generation) {
+        const takenAt = this.due.returned(result.serviceId);
+        const entry = this.registry.get(result.serviceId);
+        if (!entry) continue;
+        if (entry.generation !== result.generation) {
           // Re-registered while the old probe was out: the new registration is free to go now.
-          this.noteDue(nextDueTime(record.settings.intervalMs, record.lastScheduledAt));
+          this.due.freeFrom(entry.dueAt);
           continue;
         }
-        const { state, change } = applyProbe(record.state, record.settings, result);
-        const anchor = intervalAnchor(takenAt ?? record.lastScheduledAt, result.startedAt, result.outcome.kind !== 'monitor_error');
-        const next = freezeRecord({ ...record, state: Object.freeze(state), lastScheduledAt: anchor });
-        this.services.set(result.serviceId, next);
-        this.noteDue(nextDueTime(next.settings.intervalMs, anchor));
-        updated.push(next);
+        const change = updateState(entry.state, entry.settings, result);
+        entry.lastScheduledAt = intervalAnchor(takenAt ?? entry.lastScheduledAt, result.startedAt, result.outcome.kind !== 'monitor_error');
+        entry.changed();
+        this.due.freeFrom(entry.dueAt);
+        updated.push(entry);
         if (change) transitions.push({ serviceId: result.serviceId, ...change });
-        if (result.outcome.kind !== 'monitor_error' && state.lastCheckedAt !== null) {
-          const hour = accumulate(this.currentHours.get(result.serviceId), result.serviceId, state.lastCheckedAt, result.durationMs, state.ready);
-          this.currentHours.set(result.serviceId, hour);
-          hours.push(hour);
+        const checkedAt = entry.state.lastCheckedAt;
+        if (result.outcome.kind !== 'monitor_error' && checkedAt !== null) {
+          const hourStart = hourStartOf(checkedAt);
+          if (entry.openHour?.hourStart !== hourStart) entry.openHour = emptyHour(entry.id, hourStart);
+          addProbe(entry.openHour, result.durationMs, entry.state.ready);
+          hours.push(entry.openHour);
         }
       }
       // Applied in memory whether or not the database takes them: they are what the targets answered.
-      // A refused batch waits in `unsaved` and goes first in the next write that succeeds.
-      this.unsaved.add({ services: updated, transitions, hours });
-      await this.saveUnsaved();
+      // A refused batch waits and goes first in the next write that succeeds.
+      this.results.add({ services: updated, transitions, hours });
+      await this.results.save();
       for (const transition of transitions) this.emit('transition', transition);
       const now = this.now();
       const expired: RegistryChange[] = [];
-      for (const record of updated) {
-        const reason = expiryReason(record.state, record.settings.deregisterAfterMs, now);
-        if (reason !== null) expired.push({ kind: 'delete', serviceId: record.request.id, cause: 'expired', reason });
+      for (const entry of updated) {
+        const reason = expiryReason(entry.state, entry.settings.deregisterAfterMs, now);
+        if (reason !== null) expired.push({ kind: 'delete', serviceId: entry.id, cause: 'expired', reason });
       }
       if (expired.length > 0) {
         // One attempt: no one waits for an expiry. Refused, it is decided again at the service's next probe.
-        await this.commitChanges(expired, performance.now()).catch(() => undefined);
+        await this.registryWrites.commit(expired, performance.now()).catch(() => undefined);
       }
       return updated.length;
     });
@@ -278,12 +234,12 @@ export class ServiceStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.storageStatus.stop();
+    this.results.status.stop();
     await this.mailbox.drain();
-    if (!this.unsaved.isEmpty) {
+    if (!this.results.isEmpty) {
       // A last attempt. Refused, these results are lost: no one was told they were stored, and the
       // 'storage' event tells the log how many.
-      await this.flushUnsaved().catch(() => this.emit('storage', this.storage));
+      await this.results.flush().catch(() => this.emit('storage', this.storage));
     }
     await this.options.persistence.close();
   }
@@ -291,42 +247,21 @@ export class ServiceStore {
   // ---- queries (frozen views and reads, no message needed) ----
 
   get(serviceId: string): ServiceRecord | undefined {
-    return this.services.get(serviceId);
+    return this.registry.get(serviceId)?.frozen();
   }
 
   /** Every service, sorted by id. */
   list(): readonly ServiceRecord[] {
-    this.sortedIds ??= Object.freeze([...this.services.keys()].sort());
-    const records: ServiceRecord[] = [];
-    for (const id of this.sortedIds) {
-      const record = this.services.get(id);
-      if (record) records.push(record);
-    }
-    return Object.freeze(records);
+    return this.registry.views();
   }
 
   get size(): number {
-    return this.services.size;
+    return this.registry.size;
   }
 
   /** The earliest time a service with no probe in flight falls due, `null` when there is none. */
   nextDueAt(): number | null {
-    if (this.knownNextDue === undefined) {
-      let earliest: number | null = null;
-      for (const [id, record] of this.services) {
-        if (this.takenAt.has(id)) continue;
-        const due = nextDueTime(record.settings.intervalMs, record.lastScheduledAt);
-        if (earliest === null || due < earliest) earliest = due;
-      }
-      this.knownNextDue = earliest;
-    }
-    return this.knownNextDue;
-  }
-
-  /** A service became free to probe at `due`: the earliest known due time moves if it is sooner. */
-  private noteDue(due: number): void {
-    if (this.knownNextDue === undefined) return;
-    if (this.knownNextDue === null || due < this.knownNextDue) this.knownNextDue = due;
+    return this.due.nextDueAt(this.registry.values());
   }
 
   /** Event-log entries after `afterId`, oldest first: what a reconnecting stream client missed. */
@@ -346,16 +281,7 @@ export class ServiceStore {
 
   /** Whether the database takes writes, and what waits for it when it does not. */
   get storage(): StorageHealth {
-    const counts = this.unsaved.counts;
-    const status = this.storageStatus;
-    return {
-      status: status.failing ? 'failing' : 'ok',
-      failingSince: status.failingSince,
-      lastError: status.error,
-      unsavedServices: counts.services,
-      unsavedTransitions: counts.transitions,
-      droppedTransitions: counts.droppedTransitions,
-    };
+    return this.results.health;
   }
 
   history(serviceId: string, page: { limit: number; beforeId: number | null }): Promise<StoredTransition[]> {
@@ -365,163 +291,7 @@ export class ServiceStore {
   async uptime(serviceId: string): Promise<Record<UptimeWindow, UptimeSummary>> {
     const now = this.now();
     const since = hourStartOf(now) - (UPTIME_WINDOWS['1y'] - 1) * HOUR_MS;
-    return uptimeWindows(await this.options.persistence.hours(serviceId, since), now);
-  }
-
-  /**
-   * Plans every registry op of a group against the registry as the ops before it leave it, commits
-   * their changes in one transaction, and only then applies them and answers each op.
-   */
-  private async commitGroup(ops: readonly RegistryOp[]): Promise<void> {
-    const staged = new Map<string, ServiceRecord | null>();
-    const current = (id: string): ServiceRecord | undefined => (staged.has(id) ? (staged.get(id) ?? undefined) : this.services.get(id));
-    const changes: RegistryChange[] = [];
-    const answers: (() => void)[] = [];
-    for (const op of ops) {
-      const { change, answer } = op.plan(current);
-      answers.push(answer);
-      if (change === null) continue;
-      changes.push(change);
-      staged.set(change.kind === 'save' ? change.record.request.id : change.serviceId, change.kind === 'save' ? change.record : null);
-    }
-    const deadline = Math.min(...ops.map((op) => op.arrivedAt)) + (this.options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
-    try {
-      await this.commitChanges(changes, deadline);
-    } catch (error) {
-      for (const op of ops) op.fail(error);
-      return;
-    }
-    for (const answer of answers) answer();
-  }
-
-  /**
-   * Writes the changes in one transaction, then applies them in memory and announces them. While
-   * another connection holds the write lock it tries again until `deadline` (a `performance.now()` time).
-   */
-  private async commitChanges(changes: readonly RegistryChange[], deadline: number): Promise<void> {
-    if (changes.length === 0) return;
-    const at = this.now();
-    const writes = changes.map((change): RegistryWrite =>
-      change.kind === 'save' ? { kind: 'save', service: change.record, resetHistory: change.resetHistory } : { kind: 'delete', serviceId: change.serviceId },
-    );
-    const attempt = async (): Promise<StoredEvent[]> => {
-      // Unsaved probe results first: the history and the event log stay in the order things happened,
-      // and a removal also removes the history its service had waiting.
-      await this.flushUnsaved();
-      const lastIdBefore = this.eventLog.lastId;
-      const logged = changes.map((change) =>
-        change.kind === 'save'
-          ? this.eventLog.registered(change.record, change.created)
-          : this.eventLog.deregistered({ serviceId: change.serviceId, cause: change.cause, reason: change.reason, at }),
-      );
-      this.storageStatus.attempted();
-      await this.logged(lastIdBefore, () => this.options.persistence.writeRegistry(writes, logged));
-      return logged;
-    };
-    let logged: StoredEvent[];
-    try {
-      logged = await retryWhileLocked(attempt, deadline);
-    } catch (error) {
-      this.storageFailed(error);
-      throw error;
-    }
-    this.storageStatus.worked();
-    this.knownNextDue = undefined;
-    for (const [index, change] of changes.entries()) {
-      if (change.kind === 'save') {
-        const id = change.record.request.id;
-        // Due at once, or as soon as a probe of the registration it replaces is back: never two at once.
-        this.services.set(id, change.record);
-        if (change.created || change.resetHistory) this.currentHours.delete(id);
-        if (change.created) this.sortedIds = null;
-        this.emit('registered', { service: change.record, created: change.created });
-      } else {
-        // A probe in flight keeps its mark until it is back, so a quick re-registration waits for it.
-        this.services.delete(change.serviceId);
-        this.currentHours.delete(change.serviceId);
-        this.sortedIds = null;
-        this.emit('deregistered', { serviceId: change.serviceId, cause: change.cause, reason: change.reason, at });
-      }
-      const entry = logged[index];
-      if (entry) this.emit('recorded', entry);
-    }
-  }
-
-  /**
-   * Writes the unsaved probe results unless the database refused a write less than STORAGE_RETRY_MS
-   * ago (the retry timer tries then): during an outage a cycle's many batches do not each hit the
-   * database. Never throws: refused results stay unsaved.
-   */
-  private async saveUnsaved(): Promise<void> {
-    if (this.unsaved.isEmpty || this.storageStatus.recentlyRefused) return;
-    try {
-      await this.flushUnsaved();
-    } catch (error) {
-      this.storageFailed(error);
-      return;
-    }
-    this.storageStatus.worked();
-  }
-
-  /** Writes the unsaved probe results in one transaction and announces their log entries; throws when refused. */
-  private async flushUnsaved(): Promise<void> {
-    if (this.unsaved.isEmpty) return;
-    const { services, transitions, hours } = this.unsaved.contents();
-    const lastIdBefore = this.eventLog.lastId;
-    // Ids are handed out at each attempt and taken back when it fails: committed ids stay contiguous.
-    const events = transitions.map((transition) => this.eventLog.transition(transition));
-    this.storageStatus.attempted();
-    await this.logged(lastIdBefore, () => this.options.persistence.saveProbeBatch({ services, transitions, hours, events }));
-    this.unsaved.clear();
-    for (const event of events) this.emit('recorded', event);
-  }
-
-  private storageFailed(error: unknown): void {
-    this.storageStatus.failed(error, error instanceof StorageError && error.locked);
-  }
-
-  /** The retry timer's message while storage fails: writes what waits, or checks that the lock is free. */
-  private async retryStorage(): Promise<void> {
-    if (!this.storageStatus.failing) return;
-    try {
-      if (this.unsaved.isEmpty) {
-        // Taking the write lock says whether the lock is free, not whether a write would fit on the
-        // disk: any other failure stays until a real write (a registration, a probe result) gets through.
-        if (!this.storageStatus.lockedOut) return;
-        this.storageStatus.attempted();
-        await this.options.persistence.checkWritable();
-      } else {
-        await this.flushUnsaved();
-      }
-    } catch (error) {
-      this.storageFailed(error);
-      return;
-    }
-    this.storageStatus.worked();
-  }
-
-  /** Runs a commit that carries event-log entries; when it fails, their ids are handed out again. */
-  private async logged(lastIdBefore: number, commit: () => Promise<void>): Promise<void> {
-    try {
-      await commit();
-    } catch (error) {
-      this.eventLog.rewindTo(lastIdBefore);
-      throw error;
-    }
-  }
-
-  private sendToGroup<T>(plan: (current: (id: string) => ServiceRecord | undefined) => { change: RegistryChange | null; result: T }): Promise<T> {
-    if (this.closed) return Promise.reject(new StoreClosedError());
-    return new Promise<T>((resolve, reject) => {
-      this.registryWrites.add({
-        arrivedAt: performance.now(),
-        plan: (current) => {
-          const { change, result } = plan(current);
-          return { change, answer: () => resolve(result) };
-        },
-        fail: reject,
-      });
-    });
+    return uptimeWindows(await this.options.persistence.hourlyAggregates(serviceId, since), now);
   }
 
   private send<T>(job: () => T | Promise<T>): Promise<T> {

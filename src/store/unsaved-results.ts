@@ -2,7 +2,7 @@
 // next write that succeeds, so the database catches up with what the API already shows.
 import type { HourAggregate } from '../domain/index.js';
 import type { TransitionEvent } from './events.js';
-import type { ServiceRecord } from './service-record.js';
+import type { ProbedService } from './persistence.js';
 
 /**
  * Transitions kept while the database stays unwritable. States and hourly aggregates are one per
@@ -12,14 +12,14 @@ import type { ServiceRecord } from './service-record.js';
 export const MAX_UNSAVED_TRANSITIONS = 10_000;
 
 export interface UnsavedContents {
-  readonly services: readonly ServiceRecord[];
+  readonly services: readonly ProbedService[];
   readonly transitions: readonly TransitionEvent[];
   readonly hours: readonly HourAggregate[];
 }
 
 export class UnsavedResults {
-  /** The latest state of each service touched since the last successful write. */
-  private readonly services = new Map<string, ServiceRecord>();
+  /** Each service touched since the last successful write: its state is written as it is at that write. */
+  private readonly services = new Map<string, ProbedService>();
   private transitions: TransitionEvent[] = [];
   /** Keyed by service and hour: a service crossing an hour boundary has two aggregates to write. */
   private readonly hours = new Map<string, HourAggregate>();

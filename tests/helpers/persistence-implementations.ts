@@ -1,7 +1,7 @@
 // Both Persistence implementations on SQLite, for tests that hold each to the same contract.
 import type { Persistence } from '../../src/store/persistence.js';
 import { SqlitePersistence } from '../../src/store/sqlite/sqlite-persistence.js';
-import { ThreadedPersistence } from '../../src/store/sqlite/threaded-persistence.js';
+import { SqliteThreadPersistence } from '../../src/store/sqlite/sqlite-thread-persistence.js';
 
 export interface PersistenceImplementation {
   readonly name: string;
@@ -11,5 +11,5 @@ export interface PersistenceImplementation {
 
 export const SQLITE_IMPLEMENTATIONS: readonly PersistenceImplementation[] = [
   { name: 'SqlitePersistence (on the calling thread)', open: async (path) => SqlitePersistence.open(path) },
-  { name: 'ThreadedPersistence (SQLite on a thread of its own)', open: (path) => ThreadedPersistence.open(path) },
+  { name: 'SqliteThreadPersistence (SQLite on a thread of its own)', open: (path) => SqliteThreadPersistence.open(path) },
 ];

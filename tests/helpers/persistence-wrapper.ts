@@ -26,8 +26,8 @@ export class PersistenceWrapper implements Persistence {
   transitions(serviceId: string, page: { limit: number; beforeId: number | null }): Promise<StoredTransition[]> {
     return this.inner.transitions(serviceId, page);
   }
-  hours(serviceId: string, sinceHourStart: number): Promise<HourAggregate[]> {
-    return this.inner.hours(serviceId, sinceHourStart);
+  hourlyAggregates(serviceId: string, sinceHourStart: number): Promise<HourAggregate[]> {
+    return this.inner.hourlyAggregates(serviceId, sinceHourStart);
   }
   prune(cutoffs: { transitionsBefore: number; hoursBefore: number }, maxRows: number): Promise<number> {
     return this.inner.prune(cutoffs, maxRows);

@@ -6,7 +6,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { StorageError } from '../../src/store/persistence.js';
-import { REOPEN_PAUSE_MS, ThreadedPersistence } from '../../src/store/sqlite/threaded-persistence.js';
+import { REOPEN_PAUSE_MS, SqliteThreadPersistence } from '../../src/store/sqlite/sqlite-thread-persistence.js';
 import { openStore, registration } from '../helpers/fixtures.js';
 import { healthyBatch, logEntry, save } from '../helpers/registry-writes.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -30,7 +30,7 @@ const storedEvents = (path: string): string[] =>
 
 test('calls waiting when the thread dies are refused with a StorageError saying so; the next call starts a new thread', async (t) => {
   const path = join(tempDir(t), 'monitor.db');
-  const persistence = await ThreadedPersistence.open(path, { testHooks: true });
+  const persistence = await SqliteThreadPersistence.open(path, { testHooks: true });
   t.after(() => persistence.close());
   await persistence.writeRegistry([save('a')], [logEntry(1, 'a')]);
   const firstThread = persistence.threadId;
@@ -47,7 +47,7 @@ test('calls waiting when the thread dies are refused with a StorageError saying 
 
 test('a write the thread died before starting is refused as never applied, and its event ids are free again', async (t) => {
   const path = join(tempDir(t), 'monitor.db');
-  const persistence = await ThreadedPersistence.open(path, { testHooks: true });
+  const persistence = await SqliteThreadPersistence.open(path, { testHooks: true });
   const store = await openStore({ persistence });
   t.after(() => store.close());
   await store.register(registration('a'));
@@ -60,7 +60,7 @@ test('a write the thread died before starting is refused as never applied, and i
 
 test('a write committed just before the thread died succeeds once made durable, and the store goes on', async (t) => {
   const path = join(tempDir(t), 'monitor.db');
-  const persistence = await ThreadedPersistence.open(path, { testHooks: true });
+  const persistence = await SqliteThreadPersistence.open(path, { testHooks: true });
   const store = await openStore({ persistence });
   t.after(() => store.close());
   await store.register(registration('a'));
@@ -76,7 +76,7 @@ test('a write committed just before the thread died succeeds once made durable, 
 
 test('a probe batch without log entries cut off by a death is refused as uncertain: the store writes it again', async (t) => {
   const path = join(tempDir(t), 'monitor.db');
-  const persistence = await ThreadedPersistence.open(path, { testHooks: true });
+  const persistence = await SqliteThreadPersistence.open(path, { testHooks: true });
   t.after(() => persistence.close());
   await persistence.writeRegistry([save('a')], [logEntry(1, 'a')]);
   await persistence.testHook('exit-after-next-commit');
@@ -90,7 +90,7 @@ test('a probe batch without log entries cut off by a death is refused as uncerta
 
 test('a thread that cannot reopen the file refuses the calls with the reason, and is tried again a second later', async (t) => {
   const path = join(tempDir(t), 'monitor.db');
-  const persistence = await ThreadedPersistence.open(path, { testHooks: true });
+  const persistence = await SqliteThreadPersistence.open(path, { testHooks: true });
   t.after(() => persistence.close());
   await refusedWith(persistence.testHook('exit-now'), STOPPED);
   // Replaced behind the monitor's back while no thread had it open.
@@ -112,7 +112,7 @@ test('a thread that cannot reopen the file refuses the calls with the reason, an
 });
 
 test('an in-memory database dies with its thread: later calls are refused, none hangs', async (t) => {
-  const persistence = await ThreadedPersistence.open(':memory:', { testHooks: true });
+  const persistence = await SqliteThreadPersistence.open(':memory:', { testHooks: true });
   t.after(() => persistence.close());
   await persistence.writeRegistry([save('a')], [logEntry(1, 'a')]);
   await refusedWith(persistence.testHook('exit-now'), STOPPED);
@@ -120,7 +120,7 @@ test('an in-memory database dies with its thread: later calls are refused, none 
 });
 
 test('test hooks are refused unless asked for at open', async (t) => {
-  const persistence = await ThreadedPersistence.open(':memory:');
+  const persistence = await SqliteThreadPersistence.open(':memory:');
   t.after(() => persistence.close());
   await assert.rejects(persistence.testHook('exit-now'), /^Error: test hooks are off for this storage thread$/);
   await persistence.load(0);

@@ -1,7 +1,7 @@
-// ThreadedPersistence against SqlitePersistence on the same real files: errors cross the thread as
+// SqliteThreadPersistence against SqlitePersistence on the same real files: errors cross the thread as
 // the same classes with the same message, `locked` and `code`; calls apply in the order made; close
 // finishes what was sent. (The store-level contract runs on both in persistence.test.ts and
-// storage-faults-store.test.ts; a dying thread is in threaded-persistence-death.test.ts.)
+// storage-faults-store.test.ts; a dying thread is in sqlite-thread-persistence-death.test.ts.)
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { StorageError, type Persistence } from '../../src/store/persistence.js';
 import { DatabaseOpenError } from '../../src/store/sqlite/open-database.js';
 import { SqlitePersistence } from '../../src/store/sqlite/sqlite-persistence.js';
-import { LOAD_PAGE_ROWS, ThreadedPersistence } from '../../src/store/sqlite/threaded-persistence.js';
+import { LOAD_PAGE_ROWS, SqliteThreadPersistence } from '../../src/store/sqlite/sqlite-thread-persistence.js';
 import { healthyBatch, logEntry, remove, save } from '../helpers/registry-writes.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { holdWriteLock, readDatabase } from '../helpers/write-lock.js';
@@ -29,7 +29,7 @@ const refusalOf = (call: Promise<unknown>): Promise<ReturnType<typeof refusal>> 
 
 test("another connection's write lock: every write is refused with the same StorageError as on the calling thread", async (t) => {
   const path = join(tempDir(t), 'monitor.db');
-  const threaded = await ThreadedPersistence.open(path);
+  const threaded = await SqliteThreadPersistence.open(path);
   const direct = SqlitePersistence.open(path);
   t.after(async () => {
     await threaded.close();
@@ -61,7 +61,7 @@ test("another connection's write lock: every write is refused with the same Stor
 });
 
 test('a refusal for another reason keeps its engine code and is not taken for a lock', async (t) => {
-  const threaded = await ThreadedPersistence.open(join(tempDir(t), 'monitor.db'));
+  const threaded = await SqliteThreadPersistence.open(join(tempDir(t), 'monitor.db'));
   const direct = SqlitePersistence.open(':memory:');
   t.after(async () => {
     await threaded.close();
@@ -94,7 +94,7 @@ test('a database that cannot be opened is refused at open with the same Database
       expected = error;
     }
     assert.ok(expected instanceof DatabaseOpenError, String(expected));
-    const refused = await ThreadedPersistence.open(path).then(
+    const refused = await SqliteThreadPersistence.open(path).then(
       () => assert.fail(`${path} should not open in the thread`),
       (error: unknown) => error,
     );
@@ -105,7 +105,7 @@ test('a database that cannot be opened is refused at open with the same Database
 
 test('calls apply in the order made, none awaited: each read sees exactly the writes sent before it', async (t) => {
   const path = join(tempDir(t), 'monitor.db');
-  const persistence = await ThreadedPersistence.open(path);
+  const persistence = await SqliteThreadPersistence.open(path);
   t.after(() => persistence.close());
   const writes: Promise<void>[] = [];
   const reads: Promise<number[]>[] = [];
@@ -128,7 +128,7 @@ test('calls apply in the order made, none awaited: each read sees exactly the wr
 
 test('close lets the calls already sent finish, then ends the thread; later calls are refused', async (t) => {
   const path = join(tempDir(t), 'monitor.db');
-  const persistence = await ThreadedPersistence.open(path);
+  const persistence = await SqliteThreadPersistence.open(path);
   const writes = Array.from({ length: 50 }, (_, i) => persistence.writeRegistry([save(`s${i}`)], [logEntry(i + 1, `s${i}`)]));
   await persistence.close();
   await Promise.all(writes);
@@ -140,17 +140,17 @@ test('close lets the calls already sent finish, then ends the thread; later call
 test('the thread keeps the process alive while a call waits, and not once it is idle', (t) => {
   const dir = tempDir(t);
   const path = join(dir, 'monitor.db');
-  const module = new URL('../../src/store/sqlite/threaded-persistence.js', import.meta.url).href;
+  const module = new URL('../../src/store/sqlite/sqlite-thread-persistence.js', import.meta.url).href;
   // Nothing else holds the event loop: a close that let the process end before the thread had would
   // never print "closed"; an idle thread that held it would keep the process past the timeout.
   const script = `
-    const { ThreadedPersistence } = await import(${JSON.stringify(module)});
-    const first = await ThreadedPersistence.open(${JSON.stringify(path)});
+    const { SqliteThreadPersistence } = await import(${JSON.stringify(module)});
+    const first = await SqliteThreadPersistence.open(${JSON.stringify(path)});
     // A registry write opens the log file for its fsync: closing then takes the thread a while longer.
     await first.writeRegistry([{ kind: 'delete', serviceId: 'x' }], []);
     await first.close();
     console.log('closed');
-    const second = await ThreadedPersistence.open(${JSON.stringify(path)});
+    const second = await SqliteThreadPersistence.open(${JSON.stringify(path)});
     await second.load(0);
     console.log('left open');`;
   // A file, not --eval: the thread inherits the process's flags, and --input-type is refused in a worker.
@@ -173,13 +173,13 @@ test('a registry larger than a load page comes back whole, in pages, exactly as 
   const expected = await direct.load(hourStart);
   await direct.close();
 
-  const threaded = await ThreadedPersistence.open(path);
+  const threaded = await SqliteThreadPersistence.open(path);
   t.after(() => threaded.close());
   const loaded = await threaded.load(hourStart);
   assert.equal(loaded.services.length, services);
-  assert.equal(loaded.currentHours.length, services);
+  assert.equal(loaded.openHours.length, services);
   assert.equal(loaded.lastEventId, services);
   const byId = <T>(items: readonly T[], id: (item: T) => string): T[] => [...items].sort((a, b) => id(a).localeCompare(id(b)));
   assert.deepEqual(loaded.services, byId(expected.services, (service) => service.request.id));
-  assert.deepEqual(loaded.currentHours, byId(expected.currentHours, (aggregate) => aggregate.serviceId));
+  assert.deepEqual(loaded.openHours, byId(expected.openHours, (aggregate) => aggregate.serviceId));
 });

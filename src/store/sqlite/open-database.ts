@@ -18,7 +18,7 @@ export const IN_MEMORY = ':memory:';
 /**
  * How long SQLite itself waits for another connection's lock. Its wait blocks the thread: on the API
  * thread (SqlitePersistence used directly) better-sqlite3's default of 5 s froze every request, read or
- * not, for 5 s per write while another process held the lock; on the storage thread (ThreadedPersistence)
+ * not, for 5 s per write while another process held the lock; on the storage thread (SqliteThreadPersistence)
  * it would hold up every read queued behind the write. The store waits for a lock instead, between
  * short attempts, without blocking (StoreOptions.lockWaitMs); this only rides out a lock held for an instant.
  */

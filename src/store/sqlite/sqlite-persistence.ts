@@ -1,4 +1,5 @@
-// Persistence on SQLite: one connection, owned by the store actor through this object; every write a transaction.
+// Persistence on SQLite: one connection and its statements, every write a transaction. It runs on the
+// storage thread (thread-server.ts); tests also use it directly on the calling thread.
 import type { Database, Statement } from 'better-sqlite3';
 import { INITIAL_STATE, type HourAggregate, type RegistrationRequest, type ServiceState } from '../../domain/index.js';
 import type { TransitionEvent } from '../events.js';
@@ -104,7 +105,7 @@ export class SqlitePersistence implements Persistence {
       hoursAt: prepare('SELECT * FROM probe_hours WHERE hour_start = ?'),
       servicesPage: prepare('SELECT id, request, generation, registered_at, state FROM services WHERE id > ? ORDER BY id LIMIT ?'),
       // probe_hours_by_time holds (hour_start, service_id): a range scan, no sort.
-      hoursPage: prepare('SELECT * FROM probe_hours WHERE hour_start = ? AND service_id > ? ORDER BY service_id LIMIT ?'),
+      openHoursPage: prepare('SELECT * FROM probe_hours WHERE hour_start = ? AND service_id > ? ORDER BY service_id LIMIT ?'),
       upsertService: prepare(
         `INSERT INTO services (id, request, generation, registered_at, state) VALUES (@id, @request, @generation, @registeredAt, @state)
          ON CONFLICT (id) DO UPDATE SET request = excluded.request, generation = excluded.generation,
@@ -153,10 +154,10 @@ export class SqlitePersistence implements Persistence {
     return new SqlitePersistence(db);
   }
 
-  async load(hourStart: number): Promise<{ services: StoredService[]; currentHours: HourAggregate[]; lastEventId: number }> {
+  async load(hourStart: number): Promise<{ services: StoredService[]; openHours: HourAggregate[]; lastEventId: number }> {
     return {
       services: (this.statements.allServices.all() as ServiceRow[]).map(toService),
-      currentHours: (this.statements.hoursAt.all(hourStart) as HourRow[]).map(toHour),
+      openHours: (this.statements.hoursAt.all(hourStart) as HourRow[]).map(toHour),
       lastEventId: await this.lastEventId(),
     };
   }
@@ -167,8 +168,8 @@ export class SqlitePersistence implements Persistence {
   }
 
   /** The aggregates for the hour starting at `hourStart`, of services after `afterServiceId`, by service id. */
-  async hoursPage(hourStart: number, afterServiceId: string, limit: number): Promise<HourAggregate[]> {
-    return (this.statements.hoursPage.all(hourStart, afterServiceId, limit) as HourRow[]).map(toHour);
+  async openHoursPage(hourStart: number, afterServiceId: string, limit: number): Promise<HourAggregate[]> {
+    return (this.statements.openHoursPage.all(hourStart, afterServiceId, limit) as HourRow[]).map(toHour);
   }
 
   async lastEventId(): Promise<number> {
@@ -255,7 +256,7 @@ export class SqlitePersistence implements Persistence {
     return rows.map(toTransition);
   }
 
-  async hours(serviceId: string, sinceHourStart: number): Promise<HourAggregate[]> {
+  async hourlyAggregates(serviceId: string, sinceHourStart: number): Promise<HourAggregate[]> {
     return (this.statements.hoursSince.all(serviceId, sinceHourStart) as HourRow[]).map(toHour);
   }
 

@@ -1,4 +1,4 @@
-// The messages between ThreadedPersistence (the store's side) and persistence-thread.ts (the SQLite
+// The messages between SqliteThreadPersistence (the store's side) and thread-server.ts (the SQLite
 // thread): plain objects for the structured clone, one request and one reply per call.
 import type { HourAggregate, ServiceState } from '../../domain/index.js';
 import { StorageError, type Persistence, type ProbeBatch, type StoredService } from '../persistence.js';
@@ -6,15 +6,15 @@ import { DatabaseOpenError } from './open-database.js';
 
 /** The calls the storage thread answers: the Persistence calls, and the settling of an answer a stopped thread lost. */
 export interface ThreadCalls {
-  /** `load` in pages (ThreadedPersistence.load): the thread never holds a whole registry of objects. */
+  /** `load` in pages (SqliteThreadPersistence.load): the thread never holds a whole registry of objects. */
   servicesPage(afterId: string, limit: number): Promise<StoredService[]>;
-  hoursPage(hourStart: number, afterServiceId: string, limit: number): Promise<HourAggregate[]>;
+  openHoursPage(hourStart: number, afterServiceId: string, limit: number): Promise<HourAggregate[]>;
   lastEventId(): Promise<number>;
   writeRegistry: Persistence['writeRegistry'];
   saveProbeBatch(batch: ProbeBatchColumns): Promise<void>;
   checkWritable: Persistence['checkWritable'];
   transitions: Persistence['transitions'];
-  hours: Persistence['hours'];
+  hourlyAggregates: Persistence['hourlyAggregates'];
   eventsAfter: Persistence['eventsAfter'];
   oldestEventId: Persistence['oldestEventId'];
   prune: Persistence['prune'];
@@ -62,13 +62,13 @@ export function fromColumns(columns: ProbeBatchColumns): ProbeBatch {
 
 export const CALL_NAMES: ReadonlySet<string> = new Set<CallName>([
   'servicesPage',
-  'hoursPage',
+  'openHoursPage',
   'lastEventId',
   'writeRegistry',
   'saveProbeBatch',
   'checkWritable',
   'transitions',
-  'hours',
+  'hourlyAggregates',
   'eventsAfter',
   'oldestEventId',
   'prune',
@@ -80,7 +80,7 @@ export const CALL_NAMES: ReadonlySet<string> = new Set<CallName>([
 export const WRITE_CALLS: ReadonlySet<string> = new Set<CallName>(['writeRegistry', 'saveProbeBatch']);
 
 /**
- * For tests only (ThreadedPersistenceOptions.testHooks): the thread exits (`process.exit`) at once,
+ * For tests only (SqliteThreadPersistenceOptions.testHooks): the thread exits (`process.exit`) at once,
  * on receiving its next write, or right after its next write's commit, before that write is made
  * durable and answered. A real death at a chosen point, without guessing at timing.
  */

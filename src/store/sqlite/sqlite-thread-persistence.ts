@@ -12,10 +12,10 @@ import {
   type StoredTransition,
 } from '../persistence.js';
 import { DatabaseOpenError, IN_MEMORY } from './open-database.js';
-import { StorageThread, ThreadStopped } from './storage-thread.js';
+import { ThreadClient, ThreadStopped } from './thread-client.js';
 import { toColumns, type CallName, type TestHook, type ThreadCalls, type ThreadData } from './thread-protocol.js';
 
-export interface ThreadedPersistenceOptions {
+export interface SqliteThreadPersistenceOptions {
   /** For tests: lets `testHook` stop the thread at a chosen point. */
   readonly testHooks?: boolean;
 }
@@ -56,29 +56,29 @@ async function allPages<T>(page: (afterKey: string) => Promise<T[]>, keyOf: (row
   }
 }
 
-export class ThreadedPersistence implements Persistence {
+export class SqliteThreadPersistence implements Persistence {
   private closing: Promise<void> | null = null;
   private threadStartedAt = performance.now();
 
   private constructor(
     private readonly data: ThreadData,
-    private thread: StorageThread,
+    private thread: ThreadClient,
   ) {}
 
   /**
    * Starts the thread and opens the database in it. Rejects with a DatabaseOpenError, with
    * SqlitePersistence.open's message, when the database cannot be opened or used.
    */
-  static async open(path: string, options: ThreadedPersistenceOptions = {}): Promise<ThreadedPersistence> {
+  static async open(path: string, options: SqliteThreadPersistenceOptions = {}): Promise<SqliteThreadPersistence> {
     const data: ThreadData = { path, testHooks: options.testHooks ?? false };
-    const thread = new StorageThread(data);
+    const thread = new ThreadClient(data);
     try {
       await thread.started;
     } catch (error) {
       if (error instanceof ThreadStopped) throw new DatabaseOpenError(`cannot open DB_PATH ${path}: ${error.message}`);
       throw error;
     }
-    return new ThreadedPersistence(data, thread);
+    return new SqliteThreadPersistence(data, thread);
   }
 
   /** The current thread's id: a new one after a respawn. */
@@ -91,10 +91,10 @@ export class ThreadedPersistence implements Persistence {
    * build every row's objects and their copy at once, and it kept them (an idle thread is seldom
    * collected): 100,000 services cost it ~110 MB for good.
    */
-  async load(hourStart: number): Promise<{ services: StoredService[]; currentHours: HourAggregate[]; lastEventId: number }> {
+  async load(hourStart: number): Promise<{ services: StoredService[]; openHours: HourAggregate[]; lastEventId: number }> {
     const services = await allPages((after) => this.ask('servicesPage', [after, LOAD_PAGE_ROWS]), (service) => service.request.id);
-    const currentHours = await allPages((after) => this.ask('hoursPage', [hourStart, after, LOAD_PAGE_ROWS]), (hour) => hour.serviceId);
-    return { services, currentHours, lastEventId: await this.ask('lastEventId', []) };
+    const openHours = await allPages((after) => this.ask('openHoursPage', [hourStart, after, LOAD_PAGE_ROWS]), (hour) => hour.serviceId);
+    return { services, openHours, lastEventId: await this.ask('lastEventId', []) };
   }
 
   async writeRegistry(writes: readonly RegistryWrite[], events: readonly StoredEvent[]): Promise<void> {
@@ -113,8 +113,8 @@ export class ThreadedPersistence implements Persistence {
     return this.ask('transitions', [serviceId, page]);
   }
 
-  hours(serviceId: string, sinceHourStart: number): Promise<HourAggregate[]> {
-    return this.ask('hours', [serviceId, sinceHourStart]);
+  hourlyAggregates(serviceId: string, sinceHourStart: number): Promise<HourAggregate[]> {
+    return this.ask('hourlyAggregates', [serviceId, sinceHourStart]);
   }
 
   eventsAfter(afterId: number, limit: number): Promise<StoredEvent[]> {
@@ -154,7 +154,7 @@ export class ThreadedPersistence implements Persistence {
    * REOPEN_PAUSE_MS: calls in between (reads of a busy API among them) fail at once instead of each
    * starting a thread.
    */
-  private live(): StorageThread {
+  private live(): ThreadClient {
     if (this.closing !== null) throw new StorageError('the storage is closed; nothing was changed');
     const stopped = this.thread.stoppedBecause;
     if (stopped === null) return this.thread;
@@ -164,7 +164,7 @@ export class ThreadedPersistence implements Persistence {
     if (!this.thread.opened && performance.now() - this.threadStartedAt < REOPEN_PAUSE_MS) {
       throw new StorageError(`the storage thread stopped (${stopped}); it is started again at most every ${REOPEN_PAUSE_MS} ms; nothing was changed`);
     }
-    this.thread = new StorageThread(this.data);
+    this.thread = new ThreadClient(this.data);
     this.threadStartedAt = performance.now();
     return this.thread;
   }

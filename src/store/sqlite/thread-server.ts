@@ -1,4 +1,4 @@
-// The storage thread: runs SqlitePersistence for ThreadedPersistence, so SQLite's work (statements,
+// The storage thread's side: runs SqlitePersistence for SqliteThreadPersistence, so SQLite's work (statements,
 // commits, the JSON of states) runs here and not on the API thread. Each call starts when its message
 // arrives, and its SQLite work runs to the end before the next message is read: calls are applied
 // in the order they were made. Only what follows a commit (the fsync of a registry write) runs
@@ -81,9 +81,10 @@ function serve(port: MessagePort, persistence: SqlitePersistence, testHooks: boo
   });
 }
 
-function start(): void {
+/** Run by the storage thread's entry file (workers/storage-thread.ts). */
+export function serveStorageThread(): void {
   const port = parentPort;
-  if (port === null) throw new Error('persistence-thread.js runs as the worker thread of a ThreadedPersistence, not on its own');
+  if (port === null) throw new Error('workers/storage-thread.js runs as the worker thread of a SqliteThreadPersistence, not on its own');
   runBehindTheApiThread();
   const data = workerData as ThreadData;
   let persistence: SqlitePersistence;
@@ -97,5 +98,3 @@ function start(): void {
   serve(port, persistence, data.testHooks);
   port.postMessage({ ready: true } satisfies StartMessage);
 }
-
-start();

@@ -1,11 +1,11 @@
-// One storage thread (persistence-thread.js) and the calls waiting for its answers. A call is one
+// Starts the storage thread (workers/storage-thread.ts) and matches its answers to the calls waiting for them. A call is one
 // message out and one back; when the thread ends, however it ends, every call still waiting fails
 // with ThreadStopped, and so does every later one: none is left hanging.
 import { Worker } from 'node:worker_threads';
 import { fromWire, type ReplyMessage, type RequestMessage, type StartMessage, type ThreadData } from './thread-protocol.js';
 
-/** The compiled thread entry beside this file (dist/src/store/sqlite/persistence-thread.js). */
-export const THREAD_FILE = new URL('./persistence-thread.js', import.meta.url);
+/** The compiled thread entry (dist/workers/storage-thread.js). */
+export const THREAD_FILE = new URL('../../../workers/storage-thread.js', import.meta.url);
 
 /**
  * The storage thread's young-generation cap, as for the probe thread. It takes ~50 probe batches a
@@ -28,7 +28,7 @@ interface Waiting {
   reject(error: Error): void;
 }
 
-export class StorageThread {
+export class ThreadClient {
   private readonly worker: Worker;
   private readonly waiting = new Map<number, Waiting>();
   private nextId = 1;
