@@ -1,60 +1,79 @@
-// Which services have a probe in flight, and the earliest time one of the others falls due.
+// Which services have a probe in flight, and which of the others fall due next: a queue per interval,
+// so a cycle pops what is due instead of scanning every service.
+import TinyQueue from 'tinyqueue';
 import { joinEarlyMs } from '../domain/index.js';
+import type { Registry } from './registry.js';
 import type { ServiceEntry } from './service-entry.js';
+
+/** A service waiting to be taken, with the due time it had when it started waiting. */
+interface Waiting {
+  readonly entry: ServiceEntry;
+  readonly dueAt: number;
+}
+
+const byDueTime = (a: Waiting, b: Waiting): number => a.dueAt - b.dueAt;
 
 export class DueTracker {
   /** Services whose probe is out, with when their cycle took them; kept across re-registration and removal until the result is back. */
   private readonly inFlightSince = new Map<string, number>();
-  /** The earliest due time among services with no probe in flight; `stale` after a registry change. */
-  private earliest: { readonly stale: true } | { readonly stale: false; readonly at: number | null } = { stale: true };
+  /**
+   * Keyed by interval: every service in a queue may join a cycle equally early, so the ones a cycle
+   * takes are at the head. A removed or replaced registration is dropped when it reaches the head.
+   */
+  private readonly queues = new Map<number, TinyQueue<Waiting>>();
 
-  /** Every service due at `now` with no probe in flight, marked as in flight. */
-  take(entries: Iterable<ServiceEntry>, now: number): ServiceEntry[] {
-    const due: ServiceEntry[] = [];
-    let earliest: number | null = null;
-    for (const entry of entries) {
-      if (this.inFlightSince.has(entry.id)) continue;
-      const at = entry.dueAt;
-      if (at > now + joinEarlyMs(entry.settings.intervalMs)) {
-        if (earliest === null || at < earliest) earliest = at;
-        continue;
-      }
-      this.inFlightSince.set(entry.id, now);
-      due.push(entry);
+  constructor(private readonly registry: Registry) {}
+
+  /** A new registration, or a service whose probe is back: it may be taken from its due time. */
+  wait(entry: ServiceEntry): void {
+    const intervalMs = entry.settings.intervalMs;
+    let queue = this.queues.get(intervalMs);
+    if (queue === undefined) {
+      queue = new TinyQueue<Waiting>([], byDueTime);
+      this.queues.set(intervalMs, queue);
     }
-    this.earliest = { stale: false, at: earliest };
+    queue.push({ entry, dueAt: entry.dueAt });
+  }
+
+  /** Every service due at `now` with no probe in flight, marked as in flight, earliest due first per interval. */
+  take(now: number): ServiceEntry[] {
+    const due: ServiceEntry[] = [];
+    for (const [intervalMs, queue] of this.queues) {
+      const until = now + joinEarlyMs(intervalMs);
+      for (let head = this.waitingHead(queue); head !== undefined && head.dueAt <= until; head = this.waitingHead(queue)) {
+        queue.pop();
+        this.inFlightSince.set(head.entry.id, now);
+        due.push(head.entry);
+      }
+      if (queue.length === 0) this.queues.delete(intervalMs);
+    }
     return due;
   }
 
-  /** The service's probe is back: it may be taken again. Returns when its cycle took it. */
+  /** The service's probe is back: it may be taken again once `wait` is called. Returns when its cycle took it. */
   returned(serviceId: string): number | undefined {
     const since = this.inFlightSince.get(serviceId);
     this.inFlightSince.delete(serviceId);
     return since;
   }
 
-  /** A service is free to be probed from `at`: the earliest due time moves if it is sooner. */
-  freeFrom(at: number): void {
-    if (this.earliest.stale) return;
-    if (this.earliest.at === null || at < this.earliest.at) this.earliest = { stale: false, at };
-  }
-
-  /** The registry changed: the next question scans it again. */
-  registryChanged(): void {
-    this.earliest = { stale: true };
-  }
-
   /** The earliest time a service with no probe in flight falls due, `null` when there is none. */
-  nextDueAt(entries: Iterable<ServiceEntry>): number | null {
-    if (this.earliest.stale) {
-      let earliest: number | null = null;
-      for (const entry of entries) {
-        if (this.inFlightSince.has(entry.id)) continue;
-        const at = entry.dueAt;
-        if (earliest === null || at < earliest) earliest = at;
-      }
-      this.earliest = { stale: false, at: earliest };
+  nextDueAt(): number | null {
+    let earliest: number | null = null;
+    for (const queue of this.queues.values()) {
+      const head = this.waitingHead(queue);
+      if (head !== undefined && (earliest === null || head.dueAt < earliest)) earliest = head.dueAt;
     }
-    return this.earliest.at;
+    return earliest;
+  }
+
+  /** The queue's head once what no longer waits is dropped: removed, replaced, in flight or rescheduled. */
+  private waitingHead(queue: TinyQueue<Waiting>): Waiting | undefined {
+    for (let head = queue.peek(); head !== undefined; head = queue.peek()) {
+      const { entry, dueAt } = head;
+      if (this.registry.get(entry.id) === entry && !this.inFlightSince.has(entry.id) && entry.dueAt === dueAt) return head;
+      queue.pop();
+    }
+    return undefined;
   }
 }

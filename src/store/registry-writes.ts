@@ -161,11 +161,11 @@ export class RegistryWrites {
 
   private apply(changes: readonly RegistryChange[], entries: readonly StoredEvent[], at: number): void {
     const { registry, due, emit } = this.options;
-    due.registryChanged();
     for (const [index, change] of changes.entries()) {
       if (change.kind === 'save') {
         // Due at once, or as soon as a probe of the registration it replaces is back: never two at once.
         registry.put(change.entry);
+        due.wait(change.entry);
         emit('registered', { service: change.entry.frozen(), created: change.created });
       } else {
         // A probe in flight keeps its mark until it is back, so a quick re-registration waits for it.

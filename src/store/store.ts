@@ -70,7 +70,7 @@ const AGGREGATE_RETENTION_MS = 365 * 24 * HOUR_MS;
 export class ServiceStore {
   readonly events = new MonitorEvents();
   private readonly registry = new Registry();
-  private readonly due = new DueTracker();
+  private readonly due = new DueTracker(this.registry);
   private readonly mailbox = new Mailbox();
   private readonly results: ResultWrites;
   private readonly registryWrites: RegistryWrites;
@@ -124,7 +124,10 @@ export class ServiceStore {
       nextGeneration = Math.max(nextGeneration, stored.generation + 1);
     }
     const store = new ServiceStore(options, new EventLog(lastEventId), nextGeneration);
-    for (const entry of entries) store.registry.put(entry);
+    for (const entry of entries) {
+      store.registry.put(entry);
+      store.due.wait(entry);
+    }
     return store;
   }
 
@@ -149,7 +152,7 @@ export class ServiceStore {
   takeDue(now: number): Promise<ProbeJob[]> {
     return this.send(() =>
       // Never scheduled: due since it was registered.
-      this.due.take(this.registry.values(), now).map((entry) => entry.probeJob(entry.lastScheduledAt === null ? entry.registeredAt : entry.dueAt)),
+      this.due.take(now).map((entry) => entry.probeJob(entry.lastScheduledAt === null ? entry.registeredAt : entry.dueAt)),
     );
   }
 
@@ -168,13 +171,13 @@ export class ServiceStore {
         if (!entry) continue;
         if (entry.generation !== result.generation) {
           // Re-registered while the old probe was out: the new registration is free to go now.
-          this.due.freeFrom(entry.dueAt);
+          this.due.wait(entry);
           continue;
         }
         const change = updateState(entry.state, entry.settings, result);
         entry.lastScheduledAt = intervalAnchor(takenAt ?? entry.lastScheduledAt, result.startedAt, result.outcome.kind !== 'monitor_error');
         entry.changed();
-        this.due.freeFrom(entry.dueAt);
+        this.due.wait(entry);
         updated.push(entry);
         if (change) transitions.push({ serviceId: result.serviceId, ...change });
         const checkedAt = entry.state.lastCheckedAt;
@@ -261,7 +264,7 @@ export class ServiceStore {
 
   /** The earliest time a service with no probe in flight falls due, `null` when there is none. */
   nextDueAt(): number | null {
-    return this.due.nextDueAt(this.registry.values());
+    return this.due.nextDueAt();
   }
 
   /** Event-log entries after `afterId`, oldest first: what a reconnecting stream client missed. */
