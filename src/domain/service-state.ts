@@ -58,6 +58,30 @@ function sampleOf(report: HealthReport): CounterSample | null {
 /** A service's state as its owner (the store actor) updates it in place. */
 export type MutableServiceState = { -readonly [K in keyof ServiceState]: ServiceState[K] };
 
+/**
+ * A copy with every field written out in one order. Copies of one shape share a hidden class; a spread
+ * copy of a state changed in place gets a class of its own, which costs memory and makes every reader
+ * of states megamorphic (docs/performance.md, "Hidden classes").
+ */
+export function copyState(state: ServiceState): MutableServiceState {
+  return {
+    health: state.health,
+    ready: state.ready,
+    reason: state.reason,
+    lastCheckedAt: state.lastCheckedAt,
+    lastResponseMs: state.lastResponseMs,
+    lastError: state.lastError,
+    uptimeSec: state.uptimeSec,
+    sample: state.sample,
+    errorRate: state.errorRate,
+    recentErrorRate: state.recentErrorRate,
+    healthAttributes: state.healthAttributes,
+    consecutiveFailures: state.consecutiveFailures,
+    consecutiveSuccesses: state.consecutiveSuccesses,
+    badSince: state.badSince,
+  };
+}
+
 /** Counters and rates move with every usable answer, whatever flap damping says about health. */
 function takeReport(state: MutableServiceState, report: HealthReport): void {
   const sample = sampleOf(report);
@@ -117,7 +141,7 @@ export function applyProbe(
   settings: ServiceSettings,
   result: ProbeResult,
 ): { state: ServiceState; change: VerdictChange | null } {
-  const state: MutableServiceState = { ...previous };
+  const state = copyState(previous);
   const change = updateState(state, settings, result);
   return { state, change };
 }

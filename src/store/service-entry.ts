@@ -7,7 +7,7 @@ import type {
   ServiceSettings,
   ServiceState,
 } from '../domain/index.js';
-import { isSlowTarget, nextDueTime } from '../domain/index.js';
+import { copyState, isSlowTarget, nextDueTime } from '../domain/index.js';
 import type { ServiceRecord } from './service-record.js';
 
 export class ServiceEntry {
@@ -28,7 +28,7 @@ export class ServiceEntry {
     lastScheduledAt: number | null,
     openHour: OpenHourAggregate | null,
   ) {
-    this.state = { ...state };
+    this.state = copyState(state);
     this.lastScheduledAt = lastScheduledAt;
     this.openHour = openHour;
   }
@@ -55,7 +55,7 @@ export class ServiceEntry {
       generation: this.generation,
       registeredAt: this.registeredAt,
       lastScheduledAt: this.lastScheduledAt,
-      state: Object.freeze({ ...this.state }),
+      state: Object.freeze(copyState(this.state)),
     });
     return this.view;
   }
