@@ -1,31 +1,32 @@
-// GET /metrics as JSON bytes, fast: each record's UTF-8 serialisation is cached around the three fields
-// that change with the clock, and a scrape copies those bytes into one buffer instead of stringifying
-// and encoding every entry again (the figures: docs/decisions.md, "GET /metrics bodies").
+// GET /metrics as JSON bytes, fast: each record's serialisation is cached around the three fields that
+// change with the clock, and a scrape writes those pieces into one buffer instead of stringifying every
+// entry again (the figures: docs/decisions.md, "GET /metrics bodies").
 import type { ServiceRecord } from '../store/service-record.js';
 import { ageSec, isStale, metricsEntryHead, metricsEntryTail } from './views.js';
 
 interface Serialised {
   /** `{"service":…,"ready":…,`: the entry up to its age fields. */
-  readonly head: Uint8Array;
+  readonly head: string;
   /** `,"last_response_ms":…}`: the rest. */
-  readonly tail: Uint8Array;
+  readonly tail: string;
+  /** Plain ASCII, so its bytes are its characters (the common case, and the fastest write). */
+  readonly ascii: boolean;
+  /** UTF-8 bytes of head and tail together. */
+  readonly bytes: number;
 }
 
 // The records readers get are frozen, and a change gives a new one, so a record is its own cache key and
-// a replaced record's bytes go with it.
+// a replaced record's text goes with it. Strings, not buffers: they live on the V8 heap, where a replaced
+// one is collected with the record, instead of as a small external allocation per record.
 const cache = new WeakMap<ServiceRecord, Serialised>();
 
 function serialised(record: ServiceRecord): Serialised {
   let cached = cache.get(record);
   if (cached === undefined) {
     const head = `${JSON.stringify(metricsEntryHead(record)).slice(0, -1)},`;
-    const text = `${head},${JSON.stringify(metricsEntryTail(record)).slice(1)}`;
-    // Its own memory, not a slice of Node's shared pool: a long-lived small slice would keep a whole 8 KiB slab alive.
-    const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
-    bytes.write(text);
-    // Views made once: copying whole views is faster than copying ranges by offset.
-    const ageAt = Buffer.byteLength(head);
-    cached = { head: bytes.subarray(0, ageAt), tail: bytes.subarray(ageAt) };
+    const tail = `,${JSON.stringify(metricsEntryTail(record)).slice(1)}`;
+    const bytes = Buffer.byteLength(head) + Buffer.byteLength(tail);
+    cached = { head, tail, ascii: bytes === head.length + tail.length, bytes };
     cache.set(record, cached);
   }
   return cached;
@@ -76,7 +77,7 @@ export function metricsJson(
     const age = ageFields(record);
     entries[index] = entry;
     ages[index] = age;
-    length += entry.head.length + age.length + entry.tail.length;
+    length += entry.bytes + age.length;
   }
   const out = allocate(length);
   let offset = 0;
@@ -85,12 +86,10 @@ export function metricsJson(
     const entry = entries[index] as Serialised;
     const age = ages[index] as Buffer;
     if (index > 0) out[offset++] = COMMA;
-    out.set(entry.head, offset);
-    offset += entry.head.length;
+    offset += out.write(entry.head, offset, entry.ascii ? 'latin1' : 'utf8');
     out.set(age, offset);
     offset += age.length;
-    out.set(entry.tail, offset);
-    offset += entry.tail.length;
+    offset += out.write(entry.tail, offset, entry.ascii ? 'latin1' : 'utf8');
   }
   out[offset] = CLOSE;
   return out;
