@@ -53,13 +53,16 @@ export function mainThreadCpuMs(pid: number): number {
 
 let started = 0;
 
+/** Node flags for the monitor only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (docs/benchmarks.md, "Profiles"). */
+const monitorNodeFlags = (process.env.BENCH_MONITOR_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
+
 export async function startMonitor(options: MonitorOptions): Promise<MonitorProcess> {
   const logPath = join(options.logDir, `monitor-${++started}.log`);
   const logFd = openSync(logPath, 'w');
   const spawnedAt = performance.now();
   const child = spawn(
     process.execPath,
-    [MAIN_JS, '--port', '0', '--host', '127.0.0.1', '--db-path', options.dbPath, ...(options.extraArgs ?? [])],
+    [...monitorNodeFlags, MAIN_JS, '--port', '0', '--host', '127.0.0.1', '--db-path', options.dbPath, ...(options.extraArgs ?? [])],
     { stdio: ['ignore', logFd, logFd] },
   );
   closeSync(logFd);
