@@ -1,5 +1,5 @@
 // The shape of bench/results/latest.json, how the bench builds it, and the check that it is well formed
-// (used by the bench before it writes, and by tests/bench-smoke.test.ts).
+// (used by the bench before it writes, and by tests/bench/bench-smoke.test.ts).
 import { FIGURES, FIGURE_KEYS, type FigureKey, type FigureSpec, type Sizes, type Target, type Unit } from './figures.js';
 import type { Machine } from './machine.js';
 
