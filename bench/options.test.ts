@@ -35,5 +35,10 @@ test('bad values are refused, each with its own message', () => {
     [['--only', 'load,cycle'], /--only takes steps among registry, schedule, large, day, load, not "cycle"/],
     [['--fast'], /Unknown option '--fast'/],
   ];
-  for (const [args, message] of cases) assert.throws(() => parsePlan(args), (error: unknown) => error instanceof UsageError && message.test(error.message), args.join(' '));
+  for (const [args, message] of cases)
+    assert.throws(
+      () => parsePlan(args),
+      (error: unknown) => error instanceof UsageError && message.test(error.message),
+      args.join(' '),
+    );
 });

@@ -11,22 +11,49 @@ import { createMonitorMetrics } from '../src/metrics/prometheus.js';
 import { SqlitePersistence } from '../src/store/sqlite/sqlite-persistence.js';
 import { ServiceStore } from '../src/store/store.js';
 
-const { values } = parseArgs({ options: { services: { type: 'string', default: '10000' }, runs: { type: 'string', default: '20' } } });
+const { values } = parseArgs({
+  options: { services: { type: 'string', default: '10000' }, runs: { type: 'string', default: '20' } },
+});
 const services = Number(values.services);
 const runs = Number(values.runs);
-if (!Number.isInteger(services) || services < 1) throw new Error(`--services must be a positive whole number, not "${values.services}"`);
-if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive whole number, not "${values.runs}"`);
-const defaults = { pollIntervalMs: 10_000, probeTimeoutMs: 2000, probeRetries: 2, errorRateThreshold: 0.2, deregisterAfterSec: null };
+if (!Number.isInteger(services) || services < 1)
+  throw new Error(`--services must be a positive whole number, not "${values.services}"`);
+if (!Number.isInteger(runs) || runs < 1)
+  throw new Error(`--runs must be a positive whole number, not "${values.runs}"`);
+const defaults = {
+  pollIntervalMs: 10_000,
+  probeTimeoutMs: 2000,
+  probeRetries: 2,
+  errorRateThreshold: 0.2,
+  deregisterAfterSec: null,
+};
 const TEXT = 'text/plain';
 const MB = 1024 * 1024;
 
 const store = await ServiceStore.open({ persistence: SqlitePersistence.open(':memory:'), defaults });
-const metrics = createMonitorMetrics({ store, events: store.events, attributeLabels: ['service', 'env', 'team', 'version'] });
-const app = createApp({ store, defaults, registerToken: null, targetPolicy: ANY_TARGET, logger: pino({ level: 'silent' }), prometheus: metrics });
+const metrics = createMonitorMetrics({
+  store,
+  events: store.events,
+  attributeLabels: ['service', 'env', 'team', 'version'],
+});
+const app = createApp({
+  store,
+  defaults,
+  registerToken: null,
+  targetPolicy: ANY_TARGET,
+  logger: pino({ level: 'silent' }),
+  prometheus: metrics,
+});
 
 const ids = Array.from({ length: services }, (_, i) => `svc-${String(i).padStart(5, '0')}`);
 const registered = await Promise.all(
-  ids.map((id, i) => store.register({ id, url: `http://10.0.0.1:8080/${id}`, attributes: { service: `app-${i % 50}`, env: 'prod', team: `team-${i % 7}` } })),
+  ids.map((id, i) =>
+    store.register({
+      id,
+      url: `http://10.0.0.1:8080/${id}`,
+      attributes: { service: `app-${i % 50}`, env: 'prod', team: `team-${i % 7}` },
+    }),
+  ),
 );
 
 let answers = 0;
@@ -39,7 +66,15 @@ async function answerAll(): Promise<void> {
     startedAt: Date.now(),
     durationMs: 12 + (answers % 5),
     attempts: 1,
-    outcome: { kind: 'answered', report: { uptimeSec: 100 * answers, requestCount: 100 * answers, errorCount: 2 * answers + (answers % 3), attributes: { version: '1.4.2' } } },
+    outcome: {
+      kind: 'answered',
+      report: {
+        uptimeSec: 100 * answers,
+        requestCount: 100 * answers,
+        errorCount: 2 * answers + (answers % 3),
+        attributes: { version: '1.4.2' },
+      },
+    },
   }));
   await store.applyResults(results);
 }
@@ -84,7 +119,12 @@ async function memoryGrowth(): Promise<MemoryGrowth> {
     globalThis.gc();
     retained = mb(held() - heldBefore);
   }
-  return { rssBeforeMb: mb(before), rssIncreaseMb: mb(after - before), rssPeakIncreaseMb: mb(peak - before), retainedAfterGcMb: retained };
+  return {
+    rssBeforeMb: mb(before),
+    rssIncreaseMb: mb(after - before),
+    rssPeakIncreaseMb: mb(peak - before),
+    retainedAfterGcMb: retained,
+  };
 }
 
 interface Timing {
@@ -106,7 +146,8 @@ async function time(accept: string, between?: () => Promise<void>): Promise<Timi
     if (run >= 2) took.push(performance.now() - started);
   }
   took.sort((a, b) => a - b);
-  const at = (fraction: number): number => Math.round((took[Math.min(took.length - 1, Math.floor(fraction * took.length))] ?? 0) * 10) / 10;
+  const at = (fraction: number): number =>
+    Math.round((took[Math.min(took.length - 1, Math.floor(fraction * took.length))] ?? 0) * 10) / 10;
   return { medianMs: at(0.5), p95Ms: at(0.95), maxMs: at(1), bytes };
 }
 
@@ -116,6 +157,12 @@ const prometheusUnchanged = await time(TEXT);
 // Every record new before each scrape, as after a full probing cycle: nothing cached applies.
 const prometheusAllChanged = await time(TEXT, answerAll);
 const json = await time('application/json');
-console.log(JSON.stringify({ services, runs, memoryOverFiveTextScrapes: memory, prometheusUnchanged, prometheusAllChanged, json }, null, 2));
+console.log(
+  JSON.stringify(
+    { services, runs, memoryOverFiveTextScrapes: memory, prometheusUnchanged, prometheusAllChanged, json },
+    null,
+    2,
+  ),
+);
 metrics.close();
 await store.close();

@@ -9,7 +9,14 @@ import { ApiClient } from './lib/api-client.js';
 import { startMonitor } from './lib/monitor-process.js';
 import { progress } from './lib/progress.js';
 import { median, MIB, percentile } from './lib/stats.js';
-import { FIGURES, figuresOf, SCHEDULE_WIDE_CONCURRENCY, STEPS, type FigureKey, type StepName } from './report/figures.js';
+import {
+  FIGURES,
+  figuresOf,
+  SCHEDULE_WIDE_CONCURRENCY,
+  STEPS,
+  type FigureKey,
+  type StepName,
+} from './report/figures.js';
 import { describeMachine } from './report/machine.js';
 import { buildResults, resultProblems } from './report/results.js';
 import { renderTable } from './report/table.js';
@@ -34,26 +41,51 @@ async function measureRegistry(plan: Plan, dir: string): Promise<Figures> {
   const healthz = new ApiClient(monitor.url, 1);
   const reader = new ApiClient(monitor.url, 4);
   try {
-    progress(`registering ${services} services through the API, ${plan.registrationLanes} at a time, while held probes take every probe slot`);
-    const { ids, registrationsPerSec } = await registerWhileHeld(api, farm, services, plan.registrationLanes, 'bench-hold', DEFAULT_SLOTS);
-    progress(`  ${Math.round(registrationsPerSec)} registrations/s; monitor peak RSS ${Math.round(monitor.peakRssBytes() / MIB)} MB`);
+    progress(
+      `registering ${services} services through the API, ${plan.registrationLanes} at a time, while held probes take every probe slot`,
+    );
+    const { ids, registrationsPerSec } = await registerWhileHeld(
+      api,
+      farm,
+      services,
+      plan.registrationLanes,
+      'bench-hold',
+      DEFAULT_SLOTS,
+    );
+    progress(
+      `  ${Math.round(registrationsPerSec)} registrations/s; monitor peak RSS ${Math.round(monitor.peakRssBytes() / MIB)} MB`,
+    );
 
     progress(`raw limit: autocannon, ${rawConnections} connections, ${plan.rawDurationSec} s, against the same farm`);
     const raw = await measureRawLimit(`${farm.url}/s/1/health`, rawConnections, plan.rawDurationSec);
     progress(`  ${Math.round(raw.requestsPerSec)} requests/s`);
 
-    progress(`releasing the held probes: the first round of all ${services} services, GET /services/:id every ${plan.readEveryMs} ms meanwhile`);
-    const cycleOptions = { monitorPid: monitor.pid, heldSlots: DEFAULT_SLOTS, reader, farm, ids, readEveryMs: plan.readEveryMs, timeoutMs: 120_000 + services * 10 };
+    progress(
+      `releasing the held probes: the first round of all ${services} services, GET /services/:id every ${plan.readEveryMs} ms meanwhile`,
+    );
+    const cycleOptions = {
+      monitorPid: monitor.pid,
+      heldSlots: DEFAULT_SLOTS,
+      reader,
+      farm,
+      ids,
+      readEveryMs: plan.readEveryMs,
+      timeoutMs: 120_000 + services * 10,
+    };
     const cycle = await runFullCycle(cycleOptions);
     progress(`  ${describeCycle(cycle)}; peak RSS ${Math.round(monitor.peakRssBytes() / MIB)} MB`);
 
     progress(`GET /metrics, JSON then Prometheus, ${plan.metricsRequests} requests each`);
     const metrics = await measureMetricsLatency(healthz, plan.metricsRequests);
-    progress(`  JSON median ${metrics.json.medianMs.toFixed(1)} ms, Prometheus median ${metrics.prometheus.medianMs.toFixed(1)} ms`);
+    progress(
+      `  JSON median ${metrics.json.medianMs.toFixed(1)} ms, Prometheus median ${metrics.prometheus.medianMs.toFixed(1)} ms`,
+    );
 
     progress(`registering the ${services} services again, unchanged, while held probes take every slot again`);
     await registerWhileHeld(api, farm, services, plan.registrationLanes, 'bench-hold-again', DEFAULT_SLOTS);
-    progress(`releasing them: the steady-state round (no state changes), GET /services/:id every ${plan.readEveryMs} ms meanwhile`);
+    progress(
+      `releasing them: the steady-state round (no state changes), GET /services/:id every ${plan.readEveryMs} ms meanwhile`,
+    );
     const steady = await runFullCycle(cycleOptions);
     progress(`  ${describeCycle(steady)}`);
     const peakRss = monitor.peakRssBytes();
@@ -106,7 +138,9 @@ async function measureRestart(dir: string): Promise<Figures> {
   progress('restarting the monitor on that database file');
   const monitor = await startMonitor({ dbPath: join(dir, 'registry.db'), logDir: dir });
   await monitor.stop();
-  progress(`  registry loaded in ${monitor.registryLoadMs} ms, listening after ${Math.round(monitor.startToListeningMs)} ms`);
+  progress(
+    `  registry loaded in ${monitor.registryLoadMs} ms, listening after ${Math.round(monitor.startToListeningMs)} ms`,
+  );
   return { restore_ms: monitor.registryLoadMs, start_to_listening_ms: monitor.startToListeningMs };
 }
 
@@ -127,7 +161,11 @@ async function measureSchedule(plan: Plan, dir: string): Promise<Figures> {
 const DEFAULT_SLOTS = 5;
 
 /** `maxConcurrency` null: the default, as a user starts it. */
-async function measureScheduleAt(plan: Plan, dir: string, maxConcurrency: number | null): Promise<ScheduleAccuracy & { rawLimitPerSec: number }> {
+async function measureScheduleAt(
+  plan: Plan,
+  dir: string,
+  maxConcurrency: number | null,
+): Promise<ScheduleAccuracy & { rawLimitPerSec: number }> {
   const { scheduleServices, scheduleIntervalSec, scheduleLatencyMs } = plan.sizes;
   const concurrency = maxConcurrency === null ? 'the default MAX_CONCURRENCY' : `MAX_CONCURRENCY=${maxConcurrency}`;
   progress(
@@ -137,13 +175,21 @@ async function measureScheduleAt(plan: Plan, dir: string, maxConcurrency: number
   const farm = await startFarm(scheduleLatencyMs, { recordArrivals: true });
   // What the lanes could carry at best: a plain load generator with as many connections as the monitor
   // has probes in flight by default, on a path the farm does not record.
-  const raw = await measureRawLimit(`${farm.url}/raw/health`, plan.sizes.rawConnections, plan.rawDurationSec).catch(async (error: unknown) => {
-    await farm.stop();
-    throw error;
-  });
-  progress(`  autocannon, ${plan.sizes.rawConnections} connections, against that farm: ${Math.round(raw.requestsPerSec)} requests/s`);
+  const raw = await measureRawLimit(`${farm.url}/raw/health`, plan.sizes.rawConnections, plan.rawDurationSec).catch(
+    async (error: unknown) => {
+      await farm.stop();
+      throw error;
+    },
+  );
+  progress(
+    `  autocannon, ${plan.sizes.rawConnections} connections, against that farm: ${Math.round(raw.requestsPerSec)} requests/s`,
+  );
   const extraArgs = maxConcurrency === null ? [] : ['--max-concurrency', String(maxConcurrency)];
-  const monitor = await startMonitor({ dbPath: join(dir, `schedule-${maxConcurrency ?? 'default'}.db`), logDir: dir, extraArgs });
+  const monitor = await startMonitor({
+    dbPath: join(dir, `schedule-${maxConcurrency ?? 'default'}.db`),
+    logDir: dir,
+    extraArgs,
+  });
   const api = new ApiClient(monitor.url, 64);
   try {
     const accuracy = await measureScheduleAccuracy({
@@ -154,7 +200,9 @@ async function measureScheduleAt(plan: Plan, dir: string, maxConcurrency: number
       settleMs: plan.scheduleSettleMs,
       windowMs: plan.scheduleWindowMs,
     });
-    progress(`  ${accuracy.probes} probes in ${accuracy.cycles} cycles of ${Math.round(accuracy.meanCycleSize)} services on average; lag p50 ${accuracy.lagP50Ms} ms, p99 ${accuracy.lagP99Ms} ms`);
+    progress(
+      `  ${accuracy.probes} probes in ${accuracy.cycles} cycles of ${Math.round(accuracy.meanCycleSize)} services on average; lag p50 ${accuracy.lagP50Ms} ms, p99 ${accuracy.lagP99Ms} ms`,
+    );
     return { ...accuracy, rawLimitPerSec: raw.requestsPerSec };
   } finally {
     await api.close();
@@ -179,7 +227,11 @@ async function measureLarge(plan: Plan, dir: string): Promise<Figures> {
       `  peak RSS ${Math.round(large.peakRssBytes / MIB)} MB (${Math.round(large.rssAtSampleBytes / MIB)} MB resident at the sample) ` +
         `after ${large.probed} probes in ${(large.sampledAfterMs / 1000).toFixed(1)} s; registry loaded in ${large.registryLoadMs} ms`,
     );
-    return { peak_rss_mb_large: large.peakRssBytes / MIB, large_registry_load_ms: large.registryLoadMs, large_registry_probed: large.probed };
+    return {
+      peak_rss_mb_large: large.peakRssBytes / MIB,
+      large_registry_load_ms: large.registryLoadMs,
+      large_registry_probed: large.probed,
+    };
   } finally {
     await farm.stop();
   }
@@ -216,10 +268,14 @@ async function measureLoad(plan: Plan, dir: string): Promise<Figures> {
       onProgress: progress,
     });
     const ratio = load.probesPerSec / load.rawLimitPerSec;
-    progress(`  peak RSS ${Math.round(load.peakRssBytes / MIB)} MB; probes/s ${(ratio * 100).toFixed(1)}% of the raw limit`);
+    progress(
+      `  peak RSS ${Math.round(load.peakRssBytes / MIB)} MB; probes/s ${(ratio * 100).toFixed(1)}% of the raw limit`,
+    );
     const ceiling = load.demandPerSec / load.rawLimitPerSec;
     if (ceiling < FIGURES.load_probes_to_raw_limit.target.value) {
-      progress(`  note: ${load.demandPerSec} probes/s of demand cap that ratio at ${(ceiling * 100).toFixed(1)}% against this raw limit, below its target`);
+      progress(
+        `  note: ${load.demandPerSec} probes/s of demand cap that ratio at ${(ceiling * 100).toFixed(1)}% against this raw limit, below its target`,
+      );
     }
     return {
       load_raw_limit_per_sec: load.rawLimitPerSec,
@@ -251,7 +307,9 @@ async function main(): Promise<void> {
   const plan = parsePlan(process.argv.slice(2));
   if (plan === null) return void process.stdout.write(`${HELP}\n`);
   const machine = describeMachine();
-  progress(`${machine.cpus} × ${machine.cpu}, ${machine.memory_gib} GiB, Node ${machine.node}${plan.quick ? ' (quick sizes)' : ''}`);
+  progress(
+    `${machine.cpus} × ${machine.cpu}, ${machine.memory_gib} GiB, Node ${machine.node}${plan.quick ? ' (quick sizes)' : ''}`,
+  );
   const startedAt = new Date();
   const started = performance.now();
   const dir = mkdtempSync(join(tmpdir(), 'health-monitor-bench-'));
@@ -261,7 +319,8 @@ async function main(): Promise<void> {
   let figures: Figures = {};
   try {
     // Steps run one after another: each has the two cores to itself, with its own farm and monitor.
-    for (const step of STEPS) figures = { ...figures, ...(plan.steps.has(step) ? await STEP_RUNS[step](plan, dir) : skipped(step)) };
+    for (const step of STEPS)
+      figures = { ...figures, ...(plan.steps.has(step) ? await STEP_RUNS[step](plan, dir) : skipped(step)) };
   } finally {
     removeDir();
   }

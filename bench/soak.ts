@@ -61,13 +61,19 @@ async function soak(plan: SoakPlan, dir: string): Promise<SoakResults> {
   try {
     progress(`farm on ${farm.url}, monitor pid ${monitor.pid} on ${monitor.url} (${monitorArgs.join(' ')})`);
     const mix = mixCounts(plan.services);
-    progress(`registering ${plan.services} services: ${Object.entries(mix).map(([kind, n]) => `${n} ${kind}`).join(', ')}`);
+    progress(
+      `registering ${plan.services} services: ${Object.entries(mix)
+        .map(([kind, n]) => `${n} ${kind}`)
+        .join(', ')}`,
+    );
     const registrationStarted = performance.now();
     await registerMany(registrar, plan.services, 64, (n) => registrationOf(farm.url, 'base', n, plan.pollIntervalSec));
     const registrationSec = (performance.now() - registrationStarted) / 1000;
     progress(`  registered in ${registrationSec.toFixed(1)} s; RSS ${Math.round(monitor.rssBytes() / MIB)} MB`);
 
-    progress(`soaking for ${plan.durationSec} s: churn ${plan.churnPerSec}/s each way, /metrics without pause, a sample every ${plan.sampleSec} s`);
+    progress(
+      `soaking for ${plan.durationSec} s: churn ${plan.churnPerSec}/s each way, /metrics without pause, a sample every ${plan.sampleSec} s`,
+    );
     const healthz = startHealthzWatch(healthzClient, 1000);
     const metrics = startMetricsReader(metricsClient, plan.metricsGapMs);
     const churn = startChurn({
@@ -113,7 +119,9 @@ async function soak(plan: SoakPlan, dir: string): Promise<SoakResults> {
     await monitor.stop();
     const monitorExit = monitor.exitStatus();
     if (diedBeforeStop === null && monitorExit !== 'exit code 0') {
-      failures.push(`the monitor did not shut down cleanly on SIGTERM (${monitorExit}); the end of its log:\n${logTail(monitor)}`);
+      failures.push(
+        `the monitor did not shut down cleanly on SIGTERM (${monitorExit}); the end of its log:\n${logTail(monitor)}`,
+      );
     }
     const monitorErrors = await errorLines(monitor.logPath);
     const churnCounts = churn.counts();

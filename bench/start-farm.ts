@@ -29,7 +29,8 @@ export function startFarm(latencyMs = 0, options: { recordArrivals?: boolean } =
   const exited = new Promise<void>((resolve) => farm.once('exit', () => resolve()));
   return new Promise((resolve, reject) => {
     farm.once('error', reject);
-    const onEarlyExit = (code: number | null): void => reject(new Error(`the target farm exited with ${code} before listening`));
+    const onEarlyExit = (code: number | null): void =>
+      reject(new Error(`the target farm exited with ${code} before listening`));
     farm.once('exit', onEarlyExit);
     let output = '';
     const onData = (chunk: Buffer): void => {
@@ -39,7 +40,8 @@ export function startFarm(latencyMs = 0, options: { recordArrivals?: boolean } =
       farm.stdout.off('data', onData);
       farm.off('exit', onEarlyExit);
       const url = `http://127.0.0.1:${port}`;
-      const stats = async (): Promise<{ served: number; held: number }> => (await (await fetch(`${url}/stats`)).json()) as { served: number; held: number };
+      const stats = async (): Promise<{ served: number; held: number }> =>
+        (await (await fetch(`${url}/stats`)).json()) as { served: number; held: number };
       resolve({
         port: Number(port),
         url,

@@ -7,11 +7,17 @@ import { answerTarget } from './farm/behaviours.js';
 import { parseTargetPath } from './farm/target-paths.js';
 
 const { values } = parseArgs({
-  options: { port: { type: 'string' }, 'latency-ms': { type: 'string' }, 'record-arrivals': { type: 'boolean', default: false } },
+  options: {
+    port: { type: 'string' },
+    'latency-ms': { type: 'string' },
+    'record-arrivals': { type: 'boolean', default: false },
+  },
 });
 const latencyMs = Number(values['latency-ms'] ?? 0);
 if (!Number.isInteger(latencyMs) || latencyMs < 0) {
-  process.stderr.write(`target-farm: --latency-ms must be a whole number of milliseconds, not "${values['latency-ms']}"\n`);
+  process.stderr.write(
+    `target-farm: --latency-ms must be a whole number of milliseconds, not "${values['latency-ms']}"\n`,
+  );
   process.exit(2);
 }
 let served = 0;

@@ -38,7 +38,12 @@ test('webhook and Prometheus settings are parsed and every bad one reported', ()
   assert.deepEqual(config?.promAttributeLabels, ['service', 'region']);
   assert.equal(config?.webhookReminderSec, 600);
   assert.throws(
-    () => loadConfig([], { WEBHOOK_URLS: 'ftp://x,http://127.0.0.1:6000/', WEBHOOK_SECRET: 'short', WEBHOOK_REMINDER_SEC: '5' }),
+    () =>
+      loadConfig([], {
+        WEBHOOK_URLS: 'ftp://x,http://127.0.0.1:6000/',
+        WEBHOOK_SECRET: 'short',
+        WEBHOOK_REMINDER_SEC: '5',
+      }),
     (error: unknown) => {
       assert.ok(error instanceof ConfigError);
       const text = error.problems.join('\n');
@@ -53,14 +58,22 @@ test('webhook and Prometheus settings are parsed and every bad one reported', ()
     () => loadConfig(['--prom-attribute-labels', 'team-name,team.name'], {}),
     (error: unknown) => {
       assert.ok(error instanceof ConfigError);
-      assert.match(error.problems.join('\n'), /--prom-attribute-labels .*"team-name" and "team.name" both become the label attr_team_name/);
+      assert.match(
+        error.problems.join('\n'),
+        /--prom-attribute-labels .*"team-name" and "team.name" both become the label attr_team_name/,
+      );
       return true;
     },
   );
 });
 
 test('flags override environment variables, which override defaults', () => {
-  const config = loadConfig(['--port', '9000', '--max-concurrency=3'], { PORT: '7000', MAX_CONCURRENCY: '4', PROBE_RETRIES: '0', LOG_LEVEL: 'debug' });
+  const config = loadConfig(['--port', '9000', '--max-concurrency=3'], {
+    PORT: '7000',
+    MAX_CONCURRENCY: '4',
+    PROBE_RETRIES: '0',
+    LOG_LEVEL: 'debug',
+  });
   assert.equal(config?.port, 9000);
   assert.equal(config?.maxConcurrency, 3);
   assert.equal(config?.probeRetries, 0);
@@ -72,7 +85,10 @@ test('an empty environment variable counts as unset', () => {
 });
 
 test('ALLOW_TARGETS is split on commas', () => {
-  assert.deepEqual(loadConfig([], { ALLOW_TARGETS: ' 10.0.0.0/8, svc.local ' })?.allowTargets, ['10.0.0.0/8', 'svc.local']);
+  assert.deepEqual(loadConfig([], { ALLOW_TARGETS: ' 10.0.0.0/8, svc.local ' })?.allowTargets, [
+    '10.0.0.0/8',
+    'svc.local',
+  ]);
 });
 
 test('--help returns null', () => {
@@ -119,7 +135,15 @@ test('every bad value is reported at once', () => {
 });
 
 test('probe threads by default: one per spare core, from 1 to 5; PROBE_THREADS overrides', () => {
-  const cases: [cores: number, threads: number][] = [[1, 1], [2, 1], [3, 2], [4, 3], [6, 5], [8, 5], [64, 5]];
+  const cases: [cores: number, threads: number][] = [
+    [1, 1],
+    [2, 1],
+    [3, 2],
+    [4, 3],
+    [6, 5],
+    [8, 5],
+    [64, 5],
+  ];
   for (const [cores, threads] of cases) assert.equal(defaultProbeThreads(cores), threads, `${cores} cores`);
   assert.equal(loadConfig([], { PROBE_THREADS: '4' })?.probeThreads, 4);
   assert.equal(loadConfig(['--probe-threads', '2'], { PROBE_THREADS: '4' })?.probeThreads, 2);

@@ -63,17 +63,32 @@ const integer = (min: number, max: number): z.ZodType<number> =>
 const commaList = (max: number) =>
   z
     .string()
-    .transform((list) => list.split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''))
+    .transform((list) =>
+      list
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== ''),
+    )
     .refine((entries) => entries.length <= max, `must list at most ${max} entries`);
 
 const SETTINGS = {
   port: { env: 'PORT', flag: 'port', fallback: '8080', schema: integer(0, 65535) },
   host: { env: 'HOST', flag: 'host', fallback: '0.0.0.0', schema: z.string().trim().min(1, 'must not be empty') },
-  pollIntervalMs: { env: 'POLL_INTERVAL_MS', flag: 'poll-interval-ms', fallback: '10000', schema: integer(100, 86_400_000) },
+  pollIntervalMs: {
+    env: 'POLL_INTERVAL_MS',
+    flag: 'poll-interval-ms',
+    fallback: '10000',
+    schema: integer(100, 86_400_000),
+  },
   probeTimeoutMs: { env: 'PROBE_TIMEOUT_MS', flag: 'probe-timeout-ms', fallback: '2000', schema: integer(1, 600_000) },
   probeRetries: { env: 'PROBE_RETRIES', flag: 'probe-retries', fallback: '2', schema: integer(0, 10) },
   maxConcurrency: { env: 'MAX_CONCURRENCY', flag: 'max-concurrency', fallback: '5', schema: integer(1, 1000) },
-  probeThreads: { env: 'PROBE_THREADS', flag: 'probe-threads', fallback: String(defaultProbeThreads(availableParallelism())), schema: integer(1, 5) },
+  probeThreads: {
+    env: 'PROBE_THREADS',
+    flag: 'probe-threads',
+    fallback: String(defaultProbeThreads(availableParallelism())),
+    schema: integer(1, 5),
+  },
   errorRateThreshold: {
     env: 'ERROR_RATE_THRESHOLD',
     flag: 'error-rate-threshold',
@@ -85,7 +100,12 @@ const SETTINGS = {
       .transform(Number)
       .pipe(z.number().max(1, 'must be a number between 0 and 1')),
   },
-  dbPath: { env: 'DB_PATH', flag: 'db-path', fallback: './data/health-monitor.db', schema: z.string().min(1, 'must not be empty') },
+  dbPath: {
+    env: 'DB_PATH',
+    flag: 'db-path',
+    fallback: './data/health-monitor.db',
+    schema: z.string().min(1, 'must not be empty'),
+  },
   registerToken: {
     env: 'REGISTER_TOKEN',
     flag: 'register-token',
@@ -99,7 +119,12 @@ const SETTINGS = {
     fallback: null,
     schema: z
       .string()
-      .transform((list) => list.split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''))
+      .transform((list) =>
+        list
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter((entry) => entry !== ''),
+      )
       .superRefine((entries, context) => {
         if (entries.length === 0) context.addIssue({ code: 'custom', message: 'must list at least one host or range' });
         for (const entry of entries) {
@@ -109,8 +134,18 @@ const SETTINGS = {
       })
       .nullable(),
   },
-  logLevel: { env: 'LOG_LEVEL', flag: 'log-level', fallback: 'info', schema: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`) },
-  historyRetentionDays: { env: 'HISTORY_RETENTION_DAYS', flag: 'history-retention-days', fallback: '30', schema: integer(1, 3650) },
+  logLevel: {
+    env: 'LOG_LEVEL',
+    flag: 'log-level',
+    fallback: 'info',
+    schema: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`),
+  },
+  historyRetentionDays: {
+    env: 'HISTORY_RETENTION_DAYS',
+    flag: 'history-retention-days',
+    fallback: '30',
+    schema: integer(1, 3650),
+  },
   deregisterAfterSec: {
     env: 'DEREGISTER_AFTER_SEC',
     flag: 'deregister-after-sec',
@@ -123,7 +158,11 @@ const SETTINGS = {
     fallback: 'service,env,team,version',
     schema: commaList(20).superRefine((keys, context) => {
       for (const key of keys) {
-        if (key.length > 128) context.addIssue({ code: 'custom', message: `attribute key "${key.slice(0, 20)}…" is longer than 128 characters` });
+        if (key.length > 128)
+          context.addIssue({
+            code: 'custom',
+            message: `attribute key "${key.slice(0, 20)}…" is longer than 128 characters`,
+          });
       }
       try {
         attributeLabelNames(keys);
@@ -150,8 +189,18 @@ const SETTINGS = {
     secret: true,
     schema: z.string().min(16, 'must be at least 16 characters').nullable(),
   },
-  webhookReminderSec: { env: 'WEBHOOK_REMINDER_SEC', flag: 'webhook-reminder-sec', fallback: null, schema: integer(60, 31_536_000).nullable() },
-  webhookTimeoutMs: { env: 'WEBHOOK_TIMEOUT_MS', flag: 'webhook-timeout-ms', fallback: '5000', schema: integer(100, 60_000) },
+  webhookReminderSec: {
+    env: 'WEBHOOK_REMINDER_SEC',
+    flag: 'webhook-reminder-sec',
+    fallback: null,
+    schema: integer(60, 31_536_000).nullable(),
+  },
+  webhookTimeoutMs: {
+    env: 'WEBHOOK_TIMEOUT_MS',
+    flag: 'webhook-timeout-ms',
+    fallback: '5000',
+    schema: integer(100, 60_000),
+  },
   webhookRetries: { env: 'WEBHOOK_RETRIES', flag: 'webhook-retries', fallback: '5', schema: integer(0, 20) },
 } as const satisfies Record<keyof Config, Setting>;
 
@@ -172,7 +221,9 @@ ${Object.values(SETTINGS)
 
 /** Throws a ConfigError listing every problem; returns `null` when help was asked for. */
 export function loadConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Config | null {
-  const options = Object.fromEntries(Object.values(SETTINGS).map((setting) => [setting.flag, { type: 'string' as const }]));
+  const options = Object.fromEntries(
+    Object.values(SETTINGS).map((setting) => [setting.flag, { type: 'string' as const }]),
+  );
   const { values, positionals } = parseArgs({
     args: [...argv],
     options: { ...options, help: { type: 'boolean' } },

@@ -74,7 +74,10 @@ async function main(): Promise<void> {
     defaults,
     onListenerError: (error, event) => logger.error({ err: error, event }, 'event listener failed'),
   });
-  logger.info({ dbPath: config.dbPath, services: store.size, ms: Math.round(performance.now() - startedLoading) }, 'registry loaded');
+  logger.info(
+    { dbPath: config.dbPath, services: store.size, ms: Math.round(performance.now() - startedLoading) },
+    'registry loaded',
+  );
   subscribeLogNotifier(store.events, logger);
   const eventStream = new EventStreamHub({ events: store.events, replay: store });
   const prometheus = createMonitorMetrics({ store, events: store.events, attributeLabels: config.promAttributeLabels });
@@ -96,7 +99,11 @@ async function main(): Promise<void> {
     onDiscard: (reason) => prometheus.recordWebhookDiscard(reason),
   });
   const stopPruning = schedulePruning(store, config.historyRetentionDays, logger.child({ component: 'pruner' }));
-  const prober = new PoolProber({ maxConcurrency: config.maxConcurrency, threads: config.probeThreads, allowTargets: config.allowTargets });
+  const prober = new PoolProber({
+    maxConcurrency: config.maxConcurrency,
+    threads: config.probeThreads,
+    allowTargets: config.allowTargets,
+  });
   await prober.warmUp();
   const scheduler = new Scheduler({
     store,

@@ -4,7 +4,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TargetSpec } from './target-paths.js';
 
-const HEALTHY_BODY = JSON.stringify({ uptime_sec: 100, request_count: 1000, error_count: 3, attributes: { version: '1.0.0' } });
+const HEALTHY_BODY = JSON.stringify({
+  uptime_sec: 100,
+  request_count: 1000,
+  error_count: 3,
+  attributes: { version: '1.0.0' },
+});
 /** One reused chunk: a big body costs the farm no memory per request. */
 const BIG_CHUNK = Buffer.alloc(64 * 1024, 'x');
 

@@ -42,7 +42,11 @@ export class ApiClient {
   }
 
   /** Any request, a JSON body if given; resolves with whatever status comes back (throws only when none does). */
-  async send(method: 'POST' | 'DELETE', path: string, json?: unknown): Promise<TimedAnswer & { readonly text: string }> {
+  async send(
+    method: 'POST' | 'DELETE',
+    path: string,
+    json?: unknown,
+  ): Promise<TimedAnswer & { readonly text: string }> {
     const started = performance.now();
     const { statusCode, body } = await this.pool.request({
       path,
@@ -62,7 +66,8 @@ export class ApiClient {
       body: JSON.stringify(registration),
     });
     const text = await body.text();
-    if (statusCode !== 201 && statusCode !== 200) throw new Error(`POST /register of ${String(registration['id'])} answered ${statusCode}: ${text.slice(0, 300)}`);
+    if (statusCode !== 201 && statusCode !== 200)
+      throw new Error(`POST /register of ${String(registration['id'])} answered ${statusCode}: ${text.slice(0, 300)}`);
   }
 
   close(): Promise<void> {
@@ -71,7 +76,12 @@ export class ApiClient {
 }
 
 /** Runs `count` registrations through `lanes` concurrent callers; resolves with registrations per second. */
-export async function registerMany(client: ApiClient, count: number, lanes: number, registration: (index: number) => Record<string, unknown>): Promise<number> {
+export async function registerMany(
+  client: ApiClient,
+  count: number,
+  lanes: number,
+  registration: (index: number) => Record<string, unknown>,
+): Promise<number> {
   let next = 0;
   const started = performance.now();
   await Promise.all(

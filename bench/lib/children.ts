@@ -8,7 +8,11 @@ process.once('exit', () => {
 });
 
 // A signal's default action ends the process without 'exit' handlers; exiting by hand runs them.
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) process.once(signal, () => process.exit(code));
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const)
+  process.once(signal, () => process.exit(code));
 
 export function track(child: ChildProcess): void {
   children.add(child);

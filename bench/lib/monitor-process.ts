@@ -62,7 +62,17 @@ export async function startMonitor(options: MonitorOptions): Promise<MonitorProc
   const spawnedAt = performance.now();
   const child = spawn(
     process.execPath,
-    [...monitorNodeFlags, MAIN_JS, '--port', '0', '--host', '127.0.0.1', '--db-path', options.dbPath, ...(options.extraArgs ?? [])],
+    [
+      ...monitorNodeFlags,
+      MAIN_JS,
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--db-path',
+      options.dbPath,
+      ...(options.extraArgs ?? []),
+    ],
     { stdio: ['ignore', logFd, logFd] },
   );
   closeSync(logFd);
@@ -93,11 +103,15 @@ export async function startMonitor(options: MonitorOptions): Promise<MonitorProc
       };
     }
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`the monitor exited (${child.exitCode ?? child.signalCode}) before listening; its log (${logPath}):\n${output.slice(-2000)}`);
+      throw new Error(
+        `the monitor exited (${child.exitCode ?? child.signalCode}) before listening; its log (${logPath}):\n${output.slice(-2000)}`,
+      );
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`the monitor did not print its "listening" line in time; its log (${logPath}):\n${output.slice(-2000)}`);
+      throw new Error(
+        `the monitor did not print its "listening" line in time; its log (${logPath}):\n${output.slice(-2000)}`,
+      );
     }
     await sleep(20);
   }

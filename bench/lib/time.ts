@@ -3,7 +3,12 @@
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `check` every `everyMs` until it returns a value; throws, naming `what`, after `timeoutMs`. */
-export async function waitUntil<T>(check: () => Promise<T | undefined>, what: string, timeoutMs: number, everyMs = 25): Promise<T> {
+export async function waitUntil<T>(
+  check: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs: number,
+  everyMs = 25,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -4,12 +4,24 @@ import { test } from 'node:test';
 import { FIGURE_KEYS, figuresOf, STEPS, type FigureKey, type Sizes } from './figures.js';
 import { buildResults, resultProblems, type BenchResults } from './results.js';
 
-const SIZES: Sizes = { services: 200, largeServices: 2000, scheduleServices: 50, scheduleIntervalSec: 1, scheduleLatencyMs: 5, rawConnections: 5, daySimulationServices: 200, loadServices: 200 };
+const SIZES: Sizes = {
+  services: 200,
+  largeServices: 2000,
+  scheduleServices: 50,
+  scheduleIntervalSec: 1,
+  scheduleLatencyMs: 5,
+  rawConnections: 5,
+  daySimulationServices: 200,
+  loadServices: 200,
+};
 const MACHINE = { cpu: 'Test CPU', cpus: 2, memory_gib: 8, node: 'v20.20.2', os: 'Linux 6' };
 
 function build(overrides: Partial<Record<FigureKey, number | null>> = {}): BenchResults {
   const values = Object.fromEntries(FIGURE_KEYS.map((key) => [key, 1])) as Record<FigureKey, number | null>;
-  return buildResults({ ...values, ...overrides }, { at: new Date('2026-11-24T12:00:00Z'), machine: MACHINE, sizes: SIZES, runSec: 12 });
+  return buildResults(
+    { ...values, ...overrides },
+    { at: new Date('2026-11-24T12:00:00Z'), machine: MACHINE, sizes: SIZES, runSec: 12 },
+  );
 }
 
 test('results with every figure a number of the right sign have no problems', () => {
@@ -32,9 +44,13 @@ test('a missing, non-numeric, zero or misjudged figure is reported by name', () 
   const missing = build();
   delete (missing.figures as Partial<Record<FigureKey, unknown>>).peak_rss_mb;
   assert.deepEqual(resultProblems(missing), ['figure peak_rss_mb is missing']);
-  assert.deepEqual(resultProblems(build({ probes_per_sec: Number.NaN })), ['figure probes_per_sec is null, not a number']);
+  assert.deepEqual(resultProblems(build({ probes_per_sec: Number.NaN })), [
+    'figure probes_per_sec is null, not a number',
+  ]);
   assert.deepEqual(resultProblems(build({ full_cycle_ms: 0 })), ['figure full_cycle_ms is 0, must be positive']);
-  assert.deepEqual(resultProblems(build({ schedule_lag_ms_p99: -1 })), ['figure schedule_lag_ms_p99 is -1, must be non-negative']);
+  assert.deepEqual(resultProblems(build({ schedule_lag_ms_p99: -1 })), [
+    'figure schedule_lag_ms_p99 is -1, must be non-negative',
+  ]);
   const misjudged = build({ metrics_json_ms_p50: 40 });
   const figure = misjudged.figures.metrics_json_ms_p50;
   (misjudged.figures as Record<FigureKey, unknown>).metrics_json_ms_p50 = { ...figure, met: true };
@@ -52,5 +68,8 @@ test('skipped steps pass only when skipping is allowed, and the machine must be 
 
 test('every step makes figures, so skipping one shows in the results', () => {
   for (const step of STEPS) assert.ok(figuresOf(step).length > 0, step);
-  assert.equal(STEPS.reduce((sum, step) => sum + figuresOf(step).length, 0), FIGURE_KEYS.length);
+  assert.equal(
+    STEPS.reduce((sum, step) => sum + figuresOf(step).length, 0),
+    FIGURE_KEYS.length,
+  );
 });

@@ -1,6 +1,14 @@
 // The shape of bench/results/latest.json, how the bench builds it, and the check that it is well formed
 // (used by the bench before it writes, and by tests/bench/bench-smoke.test.ts).
-import { FIGURES, FIGURE_KEYS, type FigureKey, type FigureSpec, type Sizes, type Target, type Unit } from './figures.js';
+import {
+  FIGURES,
+  FIGURE_KEYS,
+  type FigureKey,
+  type FigureSpec,
+  type Sizes,
+  type Target,
+  type Unit,
+} from './figures.js';
 import type { Machine } from './machine.js';
 
 export interface FigureResult {
@@ -33,7 +41,8 @@ export function targetText(target: Target, unit: Unit): string {
   return `${op} ${target.value.toLocaleString('en-US')} ${unit === 'us' ? 'µs' : unit}`;
 }
 
-const meets = (value: number, target: Target): boolean => (target.op === '>=' ? value >= target.value : value <= target.value);
+const meets = (value: number, target: Target): boolean =>
+  target.op === '>=' ? value >= target.value : value <= target.value;
 
 /** Digits kept in latest.json: enough to read, not the noise of a float. */
 function rounded(value: number, unit: Unit): number {
@@ -65,7 +74,13 @@ export function buildResults(
       ];
     }),
   ) as Record<FigureKey, FigureResult>;
-  return { at: context.at.toISOString(), machine: context.machine, sizes: context.sizes, run_sec: Math.round(context.runSec), figures };
+  return {
+    at: context.at.toISOString(),
+    machine: context.machine,
+    sizes: context.sizes,
+    run_sec: Math.round(context.runSec),
+    figures,
+  };
 }
 
 /** Every problem with a results object, one sentence each; empty when it is well formed. */
@@ -96,9 +111,14 @@ export function resultProblems(results: unknown, options: { allowSkipped?: boole
       problems.push(`figure ${key} is ${JSON.stringify(value)}, not a number`);
       continue;
     }
-    if (spec.sign === 'positive' ? value <= 0 : value < 0) problems.push(`figure ${key} is ${value}, must be ${spec.sign}`);
-    if (spec.target !== undefined && typeof met !== 'boolean') problems.push(`figure ${key} has a target but no met / not met`);
-    if (spec.target !== undefined && met !== meets(value, spec.target)) problems.push(`figure ${key} says met: ${String(met)} for ${value} against ${targetText(spec.target, spec.unit)}`);
+    if (spec.sign === 'positive' ? value <= 0 : value < 0)
+      problems.push(`figure ${key} is ${value}, must be ${spec.sign}`);
+    if (spec.target !== undefined && typeof met !== 'boolean')
+      problems.push(`figure ${key} has a target but no met / not met`);
+    if (spec.target !== undefined && met !== meets(value, spec.target))
+      problems.push(
+        `figure ${key} says met: ${String(met)} for ${value} against ${targetText(spec.target, spec.unit)}`,
+      );
   }
   return problems;
 }

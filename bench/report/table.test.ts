@@ -5,12 +5,26 @@ import { FIGURE_KEYS, figuresOf, FIGURES, type FigureKey, type Sizes } from './f
 import { buildResults } from './results.js';
 import { renderTable } from './table.js';
 
-const SIZES: Sizes = { services: 200, largeServices: 2000, scheduleServices: 50, scheduleIntervalSec: 1, scheduleLatencyMs: 5, rawConnections: 5, daySimulationServices: 200, loadServices: 200 };
+const SIZES: Sizes = {
+  services: 200,
+  largeServices: 2000,
+  scheduleServices: 50,
+  scheduleIntervalSec: 1,
+  scheduleLatencyMs: 5,
+  rawConnections: 5,
+  daySimulationServices: 200,
+  loadServices: 200,
+};
 const MACHINE = { cpu: 'Test CPU', cpus: 2, memory_gib: 8, node: 'v20.20.2', os: 'Linux 6' };
 
 function table(values: Partial<Record<FigureKey, number | null>>): string {
   const all = Object.fromEntries(FIGURE_KEYS.map((key) => [key, 1])) as Record<FigureKey, number | null>;
-  return renderTable(buildResults({ ...all, ...values }, { at: new Date('2026-12-05T12:00:00Z'), machine: MACHINE, sizes: SIZES, runSec: 7 }));
+  return renderTable(
+    buildResults(
+      { ...all, ...values },
+      { at: new Date('2026-12-05T12:00:00Z'), machine: MACHINE, sizes: SIZES, runSec: 7 },
+    ),
+  );
 }
 
 test('each figure is a row with its value, target and verdict', () => {

@@ -27,7 +27,9 @@ const verdict = (figure: FigureResult): string => (figure.met === null ? '' : fi
 
 export function renderTable(results: BenchResults): string {
   const rows = Object.values(results.figures);
-  const cells = rows.map((figure) => [figure.label, formatValue(figure), figure.target?.text ?? '', verdict(figure)] as const);
+  const cells = rows.map(
+    (figure) => [figure.label, formatValue(figure), figure.target?.text ?? '', verdict(figure)] as const,
+  );
   const widths = [0, 1, 2].map((column) => Math.max(...cells.map((row) => row[column]?.length ?? 0)));
   const line = (row: readonly string[]): string =>
     `  ${(row[0] ?? '').padEnd(widths[0] ?? 0)}  ${(row[1] ?? '').padStart(widths[1] ?? 0)}  ${(row[2] ?? '').padEnd(widths[2] ?? 0)}  ${row[3] ?? ''}`.trimEnd();

@@ -43,19 +43,27 @@ export function startChurn(options: ChurnOptions): Churn {
   const startedAt = Date.now();
   let sent = 0;
 
-  const track = (what: string, request: Promise<{ status: number; text: string }>, okStatuses: readonly number[], onOk: () => void, onFail: () => void): void => {
+  const track = (
+    what: string,
+    request: Promise<{ status: number; text: string }>,
+    okStatuses: readonly number[],
+    onOk: () => void,
+    onFail: () => void,
+  ): void => {
     const done = request
       .then(({ status, text }) => {
         byStatus[status] = (byStatus[status] ?? 0) + 1;
         if (status >= 500) counts.serverErrors++;
         if (okStatuses.includes(status)) return onOk();
         onFail();
-        if (firstFailures.length < KEPT_FAILURES) firstFailures.push(`${what} answered ${status}: ${text.slice(0, 200)}`);
+        if (firstFailures.length < KEPT_FAILURES)
+          firstFailures.push(`${what} answered ${status}: ${text.slice(0, 200)}`);
       })
       .catch((error: unknown) => {
         byStatus['no answer'] = (byStatus['no answer'] ?? 0) + 1;
         onFail();
-        if (firstFailures.length < KEPT_FAILURES) firstFailures.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+        if (firstFailures.length < KEPT_FAILURES)
+          firstFailures.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
       })
       .finally(() => pending.delete(done));
     pending.add(done);

@@ -88,7 +88,12 @@ export function judgeGrowth(series: readonly RssPoint[], rule: GrowthRule): Grow
   return {
     judged: true,
     growing: steep && risen,
-    reason: steep && risen ? `memory keeps growing: ${figures}` : steep ? `memory rose, then levelled off: ${figures}` : `memory is flat: ${figures}`,
+    reason:
+      steep && risen
+        ? `memory keeps growing: ${figures}`
+        : steep
+          ? `memory rose, then levelled off: ${figures}`
+          : `memory is flat: ${figures}`,
     samples: judged.length,
     slopeMbPerMin: round(slope),
     middleMedianMb: round(middle, 1),

@@ -25,7 +25,8 @@ export const slowLatencyMs = (n: number): number => 200 + ((n * 37) % 601);
 
 export function targetOf(n: number): TargetSpec {
   const kind = PATTERN[n % PATTERN.length] ?? 'healthy';
-  const param = kind === 'slow' ? slowLatencyMs(n) : kind === 'flap' ? FLAP_HALF_PERIOD_SEC : kind === 'big' ? BIG_BODY_BYTES : 0;
+  const param =
+    kind === 'slow' ? slowLatencyMs(n) : kind === 'flap' ? FLAP_HALF_PERIOD_SEC : kind === 'big' ? BIG_BODY_BYTES : 0;
   return { kind, param };
 }
 

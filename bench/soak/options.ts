@@ -62,7 +62,10 @@ export function parseSoakPlan(argv: readonly string[]): SoakPlan | null {
   try {
     ({ values } = parseArgs({
       args: [...argv],
-      options: { ...Object.fromEntries(names.map((name) => [name, { type: 'string' as const }])), help: { type: 'boolean', default: false } },
+      options: {
+        ...Object.fromEntries(names.map((name) => [name, { type: 'string' as const }])),
+        help: { type: 'boolean', default: false },
+      },
     }) as { values: typeof values });
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
@@ -71,13 +74,16 @@ export function parseSoakPlan(argv: readonly string[]): SoakPlan | null {
   const durationSec = count('duration-sec', values['duration-sec'], 600, 10);
   const sampleSec = count('sample-sec', values['sample-sec'], 5, 1);
   const warmUpSec = count('warm-up-sec', values['warm-up-sec'], Math.round(durationSec / 5), 0);
-  if (warmUpSec >= durationSec) throw new UsageError(`--warm-up-sec must be shorter than --duration-sec (${durationSec}), not ${warmUpSec}`);
+  if (warmUpSec >= durationSec)
+    throw new UsageError(`--warm-up-sec must be shorter than --duration-sec (${durationSec}), not ${warmUpSec}`);
   // At least the monitor's default probe timeout (2 s): a registration's timeout may not exceed its interval.
   const pollIntervalSec = count('poll-interval-sec', values['poll-interval-sec'], 30, 2);
   const cycleStallSec = count('cycle-stall-sec', values['cycle-stall-sec'], 60, 1);
   // With nothing else due, cycles come one poll interval apart: a shorter stall limit would fail a healthy monitor.
   if (cycleStallSec <= pollIntervalSec) {
-    throw new UsageError(`--cycle-stall-sec must be longer than the poll interval (${pollIntervalSec} s), not ${cycleStallSec}`);
+    throw new UsageError(
+      `--cycle-stall-sec must be longer than the poll interval (${pollIntervalSec} s), not ${cycleStallSec}`,
+    );
   }
   return {
     durationSec,
@@ -92,7 +98,11 @@ export function parseSoakPlan(argv: readonly string[]): SoakPlan | null {
     growth: {
       ...DEFAULT_GROWTH_RULE,
       warmUpSec,
-      maxSlopeMbPerMin: decimal('max-growth-mb-per-min', values['max-growth-mb-per-min'], DEFAULT_GROWTH_RULE.maxSlopeMbPerMin),
+      maxSlopeMbPerMin: decimal(
+        'max-growth-mb-per-min',
+        values['max-growth-mb-per-min'],
+        DEFAULT_GROWTH_RULE.maxSlopeMbPerMin,
+      ),
       marginMb: decimal('growth-margin-mb', values['growth-margin-mb'], DEFAULT_GROWTH_RULE.marginMb),
     },
     out: values.out ?? fileURLToPath(new URL('../../../bench/results/soak-latest.json', import.meta.url)),

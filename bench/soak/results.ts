@@ -84,7 +84,12 @@ const orNull = (value: number): number | null => (Number.isFinite(value) ? round
 
 export function latencySummary(reads: readonly MetricsRead[], format: MetricsFormat): LatencySummary {
   const ms = reads.filter((read) => read.format === format && read.status === 200).map((read) => read.ms);
-  return { reads: ms.length, ms_p50: orNull(median(ms)), ms_p99: orNull(percentile(ms, 0.99)), ms_max: orNull(Math.max(...ms)) };
+  return {
+    reads: ms.length,
+    ms_p50: orNull(median(ms)),
+    ms_p99: orNull(percentile(ms, 0.99)),
+    ms_max: orNull(Math.max(...ms)),
+  };
 }
 
 export function cycleSummary(cycles: readonly CycleView[]): SoakResults['summary']['cycles'] {
@@ -99,7 +104,12 @@ export function cycleSummary(cycles: readonly CycleView[]): SoakResults['summary
   };
 }
 
-export function seriesSummary(values: readonly (number | null)[]): { min: number | null; max: number | null; first: number | null; last: number | null } {
+export function seriesSummary(values: readonly (number | null)[]): {
+  min: number | null;
+  max: number | null;
+  first: number | null;
+  last: number | null;
+} {
   const known = values.filter((value): value is number => value !== null);
   return {
     min: orNull(Math.min(...known)),

@@ -4,7 +4,10 @@ import type { SoakResults, SoakSample } from './results.js';
 
 const ROWS = 12;
 
-const cell = (value: number | null, digits = 0): string => (value === null ? '–' : value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const cell = (value: number | null, digits = 0): string =>
+  value === null
+    ? '–'
+    : value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 /** At most ROWS samples, evenly spread, always with the first and the last. */
 export function spreadSamples(samples: readonly SoakSample[]): SoakSample[] {
@@ -21,7 +24,20 @@ function columns(rows: readonly (readonly string[])[]): string[] {
 
 export function renderSoakTable(results: SoakResults): string {
   const { machine, settings, summary, growth } = results;
-  const header = ['t (s)', 'RSS MB', 'heap MB', 'services', 'cycle ms', 'lag p99 ms', 'cycles', 'churn ok', 'failed', 'JSON ms', 'prom ms', 'prom KiB'];
+  const header = [
+    't (s)',
+    'RSS MB',
+    'heap MB',
+    'services',
+    'cycle ms',
+    'lag p99 ms',
+    'cycles',
+    'churn ok',
+    'failed',
+    'JSON ms',
+    'prom ms',
+    'prom KiB',
+  ];
   const rows = spreadSamples(results.samples).map((sample) => [
     cell(sample.t_sec),
     cell(sample.rss_mb, 1),
@@ -42,7 +58,9 @@ export function renderSoakTable(results: SoakResults): string {
     `${settings.durationSec} s, ${settings.services.toLocaleString('en-US')} services (${Object.entries(results.mix)
       .filter(([, n]) => n > 0)
       .map(([kind, n]) => `${n} ${kind}`)
-      .join(', ')}), churn ${settings.churnPerSec}/s, poll every ${settings.pollIntervalSec} s, MAX_CONCURRENCY ${settings.maxConcurrency}`,
+      .join(
+        ', ',
+      )}), churn ${settings.churnPerSec}/s, poll every ${settings.pollIntervalSec} s, MAX_CONCURRENCY ${settings.maxConcurrency}`,
     '',
     ...columns([header, ...rows]),
     '',

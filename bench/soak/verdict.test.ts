@@ -34,7 +34,15 @@ const CLEAN: RunOutcome = {
     { format: 'prometheus', status: 200, ms: 20, bytes: 5000 },
   ],
   healthzFailed: 0,
-  cycles: [{ started_at: '2026-01-01T00:00:00.000Z', duration_ms: 100, services: 10, event_loop_utilization: 0.1, schedule_lag_ms: null }],
+  cycles: [
+    {
+      started_at: '2026-01-01T00:00:00.000Z',
+      duration_ms: 100,
+      services: 10,
+      event_loop_utilization: 0.1,
+      schedule_lag_ms: null,
+    },
+  ],
   monitorErrors: { count: 0, first: [] },
 };
 
@@ -44,10 +52,20 @@ test('a clean run has no failures', () => {
 
 test('each problem is its own reason', () => {
   const cases: [Partial<RunOutcome>, RegExp][] = [
-    [{ growth: { ...FLAT, growing: true, reason: 'memory keeps growing: RSS slope 3.00 MB/min' } }, /^memory keeps growing: RSS slope 3\.00/],
+    [
+      { growth: { ...FLAT, growing: true, reason: 'memory keeps growing: RSS slope 3.00 MB/min' } },
+      /^memory keeps growing: RSS slope 3\.00/,
+    ],
     [{ growth: { ...FLAT, judged: false, reason: 'only 4 samples after the 120 s warm-up' } }, /^only 4 samples/],
     [
-      { churn: { ...CLEAN_CHURN, registrationsFailed: 2, serverErrors: 2, firstFailures: ['POST /register churn-7 answered 503: …'] } },
+      {
+        churn: {
+          ...CLEAN_CHURN,
+          registrationsFailed: 2,
+          serverErrors: 2,
+          firstFailures: ['POST /register churn-7 answered 503: …'],
+        },
+      },
       /^the churn got 2 answers of 5xx: POST \/register churn-7 answered 503/,
     ],
     [
@@ -56,12 +74,21 @@ test('each problem is its own reason', () => {
     ],
     [{ unanswered: 3 }, /^3 churn requests had no answer 10 s after the churn stopped$/],
     [
-      { metricsReads: [...CLEAN.metricsReads, { format: 'prometheus', status: 500, ms: 3, bytes: 10 }, { format: 'json', status: 0, ms: NaN, bytes: 0 }] },
+      {
+        metricsReads: [
+          ...CLEAN.metricsReads,
+          { format: 'prometheus', status: 500, ms: 3, bytes: 10 },
+          { format: 'json', status: 0, ms: NaN, bytes: 0 },
+        ],
+      },
       /^2 GET \/metrics failed \(1 with 5xx; 500, no answer\)$/,
     ],
     [{ healthzFailed: 1 }, /^1 GET \/healthz failed$/],
     [{ cycles: [] }, /^no probing cycle completed during the soak$/],
-    [{ monitorErrors: { count: 1, first: ['{"level":50,"msg":"cycle failed"}'] } }, /^the monitor logged 1 errors; the first:\n\{"level":50,"msg":"cycle failed"\}$/],
+    [
+      { monitorErrors: { count: 1, first: ['{"level":50,"msg":"cycle failed"}'] } },
+      /^the monitor logged 1 errors; the first:\n\{"level":50,"msg":"cycle failed"\}$/,
+    ],
   ];
   for (const [change, reason] of cases) {
     const failures = runFailures({ ...CLEAN, ...change });

@@ -22,21 +22,28 @@ export function runFailures(outcome: RunOutcome): string[] {
   const { growth, churn } = outcome;
   const failures: string[] = [];
   if (!growth.judged || growth.growing) failures.push(growth.reason);
-  if (churn.serverErrors > 0) failures.push(`the churn got ${churn.serverErrors} answers of 5xx: ${churn.firstFailures.join('; ')}`);
+  if (churn.serverErrors > 0)
+    failures.push(`the churn got ${churn.serverErrors} answers of 5xx: ${churn.firstFailures.join('; ')}`);
   const otherFailures = churn.registrationsFailed + churn.deletionsFailed - churn.serverErrors;
   // A 404 on deleting an acknowledged registration would be a registration lost.
-  if (otherFailures > 0) failures.push(`${otherFailures} churn requests failed without a 5xx: ${churn.firstFailures.join('; ')}`);
-  if (outcome.unanswered > 0) failures.push(`${outcome.unanswered} churn requests had no answer ${outcome.graceSec} s after the churn stopped`);
+  if (otherFailures > 0)
+    failures.push(`${otherFailures} churn requests failed without a 5xx: ${churn.firstFailures.join('; ')}`);
+  if (outcome.unanswered > 0)
+    failures.push(`${outcome.unanswered} churn requests had no answer ${outcome.graceSec} s after the churn stopped`);
   const failedReads = outcome.metricsReads.filter((read) => read.status !== 200);
   if (failedReads.length > 0) {
     const serverErrors = failedReads.filter((read) => read.status >= 500).length;
-    const statuses = [...new Set(failedReads.map((read) => (read.status === 0 ? 'no answer' : String(read.status))))].join(', ');
+    const statuses = [
+      ...new Set(failedReads.map((read) => (read.status === 0 ? 'no answer' : String(read.status)))),
+    ].join(', ');
     failures.push(`${failedReads.length} GET /metrics failed (${serverErrors} with 5xx; ${statuses})`);
   }
   if (outcome.healthzFailed > 0) failures.push(`${outcome.healthzFailed} GET /healthz failed`);
   if (outcome.cycles.length === 0) failures.push('no probing cycle completed during the soak');
   if (outcome.monitorErrors.count > 0) {
-    failures.push(`the monitor logged ${outcome.monitorErrors.count} errors; the first:\n${outcome.monitorErrors.first.join('\n')}`);
+    failures.push(
+      `the monitor logged ${outcome.monitorErrors.count} errors; the first:\n${outcome.monitorErrors.first.join('\n')}`,
+    );
   }
   return failures;
 }

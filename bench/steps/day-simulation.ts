@@ -15,18 +15,34 @@ export interface DaySimulation {
   readonly probeResultsPerSec: number;
 }
 
-const fileSize = (path: string): number => [path, `${path}-wal`, `${path}-shm`].reduce((sum, p) => sum + (existsSync(p) ? statSync(p).size : 0), 0);
+const fileSize = (path: string): number =>
+  [path, `${path}-wal`, `${path}-shm`].reduce((sum, p) => sum + (existsSync(p) ? statSync(p).size : 0), 0);
 
-export async function simulateDay(dir: string, services: number, probesPerDay: number, onProgress: (message: string) => void): Promise<DaySimulation> {
+export async function simulateDay(
+  dir: string,
+  services: number,
+  probesPerDay: number,
+  onProgress: (message: string) => void,
+): Promise<DaySimulation> {
   const dbPath = join(dir, 'day.db');
   let now = Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
   const store = await ServiceStore.open({
     persistence: SqlitePersistence.open(dbPath),
-    defaults: { pollIntervalMs: 300_000, probeTimeoutMs: 2000, probeRetries: 2, errorRateThreshold: 0.2, deregisterAfterSec: null },
+    defaults: {
+      pollIntervalMs: 300_000,
+      probeTimeoutMs: 2000,
+      probeRetries: 2,
+      errorRateThreshold: 0.2,
+      deregisterAfterSec: null,
+    },
     now: () => now,
   });
   const generations = (
-    await Promise.all(Array.from({ length: services }, (_, i) => store.register({ id: `svc-${i}`, url: `http://10.0.0.1:8080/${i}`, attributes: { env: 'bench' } })))
+    await Promise.all(
+      Array.from({ length: services }, (_, i) =>
+        store.register({ id: `svc-${i}`, url: `http://10.0.0.1:8080/${i}`, attributes: { env: 'bench' } }),
+      ),
+    )
   ).map(({ record }) => record.generation);
   const stepMs = (24 * HOUR_MS) / probesPerDay;
   const started = performance.now();
@@ -38,14 +54,35 @@ export async function simulateDay(dir: string, services: number, probesPerDay: n
         const down = i % 50 === 0 && Math.floor(now / HOUR_MS) % 2 === 0;
         const outcome: ProbeOutcome = down
           ? { kind: 'http_status', status: 503 }
-          : { kind: 'answered', report: { uptimeSec: round * 300, requestCount: round * 100, errorCount: round, attributes: { version: '1.4.2' } } };
-        batch.push({ serviceId: `svc-${i}`, generation: generations[i] ?? 0, startedAt: now, durationMs: 2 + (i % 40), attempts: 1, outcome });
+          : {
+              kind: 'answered',
+              report: {
+                uptimeSec: round * 300,
+                requestCount: round * 100,
+                errorCount: round,
+                attributes: { version: '1.4.2' },
+              },
+            };
+        batch.push({
+          serviceId: `svc-${i}`,
+          generation: generations[i] ?? 0,
+          startedAt: now,
+          durationMs: 2 + (i % 40),
+          attempts: 1,
+          outcome,
+        });
       }
       await store.applyResults(batch);
     }
-    if (round > 0 && round % Math.max(1, Math.floor(probesPerDay / 4)) === 0) onProgress(`  simulated ${Math.round((round / probesPerDay) * 24)} h`);
+    if (round > 0 && round % Math.max(1, Math.floor(probesPerDay / 4)) === 0)
+      onProgress(`  simulated ${Math.round((round / probesPerDay) * 24)} h`);
   }
   const seconds = (performance.now() - started) / 1000;
   await store.close();
-  return { services, probesPerServicePerDay: probesPerDay, databaseBytes: fileSize(dbPath), probeResultsPerSec: (services * probesPerDay) / seconds };
+  return {
+    services,
+    probesPerServicePerDay: probesPerDay,
+    databaseBytes: fileSize(dbPath),
+    probeResultsPerSec: (services * probesPerDay) / seconds,
+  };
 }

@@ -21,20 +21,37 @@ export interface HeldRegistration {
  * Holds a cycle open with the service `holdId`, then registers `count` services through the API, `lanes`
  * at a time. Run again with another `holdId`, it registers the same services again, unchanged.
  */
-export async function registerWhileHeld(client: ApiClient, farm: Farm, count: number, lanes: number, holdId: string, slots: number): Promise<HeldRegistration> {
+export async function registerWhileHeld(
+  client: ApiClient,
+  farm: Farm,
+  count: number,
+  lanes: number,
+  holdId: string,
+  slots: number,
+): Promise<HeldRegistration> {
   // The longest timeout the API accepts: the held probes must outlast every registration.
   const heldBefore = await farm.held();
   for (let i = 0; i < slots; i++) {
-    await client.register({ id: `${holdId}-${i}`, url: `${farm.url}/held/${holdId}/${i}`, poll_interval_sec: 86_400, timeout_ms: 600_000 });
+    await client.register({
+      id: `${holdId}-${i}`,
+      url: `${farm.url}/held/${holdId}/${i}`,
+      poll_interval_sec: 86_400,
+      timeout_ms: 600_000,
+    });
   }
-  await waitUntil(async () => ((await farm.held()) >= heldBefore + slots ? true : undefined), 'the monitor to probe the held services', 10_000);
+  await waitUntil(
+    async () => ((await farm.held()) >= heldBefore + slots ? true : undefined),
+    'the monitor to probe the held services',
+    10_000,
+  );
   const registrationsPerSec = await registerMany(client, count, lanes, (i) => ({
     id: serviceId(i),
     url: `${farm.url}/s/${i}`,
     attributes: { env: 'bench', team: `team-${i % 20}` },
     poll_interval_sec: LONG_INTERVAL_SEC,
   }));
-  if ((await farm.held()) < slots) throw new Error('a held probe ended before the registrations did: the measured round would not hold every service');
+  if ((await farm.held()) < slots)
+    throw new Error('a held probe ended before the registrations did: the measured round would not hold every service');
   return { ids: Array.from({ length: count }, (_, i) => serviceId(i)), registrationsPerSec };
 }
 
@@ -100,7 +117,9 @@ export async function runFullCycle(options: FullCycleOptions): Promise<FullCycle
     durationMs,
     probesPerSec: (ids.length / durationMs) * 1000,
     eventLoopUtilization: Math.min(1, cpuMs / durationMs),
-    reads: reads.filter((read) => read.sentAt >= startedAt - options.readEveryMs && read.sentAt <= endedAt + options.readEveryMs),
+    reads: reads.filter(
+      (read) => read.sentAt >= startedAt - options.readEveryMs && read.sentAt <= endedAt + options.readEveryMs,
+    ),
     farmAnswered,
   };
 }

@@ -32,14 +32,25 @@ export interface LargeRegistryOptions {
 async function writeRegistry(path: string, farm: Farm, services: number, intervalSec: number): Promise<void> {
   const store = await ServiceStore.open({
     persistence: SqlitePersistence.open(path),
-    defaults: { pollIntervalMs: intervalSec * 1000, probeTimeoutMs: 2000, probeRetries: 2, errorRateThreshold: 0.2, deregisterAfterSec: null },
+    defaults: {
+      pollIntervalMs: intervalSec * 1000,
+      probeTimeoutMs: 2000,
+      probeRetries: 2,
+      errorRateThreshold: 0.2,
+      deregisterAfterSec: null,
+    },
   });
   try {
     for (let first = 0; first < services; first += CHUNK) {
       const chunk = Array.from({ length: Math.min(CHUNK, services - first) }, (_, k) => first + k);
       await Promise.all(
         chunk.map((i) =>
-          store.register({ id: `big-${String(i).padStart(6, '0')}`, url: `${farm.url}/s/${i}`, attributes: { env: 'bench', team: `team-${i % 20}` }, pollIntervalSec: intervalSec }),
+          store.register({
+            id: `big-${String(i).padStart(6, '0')}`,
+            url: `${farm.url}/s/${i}`,
+            attributes: { env: 'bench', team: `team-${i % 20}` },
+            pollIntervalSec: intervalSec,
+          }),
         ),
       );
     }
@@ -54,7 +65,9 @@ export async function measureLargeRegistry(options: LargeRegistryOptions): Promi
   options.onProgress(`writing ${services} services into ${dbPath}`);
   await writeRegistry(dbPath, farm, services, options.intervalSec);
   const servedBefore = await farm.served();
-  options.onProgress(`starting the monitor on it; sampling once every service was probed (at most ${Math.round(options.capMs / 1000)} s)`);
+  options.onProgress(
+    `starting the monitor on it; sampling once every service was probed (at most ${Math.round(options.capMs / 1000)} s)`,
+  );
   const monitor = await startMonitor({ dbPath, logDir: options.dir });
   try {
     const started = Date.now();

@@ -25,7 +25,10 @@ async function time(client: ApiClient, path: string, requests: number): Promise<
   return { medianMs: median(took), p95Ms: percentile(took, 0.95), bytes, requests };
 }
 
-export async function measureMetricsLatency(client: ApiClient, requests: number): Promise<{ json: ExpositionLatency; prometheus: ExpositionLatency }> {
+export async function measureMetricsLatency(
+  client: ApiClient,
+  requests: number,
+): Promise<{ json: ExpositionLatency; prometheus: ExpositionLatency }> {
   const json = await time(client, '/metrics', requests);
   const prometheus = await time(client, '/metrics?format=prometheus', requests);
   return { json, prometheus };

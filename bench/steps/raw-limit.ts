@@ -20,10 +20,15 @@ interface AutocannonJson {
 }
 
 export async function measureRawLimit(url: string, connections: number, durationSec: number): Promise<RawLimit> {
-  const { stdout } = await promisify(execFile)(process.execPath, [AUTOCANNON, '-c', String(connections), '-d', String(durationSec), '--json', url], {
-    maxBuffer: 16 * 2 ** 20,
-  });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [AUTOCANNON, '-c', String(connections), '-d', String(durationSec), '--json', url],
+    {
+      maxBuffer: 16 * 2 ** 20,
+    },
+  );
   const report = JSON.parse(stdout) as AutocannonJson;
-  if (report.errors > 0 || report.non2xx > 0) throw new Error(`autocannon saw ${report.errors} errors and ${report.non2xx} non-2xx answers from ${url}`);
+  if (report.errors > 0 || report.non2xx > 0)
+    throw new Error(`autocannon saw ${report.errors} errors and ${report.non2xx} non-2xx answers from ${url}`);
   return { requestsPerSec: report.requests.total / report.duration, connections, durationSec };
 }

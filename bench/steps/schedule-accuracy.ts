@@ -43,11 +43,13 @@ export async function measureScheduleAccuracy(options: ScheduleAccuracyOptions):
   const cycles = new Map<string, CycleView>();
   while (Date.now() - windowStart < options.windowMs) {
     const { last_cycle: last } = await api.getJson<Healthz>('/healthz');
-    if (last !== null && last.schedule_lag_ms !== null && Date.parse(last.started_at) >= windowStart) cycles.set(last.started_at, last);
+    if (last !== null && last.schedule_lag_ms !== null && Date.parse(last.started_at) >= windowStart)
+      cycles.set(last.started_at, last);
     await sleep(25);
   }
   const lags = lagsFromArrivals(await options.farm.arrivals(), options.intervalSec * 1000);
-  if (lags.length === 0) throw new Error(`no service was probed twice within the ${options.windowMs} ms of the schedule-accuracy window`);
+  if (lags.length === 0)
+    throw new Error(`no service was probed twice within the ${options.windowMs} ms of the schedule-accuracy window`);
   const seen = [...cycles.values()];
   return {
     lagP50Ms: Math.round(percentile(lags, 0.5)),

@@ -39,7 +39,12 @@ export interface SteadyLoad {
   readonly probesPerSec: number;
   readonly apiCpuUsPerResult: number;
   /** GET /metrics (JSON) over the scraped part. */
-  readonly metricsJson: { readonly medianMs: number; readonly p95Ms: number; readonly bytes: number; readonly requests: number };
+  readonly metricsJson: {
+    readonly medianMs: number;
+    readonly p95Ms: number;
+    readonly bytes: number;
+    readonly requests: number;
+  };
 }
 
 interface Span {
@@ -65,7 +70,11 @@ const perSec = (s: Span): number => (s.probes / s.ms) * 1000;
 const cpuUsPerResult = (s: Span): number => (s.cpuMs * 1000) / s.probes;
 
 /** Sequential GETs of /metrics, one every `everyMs` (or right after the previous one if it was slower). */
-async function scrape(client: ApiClient, durationMs: number, everyMs: number): Promise<{ ms: number[]; bytes: number }> {
+async function scrape(
+  client: ApiClient,
+  durationMs: number,
+  everyMs: number,
+): Promise<{ ms: number[]; bytes: number }> {
   const took: number[] = [];
   let bytes = 0;
   const started = Date.now();
@@ -81,7 +90,9 @@ async function scrape(client: ApiClient, durationMs: number, everyMs: number): P
 
 export async function measureSteadyLoad(options: SteadyLoadOptions): Promise<SteadyLoad> {
   const { farm, services, onProgress } = options;
-  onProgress(`  raw limit first, before the monitor starts: autocannon, ${options.rawConnections} connections, ${options.rawDurationSec} s`);
+  onProgress(
+    `  raw limit first, before the monitor starts: autocannon, ${options.rawConnections} connections, ${options.rawDurationSec} s`,
+  );
   const raw = await measureRawLimit(`${farm.url}/s/1/health`, options.rawConnections, options.rawDurationSec);
   onProgress(`  ${Math.round(raw.requestsPerSec)} requests/s`);
 
@@ -89,7 +100,9 @@ export async function measureSteadyLoad(options: SteadyLoadOptions): Promise<Ste
   const api = new ApiClient(monitor.url, options.registrationLanes);
   const scraper = new ApiClient(monitor.url, 1);
   try {
-    onProgress(`  registering ${services} services every ${INTERVAL_SEC} s through the API, ${options.registrationLanes} at a time`);
+    onProgress(
+      `  registering ${services} services every ${INTERVAL_SEC} s through the API, ${options.registrationLanes} at a time`,
+    );
     await registerMany(api, services, options.registrationLanes, (i) => ({
       id: `load-${String(i).padStart(6, '0')}`,
       url: `${farm.url}/s/${i}`,
@@ -105,14 +118,23 @@ export async function measureSteadyLoad(options: SteadyLoadOptions): Promise<Ste
 
     onProgress(`  quiet part: ${options.quietMs / 1000} s of probing alone; ${hwm()}`);
     const quiet = await span(farm, monitor.pid, () => sleep(options.quietMs));
-    onProgress(`    ${Math.round(perSec(quiet))} probes/s, API thread ${cpuUsPerResult(quiet).toFixed(1)} µs of CPU per result`);
+    onProgress(
+      `    ${Math.round(perSec(quiet))} probes/s, API thread ${cpuUsPerResult(quiet).toFixed(1)} µs of CPU per result`,
+    );
 
-    onProgress(`  scraped part: ${options.scrapedMs / 1000} s with GET /metrics every ${options.metricsEveryMs} ms; ${hwm()}`);
+    onProgress(
+      `  scraped part: ${options.scrapedMs / 1000} s with GET /metrics every ${options.metricsEveryMs} ms; ${hwm()}`,
+    );
     let scrapes: { ms: number[]; bytes: number } = { ms: [], bytes: 0 };
     const scraped = await span(farm, monitor.pid, async () => {
       scrapes = await scrape(scraper, options.scrapedMs, options.metricsEveryMs);
     });
-    const metricsJson = { medianMs: median(scrapes.ms), p95Ms: percentile(scrapes.ms, 0.95), bytes: scrapes.bytes, requests: scrapes.ms.length };
+    const metricsJson = {
+      medianMs: median(scrapes.ms),
+      p95Ms: percentile(scrapes.ms, 0.95),
+      bytes: scrapes.bytes,
+      requests: scrapes.ms.length,
+    };
     onProgress(
       `    JSON median ${metricsJson.medianMs.toFixed(1)} ms, p95 ${metricsJson.p95Ms.toFixed(1)} ms over ${metricsJson.requests} requests; ` +
         `${Math.round(perSec(scraped))} probes/s, API thread ${cpuUsPerResult(scraped).toFixed(1)} µs per result`,

@@ -22,7 +22,11 @@ function log(id: string, message: string): void {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Retries until the monitor answers: unlike the reference, starting before the monitor is fine. */
-async function registerWithBackoff(options: ServiceOptions, url: string, attributes: Record<string, string>): Promise<void> {
+async function registerWithBackoff(
+  options: ServiceOptions,
+  url: string,
+  attributes: Record<string, string>,
+): Promise<void> {
   const body = JSON.stringify({ id: options.id, url, attributes, poll_interval_sec: options.pollIntervalSec });
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (options.registerToken) headers['authorization'] = `Bearer ${options.registerToken}`;
@@ -34,7 +38,8 @@ async function registerWithBackoff(options: ServiceOptions, url: string, attribu
         return;
       }
       const text = await response.text();
-      if (response.status < 500) throw new Error(`the monitor refused the registration: HTTP ${response.status} ${text}`);
+      if (response.status < 500)
+        throw new Error(`the monitor refused the registration: HTTP ${response.status} ${text}`);
       log(options.id, `monitor answered HTTP ${response.status}; retrying in ${delay} ms`);
     } catch (error) {
       if (error instanceof Error && error.message.startsWith('the monitor refused')) throw error;

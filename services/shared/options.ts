@@ -25,8 +25,10 @@ export function readServiceOptions(defaults: { id: string; port: number }): Serv
   const env = process.env;
   const port = Number(values.port ?? env['SERVICE_PORT'] ?? defaults.port);
   const pollIntervalSec = Number(values['poll-interval-sec'] ?? env['SERVICE_POLL_INTERVAL_SEC'] ?? 5);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0-65535, got ${values.port}`);
-  if (!Number.isInteger(pollIntervalSec) || pollIntervalSec < 1) throw new Error('--poll-interval-sec must be a positive integer');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port must be 0-65535, got ${values.port}`);
+  if (!Number.isInteger(pollIntervalSec) || pollIntervalSec < 1)
+    throw new Error('--poll-interval-sec must be a positive integer');
   return {
     id: values.id ?? env['SERVICE_ID'] ?? defaults.id,
     port,

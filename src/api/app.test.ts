@@ -31,7 +31,12 @@ async function setup(options: { token?: string; policy?: TargetPolicy; persisten
   return { app, store, post };
 }
 
-const valid = { id: 'svc1', url: 'http://localhost:9001', attributes: { service: 'user', env: 'prod' }, poll_interval_sec: 10 };
+const valid = {
+  id: 'svc1',
+  url: 'http://localhost:9001',
+  attributes: { service: 'user', env: 'prod' },
+  poll_interval_sec: 10,
+};
 
 async function errorOf(response: Response): Promise<ErrorBody['error']> {
   const body = (await response.json()) as ErrorBody;
@@ -58,33 +63,113 @@ test('each invalid field is rejected with 400 naming the field and the rule', as
     { name: 'id too long', body: { ...valid, id: 'a'.repeat(129) }, field: 'id', message: /1-128/ },
     { name: 'non-string id', body: { ...valid, id: 42 }, field: 'id', message: /must be a string/ },
     { name: 'missing url', body: { id: 'svc1' }, field: 'url', message: /is required/ },
-    { name: 'non-http scheme', body: { ...valid, url: 'ftp://localhost:9001' }, field: 'url', message: /http or https, not ftp/ },
+    {
+      name: 'non-http scheme',
+      body: { ...valid, url: 'ftp://localhost:9001' },
+      field: 'url',
+      message: /http or https, not ftp/,
+    },
     { name: 'malformed url', body: { ...valid, url: 'localhost:9001 nope' }, field: 'url', message: /absolute URL/ },
     { name: 'url without scheme', body: { ...valid, url: 'localhost:9001' }, field: 'url', message: /absolute URL/ },
     { name: 'url with empty host', body: { ...valid, url: 'http://' }, field: 'url', message: /absolute URL/ },
     { name: 'relative url', body: { ...valid, url: '/health' }, field: 'url', message: /absolute URL/ },
-    { name: 'url with credentials', body: { ...valid, url: 'http://u:p@localhost:1' }, field: 'url', message: /credentials/ },
-    { name: 'url on a port fetch refuses', body: { ...valid, url: 'http://localhost:6000' }, field: 'url', message: /port 6000 is blocked by the fetch standard/ },
+    {
+      name: 'url with credentials',
+      body: { ...valid, url: 'http://u:p@localhost:1' },
+      field: 'url',
+      message: /credentials/,
+    },
+    {
+      name: 'url on a port fetch refuses',
+      body: { ...valid, url: 'http://localhost:6000' },
+      field: 'url',
+      message: /port 6000 is blocked by the fetch standard/,
+    },
     { name: 'url with query', body: { ...valid, url: 'http://localhost:1/?a=1' }, field: 'url', message: /query/ },
-    { name: 'non-string attribute', body: { ...valid, attributes: { env: 1 } }, field: 'attributes.env', message: /must be a string/ },
-    { name: 'attributes not an object', body: { ...valid, attributes: ['a'] }, field: 'attributes', message: /object of string values/ },
+    {
+      name: 'non-string attribute',
+      body: { ...valid, attributes: { env: 1 } },
+      field: 'attributes.env',
+      message: /must be a string/,
+    },
+    {
+      name: 'attributes not an object',
+      body: { ...valid, attributes: ['a'] },
+      field: 'attributes',
+      message: /object of string values/,
+    },
     {
       name: 'too many attributes',
       body: { ...valid, attributes: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, 'v'])) },
       field: 'attributes',
       message: /at most 64 entries/,
     },
-    { name: 'zero interval', body: { ...valid, poll_interval_sec: 0 }, field: 'poll_interval_sec', message: /greater than 0/ },
-    { name: 'negative interval', body: { ...valid, poll_interval_sec: -5 }, field: 'poll_interval_sec', message: /greater than 0/ },
-    { name: 'fractional interval', body: { ...valid, poll_interval_sec: 1.5 }, field: 'poll_interval_sec', message: /whole number/ },
-    { name: 'string interval', body: { ...valid, poll_interval_sec: '10' }, field: 'poll_interval_sec', message: /must be a number/ },
-    { name: 'timeout above interval', body: { ...valid, poll_interval_sec: 1, timeout_ms: 1500 }, field: 'timeout_ms', message: /must not exceed the poll interval \(1000 ms\)/ },
-    { name: 'health_path without slash', body: { ...valid, health_path: 'health' }, field: 'health_path', message: /start with \// },
-    { name: 'threshold above 1', body: { ...valid, error_rate_threshold: 1.2 }, field: 'error_rate_threshold', message: /between 0 and 1/ },
-    { name: 'zero failure_threshold', body: { ...valid, failure_threshold: 0 }, field: 'failure_threshold', message: /greater than 0/ },
-    { name: 'deregister_after_sec below 60', body: { ...valid, deregister_after_sec: 30 }, field: 'deregister_after_sec', message: /at least 60/ },
-    { name: 'webhook_url not http', body: { ...valid, webhook_url: 'ftp://hooks' }, field: 'webhook_url', message: /must use http or https/ },
-    { name: 'unknown field', body: { ...valid, poll_interval: 5 }, field: 'poll_interval', message: /not a known field/ },
+    {
+      name: 'zero interval',
+      body: { ...valid, poll_interval_sec: 0 },
+      field: 'poll_interval_sec',
+      message: /greater than 0/,
+    },
+    {
+      name: 'negative interval',
+      body: { ...valid, poll_interval_sec: -5 },
+      field: 'poll_interval_sec',
+      message: /greater than 0/,
+    },
+    {
+      name: 'fractional interval',
+      body: { ...valid, poll_interval_sec: 1.5 },
+      field: 'poll_interval_sec',
+      message: /whole number/,
+    },
+    {
+      name: 'string interval',
+      body: { ...valid, poll_interval_sec: '10' },
+      field: 'poll_interval_sec',
+      message: /must be a number/,
+    },
+    {
+      name: 'timeout above interval',
+      body: { ...valid, poll_interval_sec: 1, timeout_ms: 1500 },
+      field: 'timeout_ms',
+      message: /must not exceed the poll interval \(1000 ms\)/,
+    },
+    {
+      name: 'health_path without slash',
+      body: { ...valid, health_path: 'health' },
+      field: 'health_path',
+      message: /start with \//,
+    },
+    {
+      name: 'threshold above 1',
+      body: { ...valid, error_rate_threshold: 1.2 },
+      field: 'error_rate_threshold',
+      message: /between 0 and 1/,
+    },
+    {
+      name: 'zero failure_threshold',
+      body: { ...valid, failure_threshold: 0 },
+      field: 'failure_threshold',
+      message: /greater than 0/,
+    },
+    {
+      name: 'deregister_after_sec below 60',
+      body: { ...valid, deregister_after_sec: 30 },
+      field: 'deregister_after_sec',
+      message: /at least 60/,
+    },
+    {
+      name: 'webhook_url not http',
+      body: { ...valid, webhook_url: 'ftp://hooks' },
+      field: 'webhook_url',
+      message: /must use http or https/,
+    },
+    {
+      name: 'unknown field',
+      body: { ...valid, poll_interval: 5 },
+      field: 'poll_interval',
+      message: /not a known field/,
+    },
   ];
   for (const { name, body, field, message } of cases) {
     await t.test(name, async () => {
@@ -171,12 +256,33 @@ test('GET /services and /metrics list services sorted by id with the reference f
   const { post, app } = await setup();
   for (const id of ['zeta', 'alpha', 'mid']) await post({ ...valid, id });
   const services = (await (await app.request('/services')).json()) as { id: string }[];
-  assert.deepEqual(services.map((s) => s.id), ['alpha', 'mid', 'zeta']);
+  assert.deepEqual(
+    services.map((s) => s.id),
+    ['alpha', 'mid', 'zeta'],
+  );
   const metrics = (await (await app.request('/metrics')).json()) as Record<string, unknown>[];
-  assert.deepEqual(metrics.map((m) => m['service']), ['alpha', 'mid', 'zeta']);
+  assert.deepEqual(
+    metrics.map((m) => m['service']),
+    ['alpha', 'mid', 'zeta'],
+  );
   const [first] = metrics;
   assert.ok(first);
-  for (const field of ['service', 'status', 'health', 'ready', 'last_checked', 'last_checked_age_sec', 'uptime_sec', 'request_count', 'error_count', 'error_rate', 'recent_error_rate', 'attributes', 'poll_interval_sec', 'last_error']) {
+  for (const field of [
+    'service',
+    'status',
+    'health',
+    'ready',
+    'last_checked',
+    'last_checked_age_sec',
+    'uptime_sec',
+    'request_count',
+    'error_count',
+    'error_rate',
+    'recent_error_rate',
+    'attributes',
+    'poll_interval_sec',
+    'last_error',
+  ]) {
     assert.ok(field in first, `missing ${field}`);
   }
   assert.equal(first['status'], 'DOWN');
@@ -209,9 +315,23 @@ test('GET /healthz answers ok, with the last cycle once there was one', async ()
   assert.equal(before.status, 'ok');
   assert.equal(before.last_cycle, null);
   const outcomes = { answered: 3, http_status: 0, invalid_body: 0, unreachable: 0, monitor_error: 0 };
-  store.recordCycle({ startedAt: Date.UTC(2026, 10, 24), durationMs: 12.4, size: 3, applied: 3, outcomes, eventLoopUtilization: 0.04321, scheduleLagMs: { p50: 3, p99: 9, max: 12 } });
+  store.recordCycle({
+    startedAt: Date.UTC(2026, 10, 24),
+    durationMs: 12.4,
+    size: 3,
+    applied: 3,
+    outcomes,
+    eventLoopUtilization: 0.04321,
+    scheduleLagMs: { p50: 3, p99: 9, max: 12 },
+  });
   const after = (await (await app.request('/healthz')).json()) as { last_cycle: unknown };
-  assert.deepEqual(after.last_cycle, { started_at: '2026-11-24T00:00:00.000Z', duration_ms: 12, services: 3, event_loop_utilization: 0.043, schedule_lag_ms: { p50: 3, p99: 9, max: 12 } });
+  assert.deepEqual(after.last_cycle, {
+    started_at: '2026-11-24T00:00:00.000Z',
+    duration_ms: 12,
+    services: 3,
+    event_loop_utilization: 0.043,
+    schedule_lag_ms: { p50: 3, p99: 9, max: 12 },
+  });
 });
 
 test('with REGISTER_TOKEN, register and delete need the bearer token', async () => {
@@ -223,7 +343,10 @@ test('with REGISTER_TOKEN, register and delete need the bearer token', async () 
   assert.equal(store.size, 0);
   assert.equal((await post(valid, { authorization: `Bearer ${TOKEN}` })).status, 201);
   assert.equal((await app.request('/services/svc1', { method: 'DELETE' })).status, 401);
-  assert.equal((await app.request('/services/svc1', { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } })).status, 204);
+  assert.equal(
+    (await app.request('/services/svc1', { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } })).status,
+    204,
+  );
   assert.equal((await app.request('/metrics')).status, 200, 'reads stay open');
 });
 
@@ -243,16 +366,25 @@ test('GET /services/:id/history pages transitions newest first', async () => {
   await post(valid);
   const generation = store.get('svc1')?.generation ?? 0;
   const outcomes = [HEALTHY, { kind: 'http_status', status: 500 } as const, HEALTHY];
-  for (const [i, outcome] of outcomes.entries()) await store.applyResults([probeResult('svc1', generation, outcome, 1_000_000 + i)]);
+  for (const [i, outcome] of outcomes.entries())
+    await store.applyResults([probeResult('svc1', generation, outcome, 1_000_000 + i)]);
   const first = (await (await app.request('/services/svc1/history?limit=2')).json()) as {
     transitions: { id: number; to: { health: string }; at: string }[];
     next_before: number | null;
   };
-  assert.deepEqual(first.transitions.map((t) => t.to.health), ['healthy', 'unhealthy']);
+  assert.deepEqual(
+    first.transitions.map((t) => t.to.health),
+    ['healthy', 'unhealthy'],
+  );
   assert.equal(first.transitions[0]?.at, new Date(1_000_002 + 5).toISOString());
   assert.notEqual(first.next_before, null);
-  const second = (await (await app.request(`/services/svc1/history?limit=2&before=${first.next_before}`)).json()) as typeof first;
-  assert.deepEqual(second.transitions.map((t) => t.to.health), ['healthy']);
+  const second = (await (
+    await app.request(`/services/svc1/history?limit=2&before=${first.next_before}`)
+  ).json()) as typeof first;
+  assert.deepEqual(
+    second.transitions.map((t) => t.to.health),
+    ['healthy'],
+  );
   assert.equal(second.next_before, null);
   for (const bad of ['limit=0', 'limit=1001', 'limit=abc', 'before=x', 'page=2']) {
     const response = await app.request(`/services/svc1/history?${bad}`);
@@ -266,8 +398,13 @@ test('GET /services/:id/uptime answers the four windows', async () => {
   const { post, app, store } = await setup();
   await post(valid);
   const generation = store.get('svc1')?.generation ?? 0;
-  await store.applyResults([probeResult('svc1', generation, HEALTHY), probeResult('svc1', generation, { kind: 'http_status', status: 500 })]);
-  const body = (await (await app.request('/services/svc1/uptime')).json()) as { windows: Record<string, { probes: number; uptime_percent: number | null }> };
+  await store.applyResults([
+    probeResult('svc1', generation, HEALTHY),
+    probeResult('svc1', generation, { kind: 'http_status', status: 500 }),
+  ]);
+  const body = (await (await app.request('/services/svc1/uptime')).json()) as {
+    windows: Record<string, { probes: number; uptime_percent: number | null }>;
+  };
   assert.deepEqual(Object.keys(body.windows), ['24h', '7d', '30d', '1y']);
   assert.equal(body.windows['24h']?.probes, 2);
   assert.equal(body.windows['24h']?.uptime_percent, 50);

@@ -35,14 +35,21 @@ export function createApp(deps: ApiDeps): Hono {
     if (methods.length > 0) {
       return errorResponse(
         c,
-        new ApiError(405, 'method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${methods.join(', ')}`, [], {
-          allow: methods.join(', '),
-        }),
+        new ApiError(
+          405,
+          'method_not_allowed',
+          `${c.req.method} is not allowed on ${c.req.path}; use ${methods.join(', ')}`,
+          [],
+          {
+            allow: methods.join(', '),
+          },
+        ),
       );
     }
     // One URL per resource: a trailing slash is not found, and the answer names the path without it.
     const unslashed = c.req.path.length > 1 && c.req.path.endsWith('/') ? c.req.path.slice(0, -1) : null;
-    const hint = unslashed !== null && methodsFor(unslashed).length > 0 ? `; paths have no trailing slash: ${unslashed}` : '';
+    const hint =
+      unslashed !== null && methodsFor(unslashed).length > 0 ? `; paths have no trailing slash: ${unslashed}` : '';
     return errorResponse(c, new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}${hint}`));
   });
 

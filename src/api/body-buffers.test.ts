@@ -68,8 +68,15 @@ test('a scrape made while a slow client still reads an earlier one leaves that e
   const store = await openStore();
   // ~16 MB of JSON: more than the kernel buffers on loopback hold for a client that reads nothing.
   const attributes = Object.fromEntries(Array.from({ length: 16 }, (_, index) => [`key${index}`, 'v'.repeat(1000)]));
-  for (let index = 0; index < 1000; index++) await store.register(registration(`svc-${String(index).padStart(4, '0')}`, undefined, { attributes }));
-  const app = createApp({ store, defaults: TEST_DEFAULTS, registerToken: null, targetPolicy: ANY_TARGET, logger: pino({ level: 'silent' }) });
+  for (let index = 0; index < 1000; index++)
+    await store.register(registration(`svc-${String(index).padStart(4, '0')}`, undefined, { attributes }));
+  const app = createApp({
+    store,
+    defaults: TEST_DEFAULTS,
+    registerToken: null,
+    targetPolicy: ANY_TARGET,
+    logger: pino({ level: 'silent' }),
+  });
   const server: Server = createApiServer({ fetch: app.fetch });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -86,14 +93,21 @@ test('a scrape made while a slow client still reads an earlier one leaves that e
     slow.resume();
     const held = JSON.parse(await slow.body) as { service: string; attributes: Record<string, string> }[];
     assert.equal(held.length, 1000);
-    assert.deepEqual([held[0]?.service, held.at(-1)?.service], ['svc-0000', 'svc-0999'], 'the registry as it was when the first scrape was made');
+    assert.deepEqual(
+      [held[0]?.service, held.at(-1)?.service],
+      ['svc-0000', 'svc-0999'],
+      'the registry as it was when the first scrape was made',
+    );
     assert.ok(held.every((entry) => entry.attributes['key15'] === 'v'.repeat(1000)));
 
     // Sequential scrapes, each handed back and reused, still answer the registry as it is.
     for (let round = 0; round < 3; round++) {
       await store.register(registration(`svc-a${round}`));
       const now = (await (await fetch(`http://127.0.0.1:${port}/metrics`)).json()) as { service: string }[];
-      assert.deepEqual(now.map((entry) => entry.service), store.list().map((record) => record.request.id));
+      assert.deepEqual(
+        now.map((entry) => entry.service),
+        store.list().map((record) => record.request.id),
+      );
     }
   } finally {
     server.closeAllConnections();

@@ -23,7 +23,8 @@ export class BodyBuffers {
   take(length: number): Buffer<ArrayBuffer> {
     const spare = this.spare;
     this.spare = null;
-    if (spare !== null && spare.length >= length && spare.length <= MAX_SPARE_TO_BODY * length) return spare.subarray(0, length);
+    if (spare !== null && spare.length >= length && spare.length <= MAX_SPARE_TO_BODY * length)
+      return spare.subarray(0, length);
     // Its own memory, not a slice of Node's shared pool, so the whole of it can be handed back.
     const fresh = Buffer.allocUnsafeSlow(Math.ceil(length * HEADROOM));
     this.lent.add(fresh.buffer);

@@ -5,7 +5,9 @@ import { z } from 'zod';
 
 const errorDetailSchema = z
   .object({
-    field: z.string().meta({ description: 'The field or parameter at fault, as `attributes.env`; `(body)` for the body as a whole' }),
+    field: z
+      .string()
+      .meta({ description: 'The field or parameter at fault, as `attributes.env`; `(body)` for the body as a whole' }),
     message: z.string().meta({ description: 'What is wrong with it' }),
   })
   .readonly();
@@ -15,9 +17,14 @@ export const errorBodySchema = z
   .object({
     error: z
       .object({
-        code: z.string().meta({ description: 'Stable and machine-readable, e.g. `invalid_registration`, `service_not_found`' }),
+        code: z
+          .string()
+          .meta({ description: 'Stable and machine-readable, e.g. `invalid_registration`, `service_not_found`' }),
         message: z.string().meta({ description: 'For people: every problem in one sentence' }),
-        details: z.array(errorDetailSchema).readonly().meta({ description: 'One entry per bad field; empty when none applies' }),
+        details: z
+          .array(errorDetailSchema)
+          .readonly()
+          .meta({ description: 'One entry per bad field; empty when none applies' }),
       })
       .readonly(),
   })

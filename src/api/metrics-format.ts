@@ -42,10 +42,17 @@ function match(ranges: readonly MediaRange[], type: string, subtype: string): Ma
   let best: Match = { specificity: -1, q: 0 };
   for (const range of ranges) {
     const specificity =
-      range.type === type && range.subtype === subtype ? 2 : range.type === type && range.subtype === '*' ? 1 : range.type === '*' && range.subtype === '*' ? 0 : -1;
+      range.type === type && range.subtype === subtype
+        ? 2
+        : range.type === type && range.subtype === '*'
+          ? 1
+          : range.type === '*' && range.subtype === '*'
+            ? 0
+            : -1;
     if (specificity < 0) continue;
     // Among equally specific ranges (Prometheus sends openmetrics twice, with two versions) the best q counts.
-    if (specificity > best.specificity || (specificity === best.specificity && range.q > best.q)) best = { specificity, q: range.q };
+    if (specificity > best.specificity || (specificity === best.specificity && range.q > best.q))
+      best = { specificity, q: range.q };
   }
   return best;
 }

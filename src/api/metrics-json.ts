@@ -46,7 +46,10 @@ function ageFieldsCache(now: number): (record: ServiceRecord) => Buffer {
     let bytes = byAge.get(age);
     if (bytes === undefined) {
       // A whole number, a boolean and a fixed pattern: plain ASCII, written without JSON escaping.
-      const ageText = age === null ? '"last_checked":null,"last_checked_age_sec":null' : `"last_checked":"${age}s ago","last_checked_age_sec":${age}`;
+      const ageText =
+        age === null
+          ? '"last_checked":null,"last_checked_age_sec":null'
+          : `"last_checked":"${age}s ago","last_checked_age_sec":${age}`;
       bytes = Buffer.from(`${ageText},"stale":${isStaleNow}`, 'latin1');
       byAge.set(age, bytes);
     }

@@ -14,7 +14,12 @@ const PROMETHEUS_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 async function setup(t: TestContext, options: { prometheus?: boolean } = {}) {
   const store = await openStore();
-  const metrics = createMonitorMetrics({ store, events: store.events, attributeLabels: ['env'], processMetrics: false });
+  const metrics = createMonitorMetrics({
+    store,
+    events: store.events,
+    attributeLabels: ['env'],
+    processMetrics: false,
+  });
   t.after(async () => {
     metrics.close();
     await store.close();
@@ -29,7 +34,8 @@ async function setup(t: TestContext, options: { prometheus?: boolean } = {}) {
   });
   const { record } = await store.register(registration('svc1', undefined, { attributes: { env: 'prod' } }));
   await store.applyResults([probeResult('svc1', record.generation, HEALTHY)]);
-  const get = (query = '', accept?: string) => app.request(`/metrics${query}`, accept === undefined ? {} : { headers: { accept } });
+  const get = (query = '', accept?: string) =>
+    app.request(`/metrics${query}`, accept === undefined ? {} : { headers: { accept } });
   return { store, get };
 }
 
@@ -93,7 +99,10 @@ test('an unknown format is a 400 in the API error shape', async (t) => {
 test('without Prometheus exposition configured, JSON still works and the text format is a clear 501', async (t) => {
   const { get } = await setup(t, { prometheus: false });
   assert.equal((await get()).status, 200);
-  for (const [query, accept] of [['?format=prometheus', undefined], ['', PROMETHEUS_SCRAPER_ACCEPT]] as const) {
+  for (const [query, accept] of [
+    ['?format=prometheus', undefined],
+    ['', PROMETHEUS_SCRAPER_ACCEPT],
+  ] as const) {
     const response = await get(query, accept);
     assert.equal(response.status, 501);
     const { error } = (await response.json()) as ErrorBody;

@@ -8,7 +8,8 @@ import { ApiError } from './errors.js';
 import { incomingOf } from './node-env.js';
 
 /** The one 413: a body over `maxBytes`, whether declared or found while reading. */
-export const tooLarge = (maxBytes: number): ApiError => new ApiError(413, 'payload_too_large', `body must be at most ${maxBytes} bytes`);
+export const tooLarge = (maxBytes: number): ApiError =>
+  new ApiError(413, 'payload_too_large', `body must be at most ${maxBytes} bytes`);
 
 function readIncoming(incoming: IncomingMessage, maxBytes: number): Promise<string> {
   return new Promise<string>((resolve, reject) => {

@@ -29,7 +29,8 @@ const validator = registrationSchema(TEST_DEFAULTS);
 const BASE = { id: 'svc1', url: 'http://127.0.0.1:9001', poll_interval_sec: REGISTRATION_LIMITS.maxPollIntervalSec };
 
 const accepts = (field: string, value: unknown): boolean => validator.safeParse({ ...BASE, [field]: value }).success;
-const typesOf = (property: PropertySchema): readonly string[] => (typeof property.type === 'string' ? [property.type] : property.type);
+const typesOf = (property: PropertySchema): readonly string[] =>
+  typeof property.type === 'string' ? [property.type] : property.type;
 
 test('the validator of POST /register wraps the very object the document describes', () => {
   assert.equal(validator.in, registrationBody);
@@ -50,7 +51,9 @@ test('the documented body has exactly the validator fields, in snake_case, and n
 });
 
 test('every documented numeric bound is the bound the validator enforces', () => {
-  const numeric = Object.entries(documented.properties).filter(([, p]) => typesOf(p).some((t) => t === 'integer' || t === 'number'));
+  const numeric = Object.entries(documented.properties).filter(([, p]) =>
+    typesOf(p).some((t) => t === 'integer' || t === 'number'),
+  );
   assert.deepEqual(numeric.map(([name]) => name).sort(), [
     'deregister_after_sec',
     'error_rate_threshold',
@@ -61,14 +64,19 @@ test('every documented numeric bound is the bound the validator enforces', () =>
   ]);
   for (const [field, property] of numeric) {
     const step = typesOf(property).includes('integer') ? 1 : 0.001;
-    const lowest = property.minimum ?? (property.exclusiveMinimum !== undefined ? property.exclusiveMinimum + step : undefined);
+    const lowest =
+      property.minimum ?? (property.exclusiveMinimum !== undefined ? property.exclusiveMinimum + step : undefined);
     assert.ok(lowest !== undefined && property.maximum !== undefined, `${field} documents both bounds`);
     assert.ok(accepts(field, lowest), `${field} accepts its documented lowest ${lowest}`);
     assert.ok(!accepts(field, lowest - step), `${field} rejects ${lowest - step}`);
     assert.ok(accepts(field, property.maximum), `${field} accepts its documented maximum ${property.maximum}`);
     assert.ok(!accepts(field, property.maximum + step), `${field} rejects ${property.maximum + step}`);
-    if (step === 1) assert.ok(!accepts(field, lowest + 0.5), `${field} is documented as an integer and rejects fractions`);
-    assert.ok(typesOf(property).includes('null') && accepts(field, null), `${field}: null is documented and taken as absent`);
+    if (step === 1)
+      assert.ok(!accepts(field, lowest + 0.5), `${field} is documented as an integer and rejects fractions`);
+    assert.ok(
+      typesOf(property).includes('null') && accepts(field, null),
+      `${field}: null is documented and taken as absent`,
+    );
   }
 });
 
@@ -86,7 +94,11 @@ test('the documented string and map limits are the validator limits', () => {
   assert.ok(!accepts('attributes', entries(attributes.maxProperties + 1)));
   const healthPathPattern = new RegExp(healthPath.pattern);
   for (const candidate of ['/health', '/status?full=1', 'health', '/a b', '/a#b']) {
-    assert.equal(accepts('health_path', candidate), healthPathPattern.test(candidate), `health_path ${JSON.stringify(candidate)}`);
+    assert.equal(
+      accepts('health_path', candidate),
+      healthPathPattern.test(candidate),
+      `health_path ${JSON.stringify(candidate)}`,
+    );
   }
   assert.ok(!accepts('health_path', `/${'a'.repeat(healthPath.maxLength)}`));
 });

@@ -1,7 +1,13 @@
 // The POST /register body: validated once here, turned into a typed RegistrationRequest, and described
 // in the OpenAPI document from the same schema object.
 import { z } from 'zod';
-import { MIN_DEREGISTER_AFTER_SEC, parseTargetUrl, webhookUrlProblem, type ProbeDefaults, type RegistrationRequest } from '../domain/index.js';
+import {
+  MIN_DEREGISTER_AFTER_SEC,
+  parseTargetUrl,
+  webhookUrlProblem,
+  type ProbeDefaults,
+  type RegistrationRequest,
+} from '../domain/index.js';
 import { PROBE_SCHEME_LIST, PROBE_SCHEMES, protocolFor } from '../probe/probe-table.js';
 import type { ErrorDetail } from './errors.js';
 
@@ -74,7 +80,10 @@ export const registrationBody = z
               .max(L.maxAttributeValueLength, `must be at most ${L.maxAttributeValueLength} characters`),
             { error: 'must be an object of string values' },
           )
-          .refine((record) => Object.keys(record).length <= L.maxAttributes, `must have at most ${L.maxAttributes} entries`)
+          .refine(
+            (record) => Object.keys(record).length <= L.maxAttributes,
+            `must have at most ${L.maxAttributes} entries`,
+          )
           // JSON Schema can say what the refine and the key schema check; the generator renders neither.
           .meta({ maxProperties: L.maxAttributes, propertyNames: { maxLength: L.maxAttributeKeyLength } }),
       ).meta({ description: 'Labels for the service, e.g. `{"env": "prod"}`' }),
@@ -97,12 +106,21 @@ export const registrationBody = z
         description: 'Consecutive good probes before a failed service is reported healthy; default 1',
       }),
       error_rate_threshold: optional(
-        z.number({ error: typeError('a number') }).min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1'),
-      ).meta({ description: "Error rate above which a service is degraded; default: the monitor's ERROR_RATE_THRESHOLD" }),
-      deregister_after_sec: optional(
-        positiveInteger(L.maxDeregisterAfterSec).min(MIN_DEREGISTER_AFTER_SEC, `must be at least ${MIN_DEREGISTER_AFTER_SEC}`),
+        z
+          .number({ error: typeError('a number') })
+          .min(0, 'must be between 0 and 1')
+          .max(1, 'must be between 0 and 1'),
       ).meta({
-        description: "Remove the service once it has been dead or unhealthy this long without a break; default: the monitor's DEREGISTER_AFTER_SEC",
+        description: "Error rate above which a service is degraded; default: the monitor's ERROR_RATE_THRESHOLD",
+      }),
+      deregister_after_sec: optional(
+        positiveInteger(L.maxDeregisterAfterSec).min(
+          MIN_DEREGISTER_AFTER_SEC,
+          `must be at least ${MIN_DEREGISTER_AFTER_SEC}`,
+        ),
+      ).meta({
+        description:
+          "Remove the service once it has been dead or unhealthy this long without a break; default: the monitor's DEREGISTER_AFTER_SEC",
       }),
       webhook_url: optional(
         z.string({ error: typeError('a string') }).superRefine((value, context) => {
@@ -123,7 +141,9 @@ type RegistrationBody = z.output<typeof registrationBody>;
 /** The check that depends on the monitor's defaults: JSON Schema cannot say it, the description does. */
 function timeoutProblem(body: RegistrationBody, defaults: ProbeDefaults): string | null {
   const intervalMs = body.poll_interval_sec !== undefined ? body.poll_interval_sec * 1000 : defaults.pollIntervalMs;
-  return body.timeout_ms !== undefined && body.timeout_ms > intervalMs ? `must not exceed the poll interval (${intervalMs} ms)` : null;
+  return body.timeout_ms !== undefined && body.timeout_ms > intervalMs
+    ? `must not exceed the poll interval (${intervalMs} ms)`
+    : null;
 }
 
 /**
@@ -168,7 +188,8 @@ export function issuesToDetails(issues: readonly z.core.$ZodIssue[]): ErrorDetai
  * a registration would be accepted without an attribute it sent. It is refused here by name.
  */
 export function reservedKeyDetails(body: unknown): ErrorDetail[] {
-  const attributes = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['attributes'] : undefined;
+  const attributes =
+    typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['attributes'] : undefined;
   return typeof attributes === 'object' && attributes !== null && Object.hasOwn(attributes, '__proto__')
     ? [{ field: 'attributes.__proto__', message: 'is a reserved name and cannot be an attribute' }]
     : [];

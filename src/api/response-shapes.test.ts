@@ -22,17 +22,31 @@ function assertMatches(schema: DocumentedObject, value: unknown, label: string):
 
 async function probedApp() {
   const store = await openStore();
-  const app = createApp({ store, defaults: TEST_DEFAULTS, registerToken: null, targetPolicy: ANY_TARGET, logger: pino({ level: 'silent' }) });
+  const app = createApp({
+    store,
+    defaults: TEST_DEFAULTS,
+    registerToken: null,
+    targetPolicy: ANY_TARGET,
+    logger: pino({ level: 'silent' }),
+  });
   const registered = await app.request('/register', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ id: 'svc1', url: 'http://127.0.0.1:9001', attributes: { env: 'prod' }, deregister_after_sec: 600 }),
+    body: JSON.stringify({
+      id: 'svc1',
+      url: 'http://127.0.0.1:9001',
+      attributes: { env: 'prod' },
+      deregister_after_sec: 600,
+    }),
   });
   const generation = store.get('svc1')?.generation;
   assert.ok(generation !== undefined);
   // Two samples give every reading a value (recent_error_rate needs two); the 500 adds a last_error
   // and a second transition, so a page of one has a next page.
-  const later: ProbeOutcome = { kind: 'answered', report: { uptimeSec: 2, requestCount: 20, errorCount: 1, attributes: { zone: 'a' } } };
+  const later: ProbeOutcome = {
+    kind: 'answered',
+    report: { uptimeSec: 2, requestCount: 20, errorCount: 1, attributes: { zone: 'a' } },
+  };
   await store.applyResults([probeResult('svc1', generation, HEALTHY, Date.now() - 2000)]);
   await store.applyResults([probeResult('svc1', generation, later, Date.now() - 1000)]);
   await store.applyResults([probeResult('svc1', generation, { kind: 'http_status', status: 500 })]);
@@ -61,7 +75,10 @@ test('GET /metrics answers with documented MetricsEntry objects', async (t) => {
   assert.ok(Array.isArray(entries) && entries.length === 1);
   assertMatches(metricsEntrySchema, entries[0], 'GET /metrics');
   const entry = metricsEntrySchema.parse(entries[0]);
-  assert.ok(entry.recent_error_rate !== null && entry.last_error !== null, 'the nullable readings were exercised with values');
+  assert.ok(
+    entry.recent_error_rate !== null && entry.last_error !== null,
+    'the nullable readings were exercised with values',
+  );
 });
 
 test('history, uptime and healthz answer with their documented shapes', async (t) => {

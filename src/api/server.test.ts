@@ -24,7 +24,10 @@ after(async () => {
 
 async function listen(limits: ServerLimits): Promise<number> {
   // Reads the body, as POST /register does: a handler that answers first would end the request early.
-  const server = createApiServer({ fetch: async (request: Request) => new Response(`ok ${(await request.text()).length}`), limits });
+  const server = createApiServer({
+    fetch: async (request: Request) => new Response(`ok ${(await request.text()).length}`),
+    limits,
+  });
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return (server.address() as AddressInfo).port;
@@ -91,7 +94,9 @@ test('slowloris: a client sending its headers a byte at a time is answered 408 a
 test('a body trickled a byte at a time is cut off after requestTimeout', async () => {
   const port = await listen(SHORT);
   const client = await open(port);
-  client.socket.write('POST /register HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 60\r\n\r\n');
+  client.socket.write(
+    'POST /register HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 60\r\n\r\n',
+  );
   const finished = await trickle(client, 'x'.repeat(60), 50);
   const closedAfterMs = await client.closed;
   assert.equal(finished, false);
@@ -111,7 +116,10 @@ test('a prompt client is served on the same server, and its idle keep-alive conn
   const closedAfterMs = await client.closed;
   assert.match(client.received(), /^HTTP\/1\.1 200 OK/);
   assert.match(client.received(), /keep-alive/i, 'kept alive at first');
-  assert.ok(closedAfterMs - answeredAfterMs >= SHORT.keepAliveTimeoutMs - 20, `idle for ${closedAfterMs - answeredAfterMs} ms`);
+  assert.ok(
+    closedAfterMs - answeredAfterMs >= SHORT.keepAliveTimeoutMs - 20,
+    `idle for ${closedAfterMs - answeredAfterMs} ms`,
+  );
 });
 
 test('headers larger than maxHeaderBytes are answered 431', async () => {
@@ -125,7 +133,8 @@ test('headers larger than maxHeaderBytes are answered 431', async () => {
 test('more header lines than maxHeadersCount are answered 431 and the connection closed, whatever serves the requests', async () => {
   const limits: ServerLimits = { ...SHORT, maxHeadersCount: 20 };
   const port = await listen(limits);
-  const lines = (count: number): string => ['Host: x', ...Array.from({ length: count - 1 }, (_, i) => `X-${i}: v`)].join('\r\n');
+  const lines = (count: number): string =>
+    ['Host: x', ...Array.from({ length: count - 1 }, (_, i) => `X-${i}: v`)].join('\r\n');
   const atLimit = await open(port);
   atLimit.socket.write(`GET / HTTP/1.1\r\n${lines(19)}\r\nConnection: close\r\n\r\n`);
   await atLimit.closed;

@@ -47,10 +47,17 @@ function limitHeaderLines(fetch: FetchHandler, maxLines: number): FetchHandler {
     errorResponse(
       c,
       // Closed: the request's body, if any, is not read.
-      new ApiError(431, 'too_many_headers', `a request may have at most ${maxLines} header lines; this one has more`, [], { connection: 'close' }),
+      new ApiError(
+        431,
+        'too_many_headers',
+        `a request may have at most ${maxLines} header lines; this one has more`,
+        [],
+        { connection: 'close' },
+      ),
     ),
   );
-  return (request, env) => (env.incoming.rawHeaders.length / 2 > maxLines ? refusal.fetch(request) : fetch(request, env));
+  return (request, env) =>
+    env.incoming.rawHeaders.length / 2 > maxLines ? refusal.fetch(request) : fetch(request, env);
 }
 
 /** Not yet listening: the caller listens, so it can hear `error` (a port in use) first. */

@@ -13,21 +13,45 @@ const ready = z.boolean().meta({ description: 'Whether the last probe got an HTT
 
 /** The fields both views have: the interval and what the last probes read. */
 const sharedFields = {
-  last_checked_age_sec: nullable(z.number().int().min(0), 'Whole seconds since the last probe; `null` before the first'),
+  last_checked_age_sec: nullable(
+    z.number().int().min(0),
+    'Whole seconds since the last probe; `null` before the first',
+  ),
   stale: z.boolean().meta({
     description:
       'Whether the last probe finished more than 2 × poll_interval_sec + timeout_ms ago (counted from registration if never probed): the verdict is no longer current',
   }),
-  last_response_ms: nullable(z.number().min(0), 'How long the latest probe took, retries included; `null` before the first'),
-  uptime_sec: z.number().min(0).meta({ description: "The service's own `uptime_sec` from its /health; 0 before the first sample" }),
-  request_count: z.number().int().min(0).meta({ description: "The service's latest `request_count`; 0 before the first sample" }),
-  error_count: z.number().int().min(0).meta({ description: "The service's latest `error_count`; 0 before the first sample" }),
-  error_rate: z.number().min(0).max(1).meta({ description: 'error_count / request_count over the lifetime; 0 without requests' }),
+  last_response_ms: nullable(
+    z.number().min(0),
+    'How long the latest probe took, retries included; `null` before the first',
+  ),
+  uptime_sec: z
+    .number()
+    .min(0)
+    .meta({ description: "The service's own `uptime_sec` from its /health; 0 before the first sample" }),
+  request_count: z
+    .number()
+    .int()
+    .min(0)
+    .meta({ description: "The service's latest `request_count`; 0 before the first sample" }),
+  error_count: z
+    .number()
+    .int()
+    .min(0)
+    .meta({ description: "The service's latest `error_count`; 0 before the first sample" }),
+  error_rate: z
+    .number()
+    .min(0)
+    .max(1)
+    .meta({ description: 'error_count / request_count over the lifetime; 0 without requests' }),
   recent_error_rate: nullable(
     z.number().min(0).max(1),
     'Errors per request between the last two samples; `null` until there are two, or when no request happened between them',
   ),
-  last_error: nullable(z.string(), 'A short reason for the last failed or unhealthy probe, e.g. `HTTP 500`; `null` when it succeeded'),
+  last_error: nullable(
+    z.string(),
+    'A short reason for the last failed or unhealthy probe, e.g. `HTTP 500`; `null` when it succeeded',
+  ),
   poll_interval_sec: z.number().positive().meta({ description: 'The effective probe interval' }),
 };
 
@@ -55,7 +79,7 @@ export const serviceViewSchema = z
     success_threshold: z.number().int().positive(),
     error_rate_threshold: z.number().min(0).max(1),
     deregister_after_sec: nullable(z.number().positive(), 'Expiry after this long dead or unhealthy; `null`: never'),
-    webhook_url: nullable(z.string(), 'Where this service\'s transitions are also posted; `null`: none of its own'),
+    webhook_url: nullable(z.string(), "Where this service's transitions are also posted; `null`: none of its own"),
     registered_at: z.iso.datetime().meta({ description: 'When the current registration was stored' }),
     health,
     ready,
@@ -65,7 +89,10 @@ export const serviceViewSchema = z
     health_attributes: stringMap('The attributes of the latest /health answer'),
   })
   .readonly()
-  .meta({ id: 'Service', description: 'A registered service: its effective settings (defaults filled in) and its full state' });
+  .meta({
+    id: 'Service',
+    description: 'A registered service: its effective settings (defaults filled in) and its full state',
+  });
 
 export type MetricsEntry = z.output<typeof metricsEntrySchema>;
 export type ServiceView = z.output<typeof serviceViewSchema>;
@@ -99,7 +126,12 @@ function readings(record: ServiceRecord) {
 /** The fields of a metrics entry before its age, which change only when the record does. */
 export function metricsEntryHead(record: ServiceRecord) {
   const { state, request } = record;
-  return { service: request.id, status: state.ready ? ('UP' as const) : ('DOWN' as const), health: state.health, ready: state.ready };
+  return {
+    service: request.id,
+    status: state.ready ? ('UP' as const) : ('DOWN' as const),
+    health: state.health,
+    ready: state.ready,
+  };
 }
 
 /** The three fields that change with the clock alone. */

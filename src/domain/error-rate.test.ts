@@ -16,7 +16,9 @@ test('lifetime error rate', async (t) => {
     [sample(4, 4), 1],
   ];
   for (const [input, expected] of cases) {
-    await t.test(`${input.errorCount}/${input.requestCount} → ${expected}`, () => assert.equal(lifetimeErrorRate(input), expected));
+    await t.test(`${input.errorCount}/${input.requestCount} → ${expected}`, () =>
+      assert.equal(lifetimeErrorRate(input), expected),
+    );
   }
 });
 
@@ -26,11 +28,26 @@ test('recent error rate', async (t) => {
     { name: 'delta between samples', previous: sample(100, 50, 10), current: sample(200, 60, 20), expected: 0.1 },
     { name: 'window without traffic', previous: sample(100, 5, 10), current: sample(100, 5, 20), expected: null },
     { name: 'all errors in window', previous: sample(100, 0), current: sample(110, 10), expected: 1 },
-    { name: 'request counter went down: new values are the window', previous: sample(1000, 10, 500), current: sample(40, 20, 5), expected: 0.5 },
+    {
+      name: 'request counter went down: new values are the window',
+      previous: sample(1000, 10, 500),
+      current: sample(40, 20, 5),
+      expected: 0.5,
+    },
     { name: 'error counter went down: reset', previous: sample(100, 50), current: sample(150, 3), expected: 0.02 },
-    { name: 'uptime went down with counters up: reset', previous: sample(10, 1, 100), current: sample(20, 10, 3), expected: 0.5 },
+    {
+      name: 'uptime went down with counters up: reset',
+      previous: sample(10, 1, 100),
+      current: sample(20, 10, 3),
+      expected: 0.5,
+    },
     { name: 'reset with no requests since', previous: sample(1000, 10, 500), current: sample(0, 0, 1), expected: null },
-    { name: 'more new errors than new requests is capped at 1', previous: sample(100, 0), current: sample(101, 5), expected: 1 },
+    {
+      name: 'more new errors than new requests is capped at 1',
+      previous: sample(100, 0),
+      current: sample(101, 5),
+      expected: 1,
+    },
   ];
   for (const { name, previous, current, expected } of cases) {
     await t.test(name, () => assert.equal(recentErrorRate(previous, current), expected));

@@ -3,7 +3,11 @@ import { test } from 'node:test';
 import { expiryReason } from './expiry.js';
 import { INITIAL_STATE, type ServiceState } from './service-state.js';
 
-const bad = (since: number | null, health: ServiceState['health'] = 'dead'): ServiceState => ({ ...INITIAL_STATE, health, badSince: since });
+const bad = (since: number | null, health: ServiceState['health'] = 'dead'): ServiceState => ({
+  ...INITIAL_STATE,
+  health,
+  badSince: since,
+});
 
 test('expiry: only after the service has been bad for longer than its limit', () => {
   assert.equal(expiryReason(bad(0), 60_000, 59_999), null);

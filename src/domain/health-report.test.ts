@@ -5,14 +5,34 @@ import { HEALTH_ATTRIBUTE_LIMITS, parseHealthBody, parseHealthBytes } from './he
 const JSON_TYPE = 'application/json';
 
 test('valid /health bodies', async (t) => {
-  const cases: { name: string; text: string; type: string | null; counters: [number | null, number | null, number | null] }[] = [
-    { name: 'reference body', text: '{"uptime_sec":5,"request_count":10,"error_count":2,"attributes":{"v":"1"}}', type: JSON_TYPE, counters: [5, 10, 2] },
-    { name: 'JSON labelled text/plain, as Go writes it', text: '{"uptime_sec":5,"request_count":10,"error_count":2}\n', type: 'text/plain; charset=utf-8', counters: [5, 10, 2] },
+  const cases: {
+    name: string;
+    text: string;
+    type: string | null;
+    counters: [number | null, number | null, number | null];
+  }[] = [
+    {
+      name: 'reference body',
+      text: '{"uptime_sec":5,"request_count":10,"error_count":2,"attributes":{"v":"1"}}',
+      type: JSON_TYPE,
+      counters: [5, 10, 2],
+    },
+    {
+      name: 'JSON labelled text/plain, as Go writes it',
+      text: '{"uptime_sec":5,"request_count":10,"error_count":2}\n',
+      type: 'text/plain; charset=utf-8',
+      counters: [5, 10, 2],
+    },
     { name: 'empty body', text: '', type: JSON_TYPE, counters: [null, null, null] },
     { name: 'plain OK', text: 'OK', type: 'text/plain', counters: [null, null, null] },
     { name: 'object without counters', text: '{"status":"up"}', type: JSON_TYPE, counters: [null, null, null] },
     { name: 'null counters are absent', text: '{"request_count":null}', type: JSON_TYPE, counters: [null, null, null] },
-    { name: 'error_count equal to request_count', text: '{"request_count":3,"error_count":3}', type: JSON_TYPE, counters: [null, 3, 3] },
+    {
+      name: 'error_count equal to request_count',
+      text: '{"request_count":3,"error_count":3}',
+      type: JSON_TYPE,
+      counters: [null, 3, 3],
+    },
   ];
   for (const { name, text, type, counters } of cases) {
     await t.test(name, () => {
@@ -30,9 +50,19 @@ test('invalid /health bodies name the problem', async (t) => {
     { name: 'JSON array', text: '[1,2]', type: JSON_TYPE, error: /not an object/ },
     { name: 'JSON string claimed as JSON', text: '"fine"', type: JSON_TYPE, error: /not an object/ },
     { name: 'negative counter', text: '{"request_count":-1}', type: JSON_TYPE, error: /request_count is negative/ },
-    { name: 'fractional counter', text: '{"error_count":1.5}', type: JSON_TYPE, error: /error_count is not an integer/ },
+    {
+      name: 'fractional counter',
+      text: '{"error_count":1.5}',
+      type: JSON_TYPE,
+      error: /error_count is not an integer/,
+    },
     { name: 'string counter', text: '{"uptime_sec":"5"}', type: JSON_TYPE, error: /uptime_sec is not an integer/ },
-    { name: 'errors above requests', text: '{"request_count":1,"error_count":2}', type: JSON_TYPE, error: /error_count is greater than request_count/ },
+    {
+      name: 'errors above requests',
+      text: '{"request_count":1,"error_count":2}',
+      type: JSON_TYPE,
+      error: /error_count is greater than request_count/,
+    },
   ];
   for (const { name, text, type, error } of cases) {
     await t.test(name, () => {
@@ -51,7 +81,10 @@ test('health attributes are coerced to strings and bounded', () => {
   );
   assert.ok(parsed.ok);
   assert.equal(Object.keys(parsed.report.attributes).length, HEALTH_ATTRIBUTE_LIMITS.maxEntries);
-  const few = parseHealthBody(JSON.stringify({ attributes: { n: 1, b: true, nested: { x: 1 }, long: 'x'.repeat(5000) } }), JSON_TYPE);
+  const few = parseHealthBody(
+    JSON.stringify({ attributes: { n: 1, b: true, nested: { x: 1 }, long: 'x'.repeat(5000) } }),
+    JSON_TYPE,
+  );
   assert.ok(few.ok);
   assert.deepEqual(Object.keys(few.report.attributes), ['n', 'b', 'long']);
   assert.equal(few.report.attributes['n'], '1');
@@ -62,31 +95,51 @@ test('10,000 attributes: the first 64 in body order are kept', () => {
   const attributes = Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`a${i}`, `v${i}`]));
   const parsed = parseHealthBody(JSON.stringify({ attributes }), JSON_TYPE);
   assert.ok(parsed.ok);
-  assert.deepEqual(Object.keys(parsed.report.attributes), Array.from({ length: HEALTH_ATTRIBUTE_LIMITS.maxEntries }, (_, i) => `a${i}`));
+  assert.deepEqual(
+    Object.keys(parsed.report.attributes),
+    Array.from({ length: HEALTH_ATTRIBUTE_LIMITS.maxEntries }, (_, i) => `a${i}`),
+  );
 });
 
 test('a 1 MB value is cut to 1024 characters; a key over 128 is skipped, not cut (cut keys could collide)', () => {
   const body = { attributes: { big: 'x'.repeat(1_000_000), ['k'.repeat(129)]: 'dropped', ['k'.repeat(128)]: 'kept' } };
   const parsed = parseHealthBody(JSON.stringify(body), JSON_TYPE);
   assert.ok(parsed.ok);
-  assert.deepEqual(parsed.report.attributes, { big: 'x'.repeat(HEALTH_ATTRIBUTE_LIMITS.maxValueLength), ['k'.repeat(128)]: 'kept' });
+  assert.deepEqual(parsed.report.attributes, {
+    big: 'x'.repeat(HEALTH_ATTRIBUTE_LIMITS.maxValueLength),
+    ['k'.repeat(128)]: 'kept',
+  });
 });
 
 test('keys and values together stop at 16 Ki characters, whatever the count', () => {
   // 60 values of 16,000 characters: each is cut to 1024, and only 15 such attributes fit.
-  const attributes = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`w${String(i).padStart(2, '0')}`, 'y'.repeat(16_000)]));
+  const attributes = Object.fromEntries(
+    Array.from({ length: 60 }, (_, i) => [`w${String(i).padStart(2, '0')}`, 'y'.repeat(16_000)]),
+  );
   const parsed = parseHealthBody(JSON.stringify({ attributes }), JSON_TYPE);
   assert.ok(parsed.ok);
   const kept = Object.entries(parsed.report.attributes);
   const total = kept.reduce((sum, [key, value]) => sum + key.length + value.length, 0);
-  assert.equal(kept.length, Math.floor(HEALTH_ATTRIBUTE_LIMITS.maxTotalLength / (3 + HEALTH_ATTRIBUTE_LIMITS.maxValueLength)));
+  assert.equal(
+    kept.length,
+    Math.floor(HEALTH_ATTRIBUTE_LIMITS.maxTotalLength / (3 + HEALTH_ATTRIBUTE_LIMITS.maxValueLength)),
+  );
   assert.ok(total <= HEALTH_ATTRIBUTE_LIMITS.maxTotalLength);
-  assert.deepEqual(kept.map(([key]) => key), Object.keys(attributes).slice(0, kept.length), 'the first ones, in body order');
+  assert.deepEqual(
+    kept.map(([key]) => key),
+    Object.keys(attributes).slice(0, kept.length),
+    'the first ones, in body order',
+  );
 });
 
 test('values that are not strings: numbers and booleans become strings, the rest is skipped without counting', () => {
-  const skipped = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`s${i}`, i % 2 === 0 ? null : { nested: [1] }]));
-  const parsed = parseHealthBody(JSON.stringify({ attributes: { ...skipped, n: 1e21, f: 0.5, b: false, list: ['a'] } }), JSON_TYPE);
+  const skipped = Object.fromEntries(
+    Array.from({ length: 100 }, (_, i) => [`s${i}`, i % 2 === 0 ? null : { nested: [1] }]),
+  );
+  const parsed = parseHealthBody(
+    JSON.stringify({ attributes: { ...skipped, n: 1e21, f: 0.5, b: false, list: ['a'] } }),
+    JSON_TYPE,
+  );
   assert.ok(parsed.ok);
   assert.deepEqual(parsed.report.attributes, { n: '1e+21', f: '0.5', b: 'false' });
 });

@@ -8,8 +8,7 @@ export interface HealthReport {
 }
 
 export type ParsedHealthBody =
-  | { readonly ok: true; readonly report: HealthReport }
-  | { readonly ok: false; readonly error: string };
+  { readonly ok: true; readonly report: HealthReport } | { readonly ok: false; readonly error: string };
 
 /**
  * Bounds on what a target may put into our memory, our database and our API answers through its
@@ -19,7 +18,12 @@ export type ParsedHealthBody =
  * (keys and kept values together) ends the list. So a service's /health attributes never hold more
  * than 16 Ki characters, whatever its 1 MiB body carries.
  */
-export const HEALTH_ATTRIBUTE_LIMITS = { maxEntries: 64, maxKeyLength: 128, maxValueLength: 1024, maxTotalLength: 16 * 1024 } as const;
+export const HEALTH_ATTRIBUTE_LIMITS = {
+  maxEntries: 64,
+  maxKeyLength: 128,
+  maxValueLength: 1024,
+  maxTotalLength: 16 * 1024,
+} as const;
 
 const EMPTY_REPORT: HealthReport = { uptimeSec: null, requestCount: null, errorCount: null, attributes: {} };
 
@@ -50,7 +54,8 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
  * pair sent as a JSON escape (`"\ud800"`) becomes U+FFFD, as any UTF-8 output would show it.
  */
 function wellFormedPrefix(text: string, max: number): string {
-  const cut = text.length > max && /[\ud800-\udbff]/.test(text.charAt(max - 1)) ? text.slice(0, max - 1) : text.slice(0, max);
+  const cut =
+    text.length > max && /[\ud800-\udbff]/.test(text.charAt(max - 1)) ? text.slice(0, max - 1) : text.slice(0, max);
   return cut.replace(LONE_SURROGATE, '\ufffd');
 }
 
@@ -61,7 +66,8 @@ function readAttributes(value: unknown): Record<string, string> {
   for (const key of Object.keys(value)) {
     if (key.length > HEALTH_ATTRIBUTE_LIMITS.maxKeyLength) continue;
     const raw: unknown = (value as Record<string, unknown>)[key];
-    const text = typeof raw === 'string' ? raw : typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : null;
+    const text =
+      typeof raw === 'string' ? raw : typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : null;
     if (text === null) continue;
     const cut = wellFormedPrefix(text, HEALTH_ATTRIBUTE_LIMITS.maxValueLength);
     total += key.length + cut.length;

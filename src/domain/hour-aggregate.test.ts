@@ -48,5 +48,11 @@ test('uptime windows use only the hours inside each window', () => {
   assert.equal(windows['1y'].probes, 400);
   assert.equal(windows['24h'].mean_response_ms, 10);
   assert.equal(windows['24h'].p95_response_ms, bucketUpperMs(bucketOf(10)));
-  assert.deepEqual(summarise([]), { probes: 0, successes: 0, uptime_percent: null, mean_response_ms: null, p95_response_ms: null });
+  assert.deepEqual(summarise([]), {
+    probes: 0,
+    successes: 0,
+    uptime_percent: null,
+    mean_response_ms: null,
+    p95_response_ms: null,
+  });
 });

@@ -50,7 +50,9 @@ export function accumulate(
 ): HourAggregate {
   const hourStart = hourStartOf(at);
   const hour =
-    current && current.hourStart === hourStart ? { ...current, histogram: { ...current.histogram } } : emptyHour(serviceId, hourStart);
+    current && current.hourStart === hourStart
+      ? { ...current, histogram: { ...current.histogram } }
+      : emptyHour(serviceId, hourStart);
   addProbe(hour, responseMs, ready);
   return hour;
 }

@@ -32,19 +32,35 @@ test('earliest due time over services with different intervals', () => {
     ]),
     2500,
   );
-  assert.equal(earliestDueAt([{ intervalMs: 3000, lastScheduledAt: 1000 }, { intervalMs: 1000, lastScheduledAt: null }]), -Infinity);
+  assert.equal(
+    earliestDueAt([
+      { intervalMs: 3000, lastScheduledAt: 1000 },
+      { intervalMs: 1000, lastScheduledAt: null },
+    ]),
+    -Infinity,
+  );
 });
 
 test('after a restart, a service is next due one interval after its last probe began, never later', () => {
   const now = 1_000_000;
   const cases: { name: string; intervalMs: number; lastStartedAt: number | null; due: number | 'spread' }[] = [
     { name: 'probed just before the restart', intervalMs: 60_000, lastStartedAt: now - 5000, due: now + 55_000 },
-    { name: 'a daily interval, probed an hour ago', intervalMs: 86_400_000, lastStartedAt: now - 3_600_000, due: now + 82_800_000 },
+    {
+      name: 'a daily interval, probed an hour ago',
+      intervalMs: 86_400_000,
+      lastStartedAt: now - 3_600_000,
+      due: now + 82_800_000,
+    },
     { name: 'due 1 ms after start', intervalMs: 60_000, lastStartedAt: now - 59_999, due: now + 1 },
     { name: 'due exactly at start: overdue', intervalMs: 60_000, lastStartedAt: now - 60_000, due: 'spread' },
     { name: 'overdue by days', intervalMs: 60_000, lastStartedAt: now - 5 * 86_400_000, due: 'spread' },
     { name: 'never probed', intervalMs: 60_000, lastStartedAt: null, due: 'spread' },
-    { name: 'a last probe in the future: the clock went back', intervalMs: 60_000, lastStartedAt: now + 3_600_000, due: now + 60_000 },
+    {
+      name: 'a last probe in the future: the clock went back',
+      intervalMs: 60_000,
+      lastStartedAt: now + 3_600_000,
+      due: now + 60_000,
+    },
   ];
   for (const { name, intervalMs, lastStartedAt, due } of cases) {
     const at = restoredDueAt('svc', intervalMs, lastStartedAt, now);
@@ -60,11 +76,19 @@ test('overdue and never-probed services are spread over min(interval, 500 ms) af
   const now = 1_000_000;
   for (const intervalMs of [60_000, 400]) {
     const window = Math.min(intervalMs, RESTART_SPREAD_MS);
-    const due = Array.from({ length: 1000 }, (_, i) => restoredDueAt(`svc-${i}`, intervalMs, i % 2 === 0 ? null : now - 10 * intervalMs, now));
-    assert.ok(due.every((at) => at >= now && at < now + window), `interval ${intervalMs}: all within ${window} ms`);
+    const due = Array.from({ length: 1000 }, (_, i) =>
+      restoredDueAt(`svc-${i}`, intervalMs, i % 2 === 0 ? null : now - 10 * intervalMs, now),
+    );
+    assert.ok(
+      due.every((at) => at >= now && at < now + window),
+      `interval ${intervalMs}: all within ${window} ms`,
+    );
     const perTenth = new Array<number>(10).fill(0);
     for (const at of due) perTenth[Math.floor(((at - now) / window) * 10)]! += 1;
-    assert.ok(perTenth.every((count) => count > 50 && count < 150), `interval ${intervalMs}: uneven spread ${perTenth.join(',')}`);
+    assert.ok(
+      perTenth.every((count) => count > 50 && count < 150),
+      `interval ${intervalMs}: uneven spread ${perTenth.join(',')}`,
+    );
   }
   assert.equal(restoredDueAt('a', 60_000, null, now), restoredDueAt('a', 60_000, null, now));
 });
@@ -79,9 +103,23 @@ test('the last probe began at its finish less its duration; the store keeps the 
 });
 
 test('stale 2 × interval + timeout after the last probe finished, or after registration if never probed', () => {
-  const cases: { name: string; lastCheckedAt: number | null; registeredAt: number; intervalMs: number; timeoutMs: number; staleAt: number }[] = [
+  const cases: {
+    name: string;
+    lastCheckedAt: number | null;
+    registeredAt: number;
+    intervalMs: number;
+    timeoutMs: number;
+    staleAt: number;
+  }[] = [
     { name: 'probed', lastCheckedAt: 50_000, registeredAt: 0, intervalMs: 60_000, timeoutMs: 2000, staleAt: 172_000 },
-    { name: 'never probed', lastCheckedAt: null, registeredAt: 7000, intervalMs: 10_000, timeoutMs: 500, staleAt: 27_500 },
+    {
+      name: 'never probed',
+      lastCheckedAt: null,
+      registeredAt: 7000,
+      intervalMs: 10_000,
+      timeoutMs: 500,
+      staleAt: 27_500,
+    },
   ];
   for (const { name, lastCheckedAt, registeredAt, intervalMs, timeoutMs, staleAt } of cases) {
     assert.equal(staleAfter(lastCheckedAt, registeredAt, intervalMs, timeoutMs), staleAt, name);
@@ -94,7 +132,7 @@ test('a service may join a cycle up to 2% of its interval early, never more than
   assert.equal(joinEarlyMs(30_000), 25);
 });
 
-test('the next interval counts from the probe\'s real start, unless the target was never reached or the clock jumped', () => {
+test("the next interval counts from the probe's real start, unless the target was never reached or the clock jumped", () => {
   assert.equal(intervalAnchor(1000, 1400, true), 1400);
   assert.equal(intervalAnchor(1000, 4000, true), 4000, 'a monitor behind: a late start is real');
   assert.equal(intervalAnchor(1000, 1400, false), 1000, 'a monitor error keeps the cycle');

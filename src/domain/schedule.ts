@@ -95,7 +95,12 @@ function idOffset(serviceId: string, windowMs: number): number {
  * the first cycle is not a stampede. A last probe in the future (the clock went back) waits at most
  * one interval from `now`.
  */
-export function restoredDueAt(serviceId: string, intervalMs: number, lastStartedAt: number | null, now: number): number {
+export function restoredDueAt(
+  serviceId: string,
+  intervalMs: number,
+  lastStartedAt: number | null,
+  now: number,
+): number {
   const due = lastStartedAt === null ? null : Math.min(lastStartedAt + intervalMs, now + intervalMs);
   if (due !== null && due > now) return due;
   return now + idOffset(serviceId, Math.min(intervalMs, RESTART_SPREAD_MS));
@@ -110,6 +115,11 @@ export function restoredScheduledAt(serviceId: string, intervalMs: number, last:
  * When a service's verdict stops being current (DESIGN "Stale"): 2 × interval + timeout after its last
  * probe finished, or after its registration if it was never probed. Stale once `now` is past it.
  */
-export function staleAfter(lastCheckedAt: number | null, registeredAt: number, intervalMs: number, timeoutMs: number): number {
+export function staleAfter(
+  lastCheckedAt: number | null,
+  registeredAt: number,
+  intervalMs: number,
+  timeoutMs: number,
+): number {
   return (lastCheckedAt ?? registeredAt) + 2 * intervalMs + timeoutMs;
 }

@@ -5,7 +5,13 @@ import type { ProbeOutcome, ProbeResult } from './probe.js';
 import { resolveSettings, type ServiceSettings } from './registration.js';
 import { applyProbe, INITIAL_STATE, type ServiceState } from './service-state.js';
 
-const defaults = { pollIntervalMs: 10_000, probeTimeoutMs: 2000, probeRetries: 2, errorRateThreshold: 0.2, deregisterAfterSec: null };
+const defaults = {
+  pollIntervalMs: 10_000,
+  probeTimeoutMs: 2000,
+  probeRetries: 2,
+  errorRateThreshold: 0.2,
+  deregisterAfterSec: null,
+};
 const settings = (overrides: Partial<ServiceSettings> = {}): ServiceSettings => ({
   ...resolveSettings({ id: 's', url: 'http://x', attributes: {} }, defaults),
   ...overrides,
@@ -20,7 +26,11 @@ const result = (outcome: ProbeOutcome): ProbeResult => ({
   attempts: 1,
   outcome,
 });
-const answered = (requestCount: number | null, errorCount: number | null, extra: Partial<HealthReport> = {}): ProbeOutcome => ({
+const answered = (
+  requestCount: number | null,
+  errorCount: number | null,
+  extra: Partial<HealthReport> = {},
+): ProbeOutcome => ({
   kind: 'answered',
   report: { uptimeSec: 100, requestCount, errorCount, attributes: {}, ...extra },
 });
@@ -81,7 +91,10 @@ test('a per-service error_rate_threshold overrides the global one', () => {
 
 test('failure_threshold: 3 failures in a row before a healthy service is reported dead', () => {
   const { states, changes } = run([answered(1, 0), DEAD, DEAD, DEAD], settings({ failureThreshold: 3 }));
-  assert.deepEqual(states.map((s) => s.health), ['healthy', 'healthy', 'healthy', 'dead']);
+  assert.deepEqual(
+    states.map((s) => s.health),
+    ['healthy', 'healthy', 'healthy', 'dead'],
+  );
   // The latest probe's error is shown even while damping holds the verdict.
   assert.equal(states[1]?.lastError, 'connection refused');
   assert.equal(states[1]?.ready, true);
@@ -95,26 +108,42 @@ test('failure_threshold: a success in between restarts the count', () => {
 
 test('success_threshold: 2 good probes before a dead service is healthy again', () => {
   const { states, changes } = run([DEAD, answered(1, 0), answered(2, 0)], settings({ successThreshold: 2 }));
-  assert.deepEqual(states.map((s) => s.health), ['dead', 'dead', 'healthy']);
+  assert.deepEqual(
+    states.map((s) => s.health),
+    ['dead', 'dead', 'healthy'],
+  );
   assert.deepEqual(changes, ['unknown->dead', 'dead->healthy']);
 });
 
 test('changes within a class are not damped', () => {
   const { changes } = run([DEAD, HTTP_500, DEAD], settings({ failureThreshold: 5, successThreshold: 5 }));
   assert.deepEqual(changes, ['unknown->dead', 'dead->unhealthy', 'unhealthy->dead']);
-  const good = run([answered(100, 0), answered(200, 60), answered(300, 60)], settings({ successThreshold: 5, failureThreshold: 5 }));
+  const good = run(
+    [answered(100, 0), answered(200, 60), answered(300, 60)],
+    settings({ successThreshold: 5, failureThreshold: 5 }),
+  );
   assert.deepEqual(good.changes, ['unknown->healthy', 'healthy->degraded', 'degraded->healthy']);
 });
 
 test('readiness changes without a health change are reported', () => {
   // 200 with bad counters is unhealthy but ready; a 500 is unhealthy and not ready.
   const { changes, states } = run([{ kind: 'invalid_body', error: 'bad' }, HTTP_500]);
-  assert.deepEqual(states.map((s) => [s.health, s.ready]), [['unhealthy', true], ['unhealthy', false]]);
+  assert.deepEqual(
+    states.map((s) => [s.health, s.ready]),
+    [
+      ['unhealthy', true],
+      ['unhealthy', false],
+    ],
+  );
   assert.deepEqual(changes, ['unknown->unhealthy', 'unhealthy->unhealthy']);
 });
 
 test('counters survive a failed probe; attributes follow the latest answer', () => {
-  const { states } = run([answered(10, 1, { attributes: { v: '1' } }), DEAD, answered(20, 1, { attributes: { w: '2' } })]);
+  const { states } = run([
+    answered(10, 1, { attributes: { v: '1' } }),
+    DEAD,
+    answered(20, 1, { attributes: { w: '2' } }),
+  ]);
   assert.equal(states[1]?.sample?.requestCount, 10);
   assert.deepEqual(states[1]?.healthAttributes, { v: '1' });
   assert.deepEqual(states[2]?.healthAttributes, { w: '2' });
@@ -140,5 +169,8 @@ test('badSince: set when the reported health turns bad, kept while it stays bad,
 
 test('badSince follows the reported health: a damped failure does not start it', () => {
   const { states } = run([answered(1, 0), DEAD, DEAD], settings({ failureThreshold: 3 }));
-  assert.deepEqual(states.map((s) => s.badSince), [null, null, null]);
+  assert.deepEqual(
+    states.map((s) => s.badSince),
+    [null, null, null],
+  );
 });

@@ -52,7 +52,11 @@ export const INITIAL_STATE: ServiceState = Object.freeze({
 function sampleOf(report: HealthReport): CounterSample | null {
   if (report.requestCount === null) return null;
   // The reference decodes a missing counter as zero; only request_count makes a sample.
-  return Object.freeze({ requestCount: report.requestCount, errorCount: report.errorCount ?? 0, uptimeSec: report.uptimeSec });
+  return Object.freeze({
+    requestCount: report.requestCount,
+    errorCount: report.errorCount ?? 0,
+    uptimeSec: report.uptimeSec,
+  });
 }
 
 /** A service's state as its owner (the store actor) updates it in place. */
@@ -99,7 +103,12 @@ function takeReport(state: MutableServiceState, report: HealthReport): void {
  * reported only after `failure_threshold` or `success_threshold` agreeing probes in a row. A change
  * within a class (healthy ↔ degraded, dead ↔ unhealthy) and the first verdict after `unknown` apply at once.
  */
-function shouldAdopt(current: HealthVerdict, observedFailure: boolean, state: ServiceState, settings: ServiceSettings): boolean {
+function shouldAdopt(
+  current: HealthVerdict,
+  observedFailure: boolean,
+  state: ServiceState,
+  settings: ServiceSettings,
+): boolean {
   if (!isFailure(current.health) && !isSuccess(current.health)) return true;
   if (observedFailure === isFailure(current.health)) return true;
   return observedFailure
@@ -108,7 +117,11 @@ function shouldAdopt(current: HealthVerdict, observedFailure: boolean, state: Se
 }
 
 /** Applies one probe result to `state` in place; returns the verdict change it makes, if any. */
-export function updateState(state: MutableServiceState, settings: ServiceSettings, result: ProbeResult): VerdictChange | null {
+export function updateState(
+  state: MutableServiceState,
+  settings: ServiceSettings,
+  result: ProbeResult,
+): VerdictChange | null {
   const { outcome } = result;
   if (outcome.kind === 'monitor_error') {
     state.lastError = `monitor: ${outcome.error}`;
@@ -127,7 +140,7 @@ export function updateState(state: MutableServiceState, settings: ServiceSetting
   state.consecutiveSuccesses = observedFailure ? 0 : state.consecutiveSuccesses + 1;
   if (!shouldAdopt(previous, observedFailure, state, settings)) return null;
 
-  state.badSince = !isFailure(observed.health) ? null : isFailure(previous.health) ? previousBadSince ?? at : at;
+  state.badSince = !isFailure(observed.health) ? null : isFailure(previous.health) ? (previousBadSince ?? at) : at;
   state.health = observed.health;
   state.ready = observed.ready;
   state.reason = observed.reason;

@@ -6,7 +6,15 @@ import { ANY_TARGET, METADATA_ADDRESSES, targetEntryProblem, targetPolicy } from
 const hostOf = (url: string): string => new URL(url).hostname;
 
 test('ALLOW_TARGETS entries are validated', () => {
-  for (const good of ['example.com', '*.internal.example.com', '10.0.0.0/8', '127.0.0.1', '::1', 'fd00::/8', 'localhost']) {
+  for (const good of [
+    'example.com',
+    '*.internal.example.com',
+    '10.0.0.0/8',
+    '127.0.0.1',
+    '::1',
+    'fd00::/8',
+    'localhost',
+  ]) {
     assert.equal(targetEntryProblem(good), null, good);
   }
   for (const bad of ['10.0.0.0/33', 'example.com/8', 'bad host', '1.2.3.4/x', 'a/b/c', '-bad.com']) {
@@ -22,7 +30,11 @@ test('the allow list matches names, wildcards and CIDR ranges', () => {
   assert.equal(policy.check('10.20.30.40'), null);
   assert.equal(policy.check('[::1]'), null);
   assert.match(policy.check('prod.example.com') ?? '', /host prod\.example\.com is not in ALLOW_TARGETS/);
-  assert.match(policy.check('evilprod.example.com') ?? '', /not in ALLOW_TARGETS/, 'a wildcard matches whole labels only');
+  assert.match(
+    policy.check('evilprod.example.com') ?? '',
+    /not in ALLOW_TARGETS/,
+    'a wildcard matches whole labels only',
+  );
   assert.match(policy.check('11.0.0.1') ?? '', /host 11\.0\.0\.1 is not in ALLOW_TARGETS/);
 });
 
@@ -33,7 +45,13 @@ test('a names-only list refuses every address literal: an address is allowed onl
 });
 
 test('without ALLOW_TARGETS every host is allowed but the metadata address, in every spelling the URL parser accepts', () => {
-  for (const allowed of ['http://example.com/', 'http://127.0.0.1:8080/', 'http://[::1]/', 'http://169.253.255.255/', 'http://10.0.0.1/']) {
+  for (const allowed of [
+    'http://example.com/',
+    'http://127.0.0.1:8080/',
+    'http://[::1]/',
+    'http://169.253.255.255/',
+    'http://10.0.0.1/',
+  ]) {
     assert.equal(ANY_TARGET.check(hostOf(allowed)), null, allowed);
   }
   const spellings = [
@@ -50,12 +68,19 @@ test('without ALLOW_TARGETS every host is allowed but the metadata address, in e
     'http://[fd00:ec2:0:0:0:0:0:254]/',
   ];
   for (const url of spellings) {
-    assert.match(ANY_TARGET.check(hostOf(url)) ?? '', /is the cloud metadata address, refused unless an ALLOW_TARGETS address or range covers it/, url);
+    assert.match(
+      ANY_TARGET.check(hostOf(url)) ?? '',
+      /is the cloud metadata address, refused unless an ALLOW_TARGETS address or range covers it/,
+      url,
+    );
   }
 });
 
 test('the metadata address is refused under a list, unless an address or range entry covers it', () => {
-  assert.match(targetPolicy(['10.0.0.0/8', 'metadata.google.internal']).check('169.254.169.254') ?? '', /cloud metadata address/);
+  assert.match(
+    targetPolicy(['10.0.0.0/8', 'metadata.google.internal']).check('169.254.169.254') ?? '',
+    /cloud metadata address/,
+  );
   for (const covering of [['169.254.169.254'], ['169.254.0.0/16'], ['0.0.0.0/0'], ['::ffff:0:0/96']]) {
     const policy = targetPolicy(covering);
     assert.equal(policy.check('169.254.169.254'), null, covering.join());
@@ -67,12 +92,22 @@ test('the metadata address is refused under a list, unless an address or range e
 test('a resolved address: checked against the address entries when there are any, else only against the metadata address', () => {
   const mixed = targetPolicy(['*.svc.internal', '10.0.0.0/8']);
   assert.equal(mixed.checkResolved('api.svc.internal', '10.1.2.3'), null);
-  assert.equal(mixed.checkResolved('api.svc.internal', '::ffff:10.1.2.3'), null, 'an IPv4-mapped address is the IPv4 address');
-  assert.equal(mixed.checkResolved('api.svc.internal', '127.0.0.1'), 'api.svc.internal resolved to 127.0.0.1, which is not in ALLOW_TARGETS');
+  assert.equal(
+    mixed.checkResolved('api.svc.internal', '::ffff:10.1.2.3'),
+    null,
+    'an IPv4-mapped address is the IPv4 address',
+  );
+  assert.equal(
+    mixed.checkResolved('api.svc.internal', '127.0.0.1'),
+    'api.svc.internal resolved to 127.0.0.1, which is not in ALLOW_TARGETS',
+  );
 
   const namesOnly = targetPolicy(['localhost']);
   assert.equal(namesOnly.checkResolved('localhost', '127.0.0.1'), null);
-  assert.match(namesOnly.checkResolved('localhost', '169.254.169.254') ?? '', /localhost resolved to 169\.254\.169\.254, which is the cloud metadata address/);
+  assert.match(
+    namesOnly.checkResolved('localhost', '169.254.169.254') ?? '',
+    /localhost resolved to 169\.254\.169\.254, which is the cloud metadata address/,
+  );
 
   assert.equal(ANY_TARGET.checkResolved('example.com', '93.184.216.34'), null);
   assert.match(ANY_TARGET.checkResolved('evil.example', '::ffff:169.254.169.254') ?? '', /cloud metadata address/);
@@ -91,7 +126,17 @@ test('the entries are kept, so a worker thread can rebuild the same policy', () 
 const UNLESS = 'refused unless an ALLOW_TARGETS address or range covers it';
 
 test('the metadata list names every documented instance metadata and credentials endpoint', () => {
-  for (const address of ['169.254.169.254', '169.254.170.2', '169.254.170.23', '100.100.100.200', '192.0.0.192', '168.63.129.16', 'fd00:ec2::254', 'fd00:ec2::23', 'fd20:ce::254']) {
+  for (const address of [
+    '169.254.169.254',
+    '169.254.170.2',
+    '169.254.170.23',
+    '100.100.100.200',
+    '192.0.0.192',
+    '168.63.129.16',
+    'fd00:ec2::254',
+    'fd00:ec2::23',
+    'fd20:ce::254',
+  ]) {
     assert.ok(METADATA_ADDRESSES.includes(address), address);
     assert.match(ANY_TARGET.check(address) ?? '', /is the cloud metadata address/, address);
   }
@@ -106,19 +151,45 @@ test('the edges of the refused ranges: link-local is 169.254.0.0/16 and fe80::/1
     ['[febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff]', 'a link-local address'],
     ['100.100.100.200', 'the cloud metadata address'],
   ];
-  for (const [host, rule] of refused) assert.equal(ANY_TARGET.check(host), `host ${host.replace(/^\[|\]$/g, '')} is ${rule}, ${UNLESS}`, host);
+  for (const [host, rule] of refused)
+    assert.equal(ANY_TARGET.check(host), `host ${host.replace(/^\[|\]$/g, '')} is ${rule}, ${UNLESS}`, host);
   const allowed = [
-    '169.253.255.255', '169.255.0.0', '100.100.100.199', '100.100.100.201', '192.0.0.191', '192.0.0.193', '168.63.129.17',
-    '[fe7f:ffff::1]', '[fec0::]', '[fd00:ec2::253]', '[fd00:ec2::255]', '[fd20:ce::253]',
+    '169.253.255.255',
+    '169.255.0.0',
+    '100.100.100.199',
+    '100.100.100.201',
+    '192.0.0.191',
+    '192.0.0.193',
+    '168.63.129.17',
+    '[fe7f:ffff::1]',
+    '[fec0::]',
+    '[fd00:ec2::253]',
+    '[fd00:ec2::255]',
+    '[fd20:ce::253]',
     // Embedded IPv4 addresses outside the refused set, and prefixes that embed none.
-    '[::ffff:10.1.2.3]', '[::10.1.2.3]', '[64:ff9b::a01:203]', '[2002:a01:203::]', '[64:ff9b:2::a9fe:a9fe]', '[2003:a9fe:a9fe::]', '[::1]',
+    '[::ffff:10.1.2.3]',
+    '[::10.1.2.3]',
+    '[64:ff9b::a01:203]',
+    '[2002:a01:203::]',
+    '[64:ff9b:2::a9fe:a9fe]',
+    '[2003:a9fe:a9fe::]',
+    '[::1]',
   ];
   for (const host of allowed) assert.equal(ANY_TARGET.check(host), null, host);
 });
 
 test('NAT64 in the local-use prefix 64:ff9b:1::/48: the IPv4 address is found wherever RFC 6052 puts it for a /48, /56, /64 or /96', () => {
-  for (const host of ['64:ff9b:1:a9fe:a9:fe00::', '64:ff9b:1:a9:fe:a9fe::', '64:ff9b:1:0:a9:fea9:fe00:0', '64:ff9b:1::a9fe:a9fe']) {
-    assert.equal(ANY_TARGET.check(`[${host}]`), `host ${host} (NAT64 form of 169.254.169.254) is the cloud metadata address, ${UNLESS}`, host);
+  for (const host of [
+    '64:ff9b:1:a9fe:a9:fe00::',
+    '64:ff9b:1:a9:fe:a9fe::',
+    '64:ff9b:1:0:a9:fea9:fe00:0',
+    '64:ff9b:1::a9fe:a9fe',
+  ]) {
+    assert.equal(
+      ANY_TARGET.check(`[${host}]`),
+      `host ${host} (NAT64 form of 169.254.169.254) is the cloud metadata address, ${UNLESS}`,
+      host,
+    );
   }
 });
 
@@ -127,7 +198,10 @@ test('a resolved address in any spelling is reduced to the IPv4 address it carri
     ['169.254.170.2', '169.254.170.2, which is the cloud metadata address'],
     ['::FFFF:169.254.170.23', '::FFFF:169.254.170.23, which is the cloud metadata address'],
     ['FD00:0EC2:0:0:0:0:0:0023', 'FD00:0EC2:0:0:0:0:0:0023, which is the cloud metadata address'],
-    ['64:ff9b::169.254.169.254', '64:ff9b::169.254.169.254 (NAT64 form of 169.254.169.254), which is the cloud metadata address'],
+    [
+      '64:ff9b::169.254.169.254',
+      '64:ff9b::169.254.169.254 (NAT64 form of 169.254.169.254), which is the cloud metadata address',
+    ],
     ['2002:6464:64c8:1::1', '2002:6464:64c8:1::1 (6to4 form of 100.100.100.200), which is the cloud metadata address'],
     ['::a9fe:101', '::a9fe:101 (IPv4-compatible form of 169.254.1.1), which is a link-local address'],
     ['::ffff:0:c000:c0', '::ffff:0:c000:c0 (IPv4-translated form of 192.0.0.192), which is the cloud metadata address'],
@@ -135,7 +209,11 @@ test('a resolved address in any spelling is reduced to the IPv4 address it carri
   ];
   for (const policy of [ANY_TARGET, targetPolicy(['*.example']), targetPolicy(['*.example', '10.0.0.0/8'])]) {
     for (const [address, says] of cases) {
-      assert.equal(policy.checkResolved('evil.example', address), `evil.example resolved to ${says}, ${UNLESS}`, `${String(policy.entries)} ${address}`);
+      assert.equal(
+        policy.checkResolved('evil.example', address),
+        `evil.example resolved to ${says}, ${UNLESS}`,
+        `${String(policy.entries)} ${address}`,
+      );
     }
   }
 });
@@ -151,7 +229,8 @@ test('ALLOW_TARGETS lifts the refusal only with an address or range covering the
   assert.equal(ecs.check('[64:ff9b::a9fe:aa02]'), 'host 64:ff9b::a9fe:aa02 is not in ALLOW_TARGETS');
 
   const linkLocal = targetPolicy(['169.254.0.0/16', 'fe80::/10']);
-  for (const host of ['169.254.1.1', '169.254.169.254', '[fe80::1]', '[::ffff:a9fe:101]']) assert.equal(linkLocal.check(host), null, host);
+  for (const host of ['169.254.1.1', '169.254.169.254', '[fe80::1]', '[::ffff:a9fe:101]'])
+    assert.equal(linkLocal.check(host), null, host);
   assert.equal(linkLocal.checkResolved('ll.example', 'fe80::1%eth0'), null);
   assert.equal(linkLocal.check('100.100.100.200'), `host 100.100.100.200 is the cloud metadata address, ${UNLESS}`);
 
@@ -160,13 +239,23 @@ test('ALLOW_TARGETS lifts the refusal only with an address or range covering the
   assert.equal(nat64.checkResolved('n.example', '64:ff9b::a9fe:a9fe'), null);
   assert.equal(nat64.check('169.254.169.254'), `host 169.254.169.254 is the cloud metadata address, ${UNLESS}`);
 
-  for (const [entries, host] of [[['100.100.100.200'], '100.100.100.200'], [['fd00:ec2::/32'], '[fd00:ec2::23]'], [['0.0.0.0/0'], '192.0.0.192']] as const) {
+  for (const [entries, host] of [
+    [['100.100.100.200'], '100.100.100.200'],
+    [['fd00:ec2::/32'], '[fd00:ec2::23]'],
+    [['0.0.0.0/0'], '192.0.0.192'],
+  ] as const) {
     assert.equal(targetPolicy(entries).check(host), null, `${entries.join()} ${host}`);
   }
 
   // A name entry says nothing about where the name points.
   const named = targetPolicy(['metadata.tencentyun.com', '100-100-100-200.example']);
   assert.equal(named.check('metadata.tencentyun.com'), null);
-  assert.equal(named.checkResolved('metadata.tencentyun.com', '169.254.0.23'), `metadata.tencentyun.com resolved to 169.254.0.23, which is a link-local address, ${UNLESS}`);
-  assert.equal(named.checkResolved('100-100-100-200.example', '100.100.100.200'), `100-100-100-200.example resolved to 100.100.100.200, which is the cloud metadata address, ${UNLESS}`);
+  assert.equal(
+    named.checkResolved('metadata.tencentyun.com', '169.254.0.23'),
+    `metadata.tencentyun.com resolved to 169.254.0.23, which is a link-local address, ${UNLESS}`,
+  );
+  assert.equal(
+    named.checkResolved('100-100-100-200.example', '100.100.100.200'),
+    `100-100-100-200.example resolved to 100.100.100.200, which is the cloud metadata address, ${UNLESS}`,
+  );
 });

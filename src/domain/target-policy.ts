@@ -60,14 +60,27 @@ const RULES: readonly { readonly what: string; readonly list: BlockList }[] = [
  * IPv6 forms that carry an IPv4 address and may reach it: the prefix (leading bytes) and where the four
  * bytes sit. A form named `null` is the IPv4 address itself to the socket, so the message needs no gloss.
  */
-const EMBEDDINGS: readonly { readonly form: string | null; readonly prefix: readonly number[]; readonly at: readonly (readonly number[])[] }[] = [
+const EMBEDDINGS: readonly {
+  readonly form: string | null;
+  readonly prefix: readonly number[];
+  readonly at: readonly (readonly number[])[];
+}[] = [
   { form: null, prefix: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff], at: [[12, 13, 14, 15]] }, // IPv4-mapped ::ffff:0:0/96
   { form: 'IPv4-compatible', prefix: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], at: [[12, 13, 14, 15]] }, // ::/96
   { form: 'IPv4-translated', prefix: [0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0], at: [[12, 13, 14, 15]] }, // ::ffff:0:0:0/96
   { form: 'NAT64', prefix: [0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0], at: [[12, 13, 14, 15]] }, // 64:ff9b::/96
   // The local-use prefix 64:ff9b:1::/48 may be cut at /48, /56, /64 or /96, each placing the address
   // differently and skipping bits 64-71 (RFC 6052): every placement is checked.
-  { form: 'NAT64', prefix: [0, 0x64, 0xff, 0x9b, 0, 1], at: [[6, 7, 9, 10], [7, 9, 10, 11], [9, 10, 11, 12], [12, 13, 14, 15]] },
+  {
+    form: 'NAT64',
+    prefix: [0, 0x64, 0xff, 0x9b, 0, 1],
+    at: [
+      [6, 7, 9, 10],
+      [7, 9, 10, 11],
+      [9, 10, 11, 12],
+      [12, 13, 14, 15],
+    ],
+  },
   { form: '6to4', prefix: [0x20, 0x02], at: [[2, 3, 4, 5]] }, // 2002::/16: the site's router, reached over IPv4
 ];
 
@@ -75,12 +88,16 @@ const EMBEDDINGS: readonly { readonly form: string | null; readonly prefix: read
 function ipv6Bytes(address: string): number[] {
   const tail = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(address);
   const word = (high?: string, low?: string): string => ((Number(high) << 8) | Number(low)).toString(16);
-  const text = tail === null ? address : `${address.slice(0, tail.index)}${word(tail[1], tail[2])}:${word(tail[3], tail[4])}`;
+  const text =
+    tail === null ? address : `${address.slice(0, tail.index)}${word(tail[1], tail[2])}:${word(tail[3], tail[4])}`;
   const [head = '', rest] = text.split('::');
   const words = (part: string): number[] => (part === '' ? [] : part.split(':').map((hex) => parseInt(hex, 16)));
   const left = words(head);
   const right = rest === undefined ? [] : words(rest);
-  return [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right].flatMap((value) => [value >> 8, value & 0xff]);
+  return [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right].flatMap((value) => [
+    value >> 8,
+    value & 0xff,
+  ]);
 }
 
 /** The address itself, then every IPv4 address an IPv6 form of it carries, with the form's name. */
@@ -125,7 +142,11 @@ export function targetPolicy(entries: readonly string[] | null): TargetPolicy {
     const [address = '', prefix] = entry.split('/');
     const family = isIP(address);
     if (family !== 0) {
-      ranges.addSubnet(address, prefix === undefined ? (family === 4 ? 32 : 128) : Number(prefix), family === 4 ? 'ipv4' : 'ipv6');
+      ranges.addSubnet(
+        address,
+        prefix === undefined ? (family === 4 ? 32 : 128) : Number(prefix),
+        family === 4 ? 'ipv4' : 'ipv6',
+      );
       hasRanges = true;
     } else if (address.startsWith('*.')) suffixes.push(address.slice(1).toLowerCase());
     else names.push(address.toLowerCase());
@@ -158,7 +179,9 @@ export function targetPolicy(entries: readonly string[] | null): TargetPolicy {
         return entries === null || inRanges(host) ? null : `host ${host} is not in ALLOW_TARGETS`;
       }
       if (entries === null) return null;
-      return names.includes(host) || suffixes.some((suffix) => host.endsWith(suffix)) ? null : `host ${host} is not in ALLOW_TARGETS`;
+      return names.includes(host) || suffixes.some((suffix) => host.endsWith(suffix))
+        ? null
+        : `host ${host} is not in ALLOW_TARGETS`;
     },
     checkResolved(hostname, address) {
       const host = unbracket(hostname);

@@ -16,7 +16,9 @@ export function urlTextProblem(text: string): string | null {
  */
 export function portOutOfRangeProblem(text: string): string | null {
   const port = /^[a-z][a-z0-9+.-]*:\/\/[^/?#\\]*:(\d+)(?=[/?#\\]|$)/i.exec(text)?.[1];
-  return port !== undefined && Number(port) > 65_535 ? `port ${port} is out of range; use a port from 1 to 65535` : null;
+  return port !== undefined && Number(port) > 65_535
+    ? `port ${port} is out of range; use a port from 1 to 65535`
+    : null;
 }
 
 /** Schemes (as `URL.protocol` spells them) in words, as a person lists them: `http or https`, `http, https or tcp`. */
@@ -47,7 +49,8 @@ export function parseTargetUrl(
   } catch {
     return { problem: portOutOfRangeProblem(text) ?? notAbsolute };
   }
-  if (!schemes.includes(url.protocol)) return { problem: `must use ${schemeList(schemes)}, not ${url.protocol.replace(/:$/, '')}` };
+  if (!schemes.includes(url.protocol))
+    return { problem: `must use ${schemeList(schemes)}, not ${url.protocol.replace(/:$/, '')}` };
   if (url.hostname === '') return { problem: 'must name a host' };
   if (url.username !== '' || url.password !== '') return { problem: 'must not contain credentials' };
   return { url };

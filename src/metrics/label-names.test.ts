@@ -21,11 +21,14 @@ test('an attribute key becomes attr_ plus the key with every invalid character m
 });
 
 test('the configured keys map to label names in order, a repeated key once', () => {
-  assert.deepEqual([...attributeLabelNames(['service', 'env', 'env', 'team'])], [
-    ['service', 'attr_service'],
-    ['env', 'attr_env'],
-    ['team', 'attr_team'],
-  ]);
+  assert.deepEqual(
+    [...attributeLabelNames(['service', 'env', 'env', 'team'])],
+    [
+      ['service', 'attr_service'],
+      ['env', 'attr_env'],
+      ['team', 'attr_team'],
+    ],
+  );
 });
 
 test('two keys that sanitise to one label name, or an empty key, are refused with both named', () => {

@@ -24,7 +24,9 @@ export function attributeLabelNames(keys: readonly string[]): ReadonlyMap<string
     const label = attributeLabelName(key);
     const other = keyByLabel.get(label);
     if (other !== undefined) {
-      throw new Error(`prom attribute labels: "${other}" and "${key}" both become the label ${label}; keep only one of them`);
+      throw new Error(
+        `prom attribute labels: "${other}" and "${key}" both become the label ${label}; keep only one of them`,
+      );
     }
     byKey.set(key, label);
     keyByLabel.set(label, key);

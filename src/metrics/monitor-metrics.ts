@@ -14,8 +14,16 @@ const PROBE_OUTCOMES: Readonly<Record<ProbeOutcome['kind'], true>> = {
   unreachable: true,
   monitor_error: true,
 };
-const WEBHOOK_OUTCOMES: Readonly<Record<WebhookDeliveryOutcome, true>> = { delivered: true, retried: true, failed: true, dropped: true };
-const WEBHOOK_DISCARD_REASONS: Readonly<Record<WebhookDiscardReason, true>> = { global_bound: true, service_deleted: true };
+const WEBHOOK_OUTCOMES: Readonly<Record<WebhookDeliveryOutcome, true>> = {
+  delivered: true,
+  retried: true,
+  failed: true,
+  dropped: true,
+};
+const WEBHOOK_DISCARD_REASONS: Readonly<Record<WebhookDiscardReason, true>> = {
+  global_bound: true,
+  service_deleted: true,
+};
 
 /** From a few ms (nothing slow) to past the longest probe timeout with retries. */
 const CYCLE_SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
@@ -28,7 +36,11 @@ export interface MonitorFamilies {
   close(): void;
 }
 
-export function registerMonitorMetrics(registry: Registry, source: { readonly size: number }, events: MonitorEvents): MonitorFamilies {
+export function registerMonitorMetrics(
+  registry: Registry,
+  source: { readonly size: number },
+  events: MonitorEvents,
+): MonitorFamilies {
   const cycleSeconds = new Histogram({
     name: 'health_monitor_cycle_duration_seconds',
     help: 'How long a probing cycle took, from taking the due services to applying their results.',
@@ -86,13 +98,17 @@ export function registerMonitorMetrics(registry: Registry, source: { readonly si
     recordWebhookDelivery: (outcome) => {
       // A wrong value from untyped code would otherwise open a new series silently.
       if (!Object.hasOwn(WEBHOOK_OUTCOMES, outcome)) {
-        throw new Error(`unknown webhook delivery outcome "${String(outcome)}"; expected one of ${Object.keys(WEBHOOK_OUTCOMES).join(', ')}`);
+        throw new Error(
+          `unknown webhook delivery outcome "${String(outcome)}"; expected one of ${Object.keys(WEBHOOK_OUTCOMES).join(', ')}`,
+        );
       }
       deliveries.inc({ outcome });
     },
     recordWebhookDiscard: (reason) => {
       if (!Object.hasOwn(WEBHOOK_DISCARD_REASONS, reason)) {
-        throw new Error(`unknown webhook discard reason "${String(reason)}"; expected one of ${Object.keys(WEBHOOK_DISCARD_REASONS).join(', ')}`);
+        throw new Error(
+          `unknown webhook discard reason "${String(reason)}"; expected one of ${Object.keys(WEBHOOK_DISCARD_REASONS).join(', ')}`,
+        );
       }
       discards.inc({ reason });
     },
@@ -101,4 +117,3 @@ export function registerMonitorMetrics(registry: Registry, source: { readonly si
     },
   };
 }
-

@@ -7,7 +7,10 @@ import { HEALTH_STATES, type ProbeOutcome } from '../domain/index.js';
 import type { ServiceRecord } from '../store/service-record.js';
 import type { ServiceStore } from '../store/store.js';
 import { openStore, probeResult, registration } from '../../tests/helpers/fixtures.js';
-import { promClientServiceFamilies, registerPromClientServiceFamilies } from '../../tests/helpers/prom-client-service-families.js';
+import {
+  promClientServiceFamilies,
+  registerPromClientServiceFamilies,
+} from '../../tests/helpers/prom-client-service-families.js';
 import { registerMonitorMetrics } from './monitor-metrics.js';
 import { createMonitorMetrics } from './prometheus.js';
 import { createServiceFamilies } from './service-families.js';
@@ -36,9 +39,14 @@ async function storeWithVariedServices(t: TestContext): Promise<ServiceStore> {
   // Odd durations and start times (whole ms, as the store keeps them): the seconds are fractions.
   await store.applyResults([{ ...probeResult('b.once', once, answered(3, 1), 1_700_000_000_123), durationMs: 1234 }]);
   const twice = await register('c_twice', { env: 'prod', constructor: 'own key, not the prototype' });
-  await store.applyResults([probeResult('c_twice', twice, answered(100, 7, { env: 'staging', note: 'from /health' }), 1_700_000_000_001)]);
+  await store.applyResults([
+    probeResult('c_twice', twice, answered(100, 7, { env: 'staging', note: 'from /health' }), 1_700_000_000_001),
+  ]);
   await store.applyResults([{ ...probeResult('c_twice', twice, answered(300, 9), 1_700_000_010_999), durationMs: 1 }]);
-  const failing = await register('d:http', { service: 'région 🙂 中文', note: 'tab\there, return\rthere, \\n literal' });
+  const failing = await register('d:http', {
+    service: 'région 🙂 中文',
+    note: 'tab\there, return\rthere, \\n literal',
+  });
   await store.applyResults([probeResult('d:http', failing, { kind: 'http_status', status: 503 })]);
   const gone = await register('e-dead', { env: '', note: '"\\"\n\\\n"' });
   await store.applyResults([probeResult('e-dead', gone, { kind: 'unreachable', error: 'connect ECONNREFUSED' })]);
@@ -87,7 +95,13 @@ test('numbers print as prom-client prints them: integers, fractions, exponents, 
   );
   const expected = await promClientServiceFamilies(records, KEYS);
   assertSameBytes(createServiceFamilies(KEYS).render(records), expected);
-  for (const text of ['{service="n0"} Nan', '{service="n0"} +Inf', '{service="n1"} -Inf', '{service="n2"} 1e-7', '{service="n2"} 1000000000000000000']) {
+  for (const text of [
+    '{service="n0"} Nan',
+    '{service="n0"} +Inf',
+    '{service="n1"} -Inf',
+    '{service="n2"} 1e-7',
+    '{service="n2"} 1000000000000000000',
+  ]) {
     assert.ok(expected.includes(text), `the reference has ${text}`);
   }
 });
@@ -97,7 +111,10 @@ test('any attribute values, states and readings match prom-client (property, fix
   const base = store.list()[0] as ServiceRecord;
   const keys = ['env', 'note', 'team-name'];
   // Any code point, with the characters that need escaping (and their look-alikes) made common.
-  const character = fc.oneof(fc.constantFrom('\\', '"', '\n', 'n', '\r', '\t', 'é', '🙂'), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }));
+  const character = fc.oneof(
+    fc.constantFrom('\\', '"', '\n', 'n', '\r', '\t', 'é', '🙂'),
+    fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+  );
   const value = fc.string({ unit: character, maxLength: 12 });
   const reading = fc.option(fc.double(), { nil: null });
   const service = fc.record({

@@ -22,7 +22,12 @@ async function scrape(metrics: MonitorMetrics): Promise<Sample[]> {
 }
 
 /** Registers `id` and applies one probe with `outcome`. */
-async function probed(store: ServiceStore, id: string, outcome: ProbeOutcome, attributes: Record<string, string> = {}): Promise<void> {
+async function probed(
+  store: ServiceStore,
+  id: string,
+  outcome: ProbeOutcome,
+  attributes: Record<string, string> = {},
+): Promise<void> {
   const { record } = await store.register(registration(id, undefined, { attributes }));
   await store.applyResults([probeResult(id, record.generation, outcome)]);
 }
@@ -50,14 +55,29 @@ test('health is a one-hot state set over all five states, and up follows readine
   await probed(store, 'erroring', answered(100, 50));
   await probed(store, 'failing', { kind: 'http_status', status: 500 });
   await probed(store, 'gone', { kind: 'unreachable', error: 'connect ECONNREFUSED' });
-  const expected = { fresh: 'unknown', fine: 'healthy', erroring: 'degraded', failing: 'unhealthy', gone: 'dead' } as const;
+  const expected = {
+    fresh: 'unknown',
+    fine: 'healthy',
+    erroring: 'degraded',
+    failing: 'unhealthy',
+    gone: 'dead',
+  } as const;
 
   const samples = await scrape(metrics);
   for (const [service, health] of Object.entries(expected)) {
     const set = samplesOf(samples, 'health_monitor_service_health', { service });
-    assert.deepEqual(set.map((s) => s.labels['state']).sort(), [...HEALTH_STATES].sort(), `${service}: every state has a sample`);
-    for (const sample of set) assert.equal(sample.value, sample.labels['state'] === health ? 1 : 0, `${service} ${sample.labels['state']}`);
-    assert.equal(valueOf(samples, 'health_monitor_service_up', { service }), store.get(service)?.state.ready ? 1 : 0, `${service}: up`);
+    assert.deepEqual(
+      set.map((s) => s.labels['state']).sort(),
+      [...HEALTH_STATES].sort(),
+      `${service}: every state has a sample`,
+    );
+    for (const sample of set)
+      assert.equal(sample.value, sample.labels['state'] === health ? 1 : 0, `${service} ${sample.labels['state']}`);
+    assert.equal(
+      valueOf(samples, 'health_monitor_service_up', { service }),
+      store.get(service)?.state.ready ? 1 : 0,
+      `${service}: up`,
+    );
   }
   assert.equal(valueOf(samples, 'health_monitor_service_up', { service: 'fine' }), 1);
   assert.equal(valueOf(samples, 'health_monitor_service_up', { service: 'gone' }), 0);
@@ -66,7 +86,9 @@ test('health is a one-hot state set over all five states, and up follows readine
 test('info carries only the configured attribute keys, sanitised and prefixed, /health attributes winning', async (t) => {
   const { store, metrics } = await setup(t, ['service', 'env', 'team-name', '9lives', 'constructor', 'missing']);
   const { record } = await store.register(
-    registration('svc1', undefined, { attributes: { service: 'user', env: 'prod', 'team-name': 'core', '9lives': 'cat', secret: 'not exported' } }),
+    registration('svc1', undefined, {
+      attributes: { service: 'user', env: 'prod', 'team-name': 'core', '9lives': 'cat', secret: 'not exported' },
+    }),
   );
   await store.applyResults([probeResult('svc1', record.generation, answered(10, 0, { env: 'staging', region: 'eu' }))]);
 
@@ -90,7 +112,11 @@ test('readings are omitted until there is something to read, in base units after
   const { store, metrics } = await setup(t);
   await store.register(registration('fresh'));
   const { record } = await store.register(registration('counted'));
-  const first = { ...probeResult('counted', record.generation, answered(100, 10)), durationMs: 250, startedAt: 1_700_000_000_000 };
+  const first = {
+    ...probeResult('counted', record.generation, answered(100, 10)),
+    durationMs: 250,
+    startedAt: 1_700_000_000_000,
+  };
   await store.applyResults([first]);
 
   let samples = await scrape(metrics);
@@ -103,9 +129,16 @@ test('readings are omitted until there is something to read, in base units after
     assert.equal(samplesOf(samples, name, { service: 'fresh' }).length, 0, `${name}: no sample before the first probe`);
   }
   assert.equal(valueOf(samples, 'health_monitor_service_error_ratio', { service: 'counted' }), 0.1);
-  assert.equal(samplesOf(samples, 'health_monitor_service_recent_error_ratio', { service: 'counted' }).length, 0, 'one answer gives no recent ratio');
+  assert.equal(
+    samplesOf(samples, 'health_monitor_service_recent_error_ratio', { service: 'counted' }).length,
+    0,
+    'one answer gives no recent ratio',
+  );
   assert.equal(valueOf(samples, 'health_monitor_service_last_response_seconds', { service: 'counted' }), 0.25);
-  assert.equal(valueOf(samples, 'health_monitor_service_last_check_timestamp_seconds', { service: 'counted' }), 1_700_000_000.25);
+  assert.equal(
+    valueOf(samples, 'health_monitor_service_last_check_timestamp_seconds', { service: 'counted' }),
+    1_700_000_000.25,
+  );
 
   await store.applyResults([probeResult('counted', record.generation, answered(200, 40))]);
   samples = await scrape(metrics);
@@ -117,7 +150,11 @@ test('probes_total counts the outcomes of cycle events; the cycle histograms obs
   const { store, metrics } = await setup(t);
   let samples = await scrape(metrics);
   for (const outcome of ['answered', 'http_status', 'invalid_body', 'unreachable', 'monitor_error']) {
-    assert.equal(valueOf(samples, 'health_monitor_probes_total', { outcome }), 0, `${outcome} exists at 0 before any cycle`);
+    assert.equal(
+      valueOf(samples, 'health_monitor_probes_total', { outcome }),
+      0,
+      `${outcome} exists at 0 before any cycle`,
+    );
   }
 
   store.recordCycle(cycle({ answered: 3, unreachable: 2 }, 1500, 5));
@@ -135,7 +172,11 @@ test('probes_total counts the outcomes of cycle events; the cycle histograms obs
   metrics.close();
   store.recordCycle(cycle({ answered: 100 }));
   samples = await scrape(metrics);
-  assert.equal(valueOf(samples, 'health_monitor_probes_total', { outcome: 'answered' }), 7, 'a closed instance no longer listens');
+  assert.equal(
+    valueOf(samples, 'health_monitor_probes_total', { outcome: 'answered' }),
+    7,
+    'a closed instance no longer listens',
+  );
 });
 
 test('services follows registrations; a deregistered service leaves every per-service family', async (t) => {
@@ -147,7 +188,10 @@ test('services follows registrations; a deregistered service leaves every per-se
   await store.deregister('leaves');
   const samples = await scrape(metrics);
   assert.equal(valueOf(samples, 'health_monitor_services'), 1);
-  assert.deepEqual(samples.filter((s) => s.labels['service'] === 'leaves'), []);
+  assert.deepEqual(
+    samples.filter((s) => s.labels['service'] === 'leaves'),
+    [],
+  );
   assert.equal(valueOf(samples, 'health_monitor_service_up', { service: 'stays' }), 1);
 });
 
@@ -158,12 +202,17 @@ test('webhook deliveries are counted by outcome; an unknown outcome is refused b
   metrics.recordWebhookDelivery('dropped');
   const samples = await scrape(metrics);
   assert.deepEqual(
-    Object.fromEntries(samplesOf(samples, 'health_monitor_webhook_deliveries_total').map((s) => [s.labels['outcome'], s.value])),
+    Object.fromEntries(
+      samplesOf(samples, 'health_monitor_webhook_deliveries_total').map((s) => [s.labels['outcome'], s.value]),
+    ),
     { delivered: 2, retried: 0, failed: 0, dropped: 1 },
   );
   // Untyped callers exist (plain JS, a wrong cast): the error names the value and the choices.
   const unknown = 'lost' as Parameters<MonitorMetrics['recordWebhookDelivery']>[0];
-  assert.throws(() => metrics.recordWebhookDelivery(unknown), /unknown webhook delivery outcome "lost"; expected one of delivered, retried, failed, dropped/);
+  assert.throws(
+    () => metrics.recordWebhookDelivery(unknown),
+    /unknown webhook delivery outcome "lost"; expected one of delivered, retried, failed, dropped/,
+  );
 });
 
 test('two instances keep separate registries; process metrics come unprefixed and only when asked for', async (t) => {
@@ -181,7 +230,11 @@ test('two instances keep separate registries; process metrics come unprefixed an
   assert.equal(valueOf(a, 'health_monitor_probes_total', { outcome: 'answered' }), 1);
   assert.equal(valueOf(b, 'health_monitor_probes_total', { outcome: 'answered' }), 1);
   assert.ok(samplesOf(a, 'process_resident_memory_bytes').length === 1, 'process metrics are there');
-  assert.equal(samplesOf(a, 'nodejs_active_handles_total').length, 0, 'the *_total gauges promtool rejects are dropped');
+  assert.equal(
+    samplesOf(a, 'nodejs_active_handles_total').length,
+    0,
+    'the *_total gauges promtool rejects are dropped',
+  );
   assert.equal(b.filter((s) => !s.name.startsWith('health_monitor_')).length, 0);
   assert.equal(withProcess.contentType, 'text/plain; version=0.0.4; charset=utf-8');
 });
@@ -190,7 +243,13 @@ test('attribute keys that would share a label name are refused when the metrics 
   const store = await openStore();
   try {
     assert.throws(
-      () => createMonitorMetrics({ store, events: store.events, attributeLabels: ['team-name', 'team.name'], processMetrics: false }),
+      () =>
+        createMonitorMetrics({
+          store,
+          events: store.events,
+          attributeLabels: ['team-name', 'team.name'],
+          processMetrics: false,
+        }),
       /"team-name" and "team.name" both become the label attr_team_name; keep only one of them/,
     );
   } finally {

@@ -5,7 +5,11 @@ import type { MonitorEvents } from '../store/events.js';
 import { registerMonitorMetrics, type WebhookDeliveryOutcome, type WebhookDiscardReason } from './monitor-metrics.js';
 import { createServiceFamilies, type ServiceSource } from './service-families.js';
 
-const GAUGES_NAMED_LIKE_COUNTERS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+const GAUGES_NAMED_LIKE_COUNTERS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
 
 export type { WebhookDeliveryOutcome } from './monitor-metrics.js';
 

@@ -52,8 +52,14 @@ test('each instance renders with its own attribute labels, even for the same rec
   t.after(() => store.close());
   await store.register(registration('svc1', undefined, { attributes: { env: 'prod', team: 'core' } }));
   const records = store.list();
-  assert.match(createServiceFamilies(['env']).render(records).toString(), /health_monitor_service_info\{service="svc1",attr_env="prod"\} 1/);
-  assert.match(createServiceFamilies(['team']).render(records).toString(), /health_monitor_service_info\{service="svc1",attr_team="core"\} 1/);
+  assert.match(
+    createServiceFamilies(['env']).render(records).toString(),
+    /health_monitor_service_info\{service="svc1",attr_env="prod"\} 1/,
+  );
+  assert.match(
+    createServiceFamilies(['team']).render(records).toString(),
+    /health_monitor_service_info\{service="svc1",attr_team="core"\} 1/,
+  );
 });
 
 test('families come in a fixed order, each with HELP and TYPE once, its samples in record order', async (t) => {
@@ -73,7 +79,11 @@ test('families come in a fixed order, each with HELP and TYPE once, its samples 
     '# TYPE health_monitor_service_info gauge',
   ]);
   const up = text.split('\n').filter((line) => line.startsWith('health_monitor_service_up{'));
-  assert.deepEqual(up, ['health_monitor_service_up{service="a"} 0', 'health_monitor_service_up{service="b"} 0', 'health_monitor_service_up{service="c"} 0']);
+  assert.deepEqual(up, [
+    'health_monitor_service_up{service="a"} 0',
+    'health_monitor_service_up{service="b"} 0',
+    'health_monitor_service_up{service="c"} 0',
+  ]);
   assert.ok(!text.endsWith('\n'), 'the caller joins it to the rest');
   const withTail = createServiceFamilies([]).render(store.list(), '\n\n# the rest, région\n');
   assert.equal(withTail.toString(), `${text}\n\n# the rest, région\n`, 'the tail follows, UTF-8 too');
@@ -102,5 +112,9 @@ test('the stale sample follows the clock on the cached lines: 0, then 1 past 2 �
   clock += 1;
   assert.equal(stale(), 'health_monitor_service_stale{service="svc"} 1');
   assert.equal(reads(), afterFirst, 'the stale lines were cached with the fresh ones');
-  assert.match(families.render([record]).toString(), /health_monitor_service_up\{service="svc"\} 1/, 'the rest is unchanged');
+  assert.match(
+    families.render([record]).toString(),
+    /health_monitor_service_up\{service="svc"\} 1/,
+    'the rest is unchanged',
+  );
 });

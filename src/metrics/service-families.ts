@@ -15,7 +15,11 @@ export interface ServiceFamilies {
    * its HELP and TYPE once, then its samples in record order; families apart by one empty line,
    * no final line feed; then `tail`. Written into a buffer from `allocate` (BodyBuffers reuses them).
    */
-  render(records: readonly ServiceRecord[], tail?: string, allocate?: (length: number) => Buffer<ArrayBuffer>): Buffer<ArrayBuffer>;
+  render(
+    records: readonly ServiceRecord[],
+    tail?: string,
+    allocate?: (length: number) => Buffer<ArrayBuffer>,
+  ): Buffer<ArrayBuffer>;
 }
 
 /** Between two families, as prom-client writes it: the last line's end and one empty line. */
@@ -48,7 +52,12 @@ export const STALE_HELP =
 
 /** When the record's verdict goes stale: the clock is compared with this at each scrape. */
 export function recordStaleAfter(record: ServiceRecord): number {
-  return staleAfter(record.state.lastCheckedAt, record.registeredAt, record.settings.intervalMs, record.settings.timeoutMs);
+  return staleAfter(
+    record.state.lastCheckedAt,
+    record.registeredAt,
+    record.settings.intervalMs,
+    record.settings.timeoutMs,
+  );
 }
 
 /** One sample per service, none where `value` is `null`. */
@@ -68,15 +77,18 @@ function families(labelByKey: ReadonlyMap<string, string>): readonly Family[] {
   const info = 'health_monitor_service_info';
   // Same names, help texts and order as prom-client would write them (prom-client-equivalence.test.ts).
   return [
-    perService('health_monitor_service_up', 'Whether the service is ready: 1 ready, 0 not (not probed yet, unreachable, or answering an HTTP error).', (record) =>
-      record.state.ready ? 1 : 0,
+    perService(
+      'health_monitor_service_up',
+      'Whether the service is ready: 1 ready, 0 not (not probed yet, unreachable, or answering an HTTP error).',
+      (record) => (record.state.ready ? 1 : 0),
     ),
     {
       name: health,
       help: `The service's health as a state set: 1 for the current state, 0 for the others (${HEALTH_STATES.join(', ')}).`,
       lines: (record, serviceLabel) => {
         let lines = '';
-        for (const state of HEALTH_STATES) lines += `\n${health}{${serviceLabel},state="${state}"} ${record.state.health === state ? 1 : 0}`;
+        for (const state of HEALTH_STATES)
+          lines += `\n${health}{${serviceLabel},state="${state}"} ${record.state.health === state ? 1 : 0}`;
         return lines;
       },
     },
@@ -87,19 +99,25 @@ function families(labelByKey: ReadonlyMap<string, string>): readonly Family[] {
       readsStale: true,
     },
     // Before the service has reported any counters its error ratio is unknown, not 0: no sample.
-    perService('health_monitor_service_error_ratio', 'Errors over requests since the service started, from its own /health counters.', (record) =>
-      record.state.sample === null ? null : record.state.errorRate,
+    perService(
+      'health_monitor_service_error_ratio',
+      'Errors over requests since the service started, from its own /health counters.',
+      (record) => (record.state.sample === null ? null : record.state.errorRate),
     ),
     perService(
       'health_monitor_service_recent_error_ratio',
       'Errors over requests between the last two /health answers; absent until two answers carried counters.',
       (record) => record.state.recentErrorRate,
     ),
-    perService('health_monitor_service_last_check_timestamp_seconds', 'When the last probe of the service finished, Unix time; absent before the first.', (record) =>
-      record.state.lastCheckedAt === null ? null : record.state.lastCheckedAt / 1000,
+    perService(
+      'health_monitor_service_last_check_timestamp_seconds',
+      'When the last probe of the service finished, Unix time; absent before the first.',
+      (record) => (record.state.lastCheckedAt === null ? null : record.state.lastCheckedAt / 1000),
     ),
-    perService('health_monitor_service_last_response_seconds', 'How long the last probe took, retries included; absent before the first.', (record) =>
-      record.state.lastResponseMs === null ? null : record.state.lastResponseMs / 1000,
+    perService(
+      'health_monitor_service_last_response_seconds',
+      'How long the last probe took, retries included; absent before the first.',
+      (record) => (record.state.lastResponseMs === null ? null : record.state.lastResponseMs / 1000),
     ),
     {
       name: info,
@@ -139,7 +157,8 @@ const NO_LINES = new Uint8Array(0);
 export function createServiceFamilies(attributeKeys: readonly string[], now: () => number = Date.now): ServiceFamilies {
   const all = families(attributeLabelNames(attributeKeys));
   const headers = all.map((family) => Buffer.from(familyHeader(family.name, family.help, 'gauge')));
-  const headersLength = headers.reduce((sum, header) => sum + header.length, 0) + FAMILY_SEPARATOR.length * (headers.length - 1);
+  const headersLength =
+    headers.reduce((sum, header) => sum + header.length, 0) + FAMILY_SEPARATOR.length * (headers.length - 1);
   // The records readers get are frozen, and a change gives a new one, so a record is its own cache
   // key and a replaced record's bytes go with it.
   const cache = new WeakMap<ServiceRecord, RecordBytes>();
@@ -167,7 +186,10 @@ export function createServiceFamilies(attributeKeys: readonly string[], now: () 
       };
       const fresh = freshLines.map(write);
       const stale = staleLines.map((text, index) => (text === null ? (fresh[index] ?? NO_LINES) : write(text)));
-      const linesOf = (byFamily: readonly Uint8Array[]): RecordLines => ({ byFamily, length: byFamily.reduce((sum, view) => sum + view.length, 0) });
+      const linesOf = (byFamily: readonly Uint8Array[]): RecordLines => ({
+        byFamily,
+        length: byFamily.reduce((sum, view) => sum + view.length, 0),
+      });
       cached = { fresh: linesOf(fresh), stale: linesOf(stale), staleAfter: recordStaleAfter(record) };
       cache.set(record, cached);
     }

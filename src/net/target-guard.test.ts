@@ -18,22 +18,37 @@ after(async () => {
 
 /** A healthy target that counts its connections: proof that a refused probe never connected. */
 async function target(): Promise<Target> {
-  const started = await startTarget((_request, response) => json(response, { uptime_sec: 1, request_count: 1, error_count: 0 }));
+  const started = await startTarget((_request, response) =>
+    json(response, { uptime_sec: 1, request_count: 1, error_count: 0 }),
+  );
   targets.push(started);
   return started;
 }
 
-
-function lookupOnce(lookup: LookupFunction, hostname: string, options: LookupOptions): Promise<{ error: Error | null; address: unknown; family?: number }> {
-  return new Promise((resolve) => lookup(hostname, options, (error, address, family) => resolve({ error, address, family })));
+function lookupOnce(
+  lookup: LookupFunction,
+  hostname: string,
+  options: LookupOptions,
+): Promise<{ error: Error | null; address: unknown; family?: number }> {
+  return new Promise((resolve) =>
+    lookup(hostname, options, (error, address, family) => resolve({ error, address, family })),
+  );
 }
 
 test('a name resolving to the metadata address fails the lookup with the reason, even without ALLOW_TARGETS', async () => {
-  const lookup = guardedLookup(ANY_TARGET, fixedResolver({ 'metadata.test': ['169.254.169.254'], 'mapped.test': ['::ffff:169.254.169.254'] }));
+  const lookup = guardedLookup(
+    ANY_TARGET,
+    fixedResolver({ 'metadata.test': ['169.254.169.254'], 'mapped.test': ['::ffff:169.254.169.254'] }),
+  );
   for (const name of ['metadata.test', 'mapped.test']) {
     const { error } = await lookupOnce(lookup, name, { all: true });
     assert.ok(error instanceof TargetRefusedError, name);
-    assert.match(error.reason, new RegExp(`^${name.replace('.', '\\.')} resolved to .*169\\.254\\.169\\.254, which is the cloud metadata address`));
+    assert.match(
+      error.reason,
+      new RegExp(
+        `^${name.replace('.', '\\.')} resolved to .*169\\.254\\.169\\.254, which is the cloud metadata address`,
+      ),
+    );
   }
 });
 
@@ -44,7 +59,10 @@ test('refused addresses are dropped and the rest kept, in the shape the caller a
   );
   const all = await lookupOnce(lookup, 'mixed.test', { all: true });
   assert.equal(all.error, null);
-  assert.deepEqual(all.address, [{ address: '10.1.1.1', family: 4 }, { address: '10.2.2.2', family: 4 }]);
+  assert.deepEqual(all.address, [
+    { address: '10.1.1.1', family: 4 },
+    { address: '10.2.2.2', family: 4 },
+  ]);
   const one = await lookupOnce(lookup, 'mixed.test', {});
   assert.deepEqual([one.error, one.address, one.family], [null, '10.1.1.1', 4]);
 });
@@ -76,7 +94,6 @@ function guardedAgent(policy: TargetPolicy, resolver: Resolver): Agent {
   return agent;
 }
 
-
 test('through an agent: a name resolving outside the address entries is refused before any connection (DNS rebinding)', async () => {
   const server = await target();
   const resolver = fixedResolver({ 'api.svc.test': ['127.0.0.1'] });
@@ -96,6 +113,9 @@ test('through an agent: the URL host is checked again, for address literals and 
   const stricter = guardedAgent(targetPolicy(['new.test', '127.0.0.0/8']), resolver);
   assert.equal(await refusalOf(`http://old.test:${server.port}/`, stricter), 'host old.test is not in ALLOW_TARGETS');
   assert.deepEqual(resolver.asked, [], 'refused before resolving');
-  assert.equal(await refusalOf(`http://127.0.0.1:${server.port}/`, guardedAgent(targetPolicy(['localhost']), resolver)), 'host 127.0.0.1 is not in ALLOW_TARGETS');
+  assert.equal(
+    await refusalOf(`http://127.0.0.1:${server.port}/`, guardedAgent(targetPolicy(['localhost']), resolver)),
+    'host 127.0.0.1 is not in ALLOW_TARGETS',
+  );
   assert.equal(server.connections, 0);
 });

@@ -38,7 +38,9 @@ export class InFlightLimit {
     this.cells = new Int32Array(buffer);
     this.maxSlow = slowSlotCap(max);
     const owner = ownerId(threadId);
-    const entry = Array.from({ length: OWNERS }, (_, i) => i).find((i) => Atomics.compareExchange(this.cells, OWNER + i, 0, owner) === 0);
+    const entry = Array.from({ length: OWNERS }, (_, i) => i).find(
+      (i) => Atomics.compareExchange(this.cells, OWNER + i, 0, owner) === 0,
+    );
     if (entry === undefined) throw new Error(`in-flight counter: all ${OWNERS} thread entries are taken`);
     this.entry = entry;
   }

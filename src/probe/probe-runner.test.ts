@@ -19,7 +19,18 @@ function controlledAttempts() {
     new Promise((resolve) => {
       started.push(probe.serviceId);
       running.set(probe.serviceId, (retry) =>
-        resolve(retry ? null : { serviceId: probe.serviceId, generation: 1, startedAt: 0, durationMs: 0, attempts: 1, outcome: { kind: 'http_status', status: 200 } }),
+        resolve(
+          retry
+            ? null
+            : {
+                serviceId: probe.serviceId,
+                generation: 1,
+                startedAt: 0,
+                durationMs: 0,
+                attempts: 1,
+                outcome: { kind: 'http_status', status: 200 },
+              },
+        ),
       );
     });
   return {
@@ -40,9 +51,15 @@ function controlledAttempts() {
 function runnerWith(lanes: number, max: number) {
   const buffer = createInFlightCounter();
   const attempts = controlledAttempts();
-  const runner = new ProbeRunner<ProbeJob>(lanes, new InFlightLimit(buffer, max, 101), (j) => j, attempts.step, () => {
-    throw new Error('no failures here');
-  });
+  const runner = new ProbeRunner<ProbeJob>(
+    lanes,
+    new InFlightLimit(buffer, max, 101),
+    (j) => j,
+    attempts.step,
+    () => {
+      throw new Error('no failures here');
+    },
+  );
   return { runner, attempts, buffer };
 }
 
@@ -96,6 +113,12 @@ test('lanes must be a positive integer', () => {
   const fail = (): ProbeResult => {
     throw new Error('unused');
   };
-  assert.throws(() => new ProbeRunner<ProbeJob>(0, limit, (j) => j, never, fail), /lanes must be a positive integer, got 0/);
-  assert.throws(() => new ProbeRunner<ProbeJob>(1.5, limit, (j) => j, never, fail), /lanes must be a positive integer, got 1.5/);
+  assert.throws(
+    () => new ProbeRunner<ProbeJob>(0, limit, (j) => j, never, fail),
+    /lanes must be a positive integer, got 0/,
+  );
+  assert.throws(
+    () => new ProbeRunner<ProbeJob>(1.5, limit, (j) => j, never, fail),
+    /lanes must be a positive integer, got 1.5/,
+  );
 });

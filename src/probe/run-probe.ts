@@ -28,7 +28,8 @@ export async function nextAttempt(progress: ProbeProgress, probes: ProbeTable): 
   progress.probingMs += performance.now() - clockStart;
   progress.attempts++;
   if (outcome.kind !== 'failed') return finish(progress, outcome);
-  if (outcome.final === true || progress.attempts > job.retries) return finish(progress, { kind: 'unreachable', error: outcome.error });
+  if (outcome.final === true || progress.attempts > job.retries)
+    return finish(progress, { kind: 'unreachable', error: outcome.error });
   return null;
 }
 

@@ -55,7 +55,8 @@ export class PoolProber implements Prober {
       throw new RangeError(`maxConcurrency must be a positive integer, got ${options.maxConcurrency}`);
     }
     const threads = options.threads ?? DEFAULT_PROBE_THREADS;
-    if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`);
+    if (!Number.isInteger(threads) || threads < 1)
+      throw new RangeError(`threads must be a positive integer, got ${threads}`);
     this.threads = Math.min(MAX_PROBE_THREADS, options.maxConcurrency, threads);
     this.pool = this.createPool();
   }
@@ -69,7 +70,12 @@ export class PoolProber implements Prober {
     const { options } = this;
     const lanes = Math.ceil(options.maxConcurrency / this.threads);
     const inFlight = createInFlightCounter();
-    const workerData: ProbeWorkerData = { inFlight, maxInFlight: options.maxConcurrency, lanes, allowTargets: options.allowTargets ?? null };
+    const workerData: ProbeWorkerData = {
+      inFlight,
+      maxInFlight: options.maxConcurrency,
+      lanes,
+      allowTargets: options.allowTargets ?? null,
+    };
     const taskFile = options.taskFile ?? DEFAULT_TASK_FILE;
     const pool = new Piscina({
       filename: taskFile instanceof URL ? taskFile.href : taskFile,
@@ -80,11 +86,19 @@ export class PoolProber implements Prober {
       concurrentTasksPerWorker: TASKS_PER_THREAD,
       idleTimeout: Infinity,
       workerData,
-      resourceLimits: { maxOldGenerationSizeMb: WORKER_OLD_GENERATION_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+      resourceLimits: {
+        maxOldGenerationSizeMb: WORKER_OLD_GENERATION_MB,
+        maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB,
+      },
     });
     // A thread that dies mid-cycle gives its slots back, or the lanes of its replacement would wait for
     // them until the end of a cycle that cannot end.
-    pool.on('workerDestroy', () => reclaimSlotsOfExited(inFlight, pool.threads.map((thread) => thread.threadId).filter((id) => id >= 0)));
+    pool.on('workerDestroy', () =>
+      reclaimSlotsOfExited(
+        inFlight,
+        pool.threads.map((thread) => thread.threadId).filter((id) => id >= 0),
+      ),
+    );
     return { piscina: pool, inFlight };
   }
 
@@ -122,7 +136,9 @@ export class PoolProber implements Prober {
       onAbort = resolve;
       signal.addEventListener('abort', onAbort, { once: true });
     });
-    const finished = Promise.all(splitIntoBatches(jobs, this.threads).map((batch) => runBatch(pool.piscina, batch, onResults, signal)));
+    const finished = Promise.all(
+      splitIntoBatches(jobs, this.threads).map((batch) => runBatch(pool.piscina, batch, onResults, signal)),
+    );
     try {
       await Promise.race([finished, abandoned]);
     } finally {
@@ -147,7 +163,12 @@ export class PoolProber implements Prober {
  * has settled and the results it sent have had time to arrive, every job not answered is reported as
  * lost with the worker (its thread died).
  */
-function runBatch(piscina: Piscina, jobs: readonly ProbeJob[], onResults: (results: ProbeResult[]) => void, signal: AbortSignal): Promise<void> {
+function runBatch(
+  piscina: Piscina,
+  jobs: readonly ProbeJob[],
+  onResults: (results: ProbeResult[]) => void,
+  signal: AbortSignal,
+): Promise<void> {
   const { port1, port2 } = new MessageChannel();
   const unanswered = new Map(jobs.map((job) => [job.serviceId, job]));
   return new Promise((resolve) => {

@@ -22,10 +22,18 @@ type Op =
   | { kind: 'return'; id: string; lateMs: number };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
-  fc.record({ kind: fc.constant('register' as const), id: fc.constantFrom(...IDS), intervalSec: fc.constantFrom(1, 2, 30) }),
+  fc.record({
+    kind: fc.constant('register' as const),
+    id: fc.constantFrom(...IDS),
+    intervalSec: fc.constantFrom(1, 2, 30),
+  }),
   fc.record({ kind: fc.constant('delete' as const), id: fc.constantFrom(...IDS) }),
   fc.record({ kind: fc.constant('cycle' as const), advanceMs: fc.integer({ min: 0, max: 3000 }) }),
-  fc.record({ kind: fc.constant('return' as const), id: fc.constantFrom(...IDS), lateMs: fc.integer({ min: 0, max: 50 }) }),
+  fc.record({
+    kind: fc.constant('return' as const),
+    id: fc.constantFrom(...IDS),
+    lateMs: fc.integer({ min: 0, max: 50 }),
+  }),
 );
 
 /** What a cycle takes by the definition: every registered service due by its join-early time and not in flight. */
@@ -52,8 +60,21 @@ test('a cycle takes exactly the services a full scan finds due, and the next due
       let generation = 1;
       for (const step of ops) {
         if (step.kind === 'register') {
-          const request = { id: step.id, url: `http://127.0.0.1/${step.id}`, attributes: {}, pollIntervalSec: step.intervalSec };
-          const entry = new ServiceEntry(request, resolveSettings(request, DEFAULTS), generation++, now, INITIAL_STATE, null, null);
+          const request = {
+            id: step.id,
+            url: `http://127.0.0.1/${step.id}`,
+            attributes: {},
+            pollIntervalSec: step.intervalSec,
+          };
+          const entry = new ServiceEntry(
+            request,
+            resolveSettings(request, DEFAULTS),
+            generation++,
+            now,
+            INITIAL_STATE,
+            null,
+            null,
+          );
           registry.put(entry);
           due.wait(entry);
         } else if (step.kind === 'delete') {

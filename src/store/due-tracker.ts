@@ -40,7 +40,11 @@ export class DueTracker {
     const due: ServiceEntry[] = [];
     for (const [intervalMs, queue] of this.queues) {
       const until = now + joinEarlyMs(intervalMs);
-      for (let head = this.waitingHead(queue); head !== undefined && head.dueAt <= until; head = this.waitingHead(queue)) {
+      for (
+        let head = this.waitingHead(queue);
+        head !== undefined && head.dueAt <= until;
+        head = this.waitingHead(queue)
+      ) {
         queue.pop();
         this.inFlightSince.set(head.entry.id, now);
         due.push(head.entry);
@@ -71,7 +75,8 @@ export class DueTracker {
   private waitingHead(queue: TinyQueue<Waiting>): Waiting | undefined {
     for (let head = queue.peek(); head !== undefined; head = queue.peek()) {
       const { entry, dueAt } = head;
-      if (this.registry.get(entry.id) === entry && !this.inFlightSince.has(entry.id) && entry.dueAt === dueAt) return head;
+      if (this.registry.get(entry.id) === entry && !this.inFlightSince.has(entry.id) && entry.dueAt === dueAt)
+        return head;
       queue.pop();
     }
     return undefined;

@@ -18,7 +18,10 @@ export class EventLog {
    * Numbers the entries `make` returns and runs `commit` with them. When the commit fails, their ids are
    * taken back, so committed ids stay contiguous.
    */
-  async commitNumbered(make: () => StoredEvent[], commit: (entries: StoredEvent[]) => Promise<void>): Promise<StoredEvent[]> {
+  async commitNumbered(
+    make: () => StoredEvent[],
+    commit: (entries: StoredEvent[]) => Promise<void>,
+  ): Promise<StoredEvent[]> {
     const lastBefore = this.last;
     const entries = make();
     try {
@@ -34,7 +37,10 @@ export class EventLog {
     return { id: ++this.last, kind, serviceId, at, data: JSON.stringify({ service: serviceId, ...data, at: iso(at) }) };
   }
 
-  registered(service: { readonly request: RegistrationRequest; readonly registeredAt: number }, created: boolean): StoredEvent {
+  registered(
+    service: { readonly request: RegistrationRequest; readonly registeredAt: number },
+    created: boolean,
+  ): StoredEvent {
     return this.entry('registered', service.request.id, service.registeredAt, { url: service.request.url, created });
   }
 
@@ -43,6 +49,10 @@ export class EventLog {
   }
 
   transition(event: TransitionEvent): StoredEvent {
-    return this.entry('transition', event.serviceId, event.at, { from: event.from, to: event.to, reason: event.reason });
+    return this.entry('transition', event.serviceId, event.at, {
+      from: event.from,
+      to: event.to,
+      reason: event.reason,
+    });
   }
 }

@@ -67,7 +67,9 @@ export type RegistryWrite =
 
 export interface Persistence {
   /** Every stored service with its last known state, and each one's aggregate for the hour starting at `hourStart`. */
-  load(hourStart: number): Promise<{ services: readonly StoredService[]; openHours: readonly HourAggregate[]; lastEventId: number }>;
+  load(
+    hourStart: number,
+  ): Promise<{ services: readonly StoredService[]; openHours: readonly HourAggregate[]; lastEventId: number }>;
   /** Registrations and removals with their log entries, applied in order in one transaction; resolves only once they are durable. */
   writeRegistry(writes: readonly RegistryWrite[], events: readonly StoredEvent[]): Promise<void>;
   /** One batch of probe results, written in one transaction. */

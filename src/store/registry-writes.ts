@@ -18,7 +18,12 @@ export type Emit = <K extends keyof MonitorEventMap>(event: K, ...args: MonitorE
 /** A change to the registry, decided before its commit and applied in memory only after it. */
 export type RegistryChange =
   | { readonly kind: 'save'; readonly entry: ServiceEntry; readonly created: boolean; readonly resetHistory: boolean }
-  | { readonly kind: 'delete'; readonly serviceId: string; readonly cause: DeregistrationCause; readonly reason: string };
+  | {
+      readonly kind: 'delete';
+      readonly serviceId: string;
+      readonly cause: DeregistrationCause;
+      readonly reason: string;
+    };
 
 /** A registration or removal waiting in a commit group. */
 type RegistryOp = {
@@ -26,7 +31,11 @@ type RegistryOp = {
   readonly arrivedAt: number;
   readonly reject: (error: unknown) => void;
 } & (
-  | { readonly kind: 'register'; readonly request: RegistrationRequest; readonly resolve: (answer: RegisterAnswer) => void }
+  | {
+      readonly kind: 'register';
+      readonly request: RegistrationRequest;
+      readonly resolve: (answer: RegisterAnswer) => void;
+    }
   | { readonly kind: 'deregister'; readonly serviceId: string; readonly resolve: (found: boolean) => void }
 );
 
@@ -116,7 +125,8 @@ export class RegistryWrites {
 
   private async commitGroup(ops: readonly RegistryOp[]): Promise<void> {
     const staged = new Map<string, ServiceEntry | null>();
-    const current = (id: string): ServiceEntry | undefined => (staged.has(id) ? (staged.get(id) ?? undefined) : this.options.registry.get(id));
+    const current = (id: string): ServiceEntry | undefined =>
+      staged.has(id) ? (staged.get(id) ?? undefined) : this.options.registry.get(id);
     const changes: RegistryChange[] = [];
     const answers: (() => void)[] = [];
     for (const op of ops) {
@@ -144,7 +154,10 @@ export class RegistryWrites {
   }
 
   /** A registration keeps the state and history of the one it replaces only when its URL is the same. */
-  private planRegistration(request: RegistrationRequest, existing: ServiceEntry | undefined): RegistryChange & { kind: 'save' } {
+  private planRegistration(
+    request: RegistrationRequest,
+    existing: ServiceEntry | undefined,
+  ): RegistryChange & { kind: 'save' } {
     const keepsHistory = existing !== undefined && existing.request.url === request.url;
     const entry = new ServiceEntry(
       request,
@@ -156,7 +169,12 @@ export class RegistryWrites {
       null,
       keepsHistory ? existing.openHour : null,
     );
-    return { kind: 'save', entry, created: existing === undefined, resetHistory: existing !== undefined && !keepsHistory };
+    return {
+      kind: 'save',
+      entry,
+      created: existing === undefined,
+      resetHistory: existing !== undefined && !keepsHistory,
+    };
   }
 
   private apply(changes: readonly RegistryChange[], entries: readonly StoredEvent[], at: number): void {

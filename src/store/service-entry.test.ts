@@ -8,7 +8,13 @@ setFlagsFromString('--allow-natives-syntax');
 // V8's own answer to "do these two objects share a hidden class"; the flag must be set before this is compiled.
 const haveSameShape = new Function('a', 'b', 'return %HaveSameMap(a, b)') as (a: object, b: object) => boolean;
 
-const DEFAULTS: ProbeDefaults = { pollIntervalMs: 1000, probeTimeoutMs: 500, probeRetries: 0, errorRateThreshold: 0.5, deregisterAfterSec: null };
+const DEFAULTS: ProbeDefaults = {
+  pollIntervalMs: 1000,
+  probeTimeoutMs: 500,
+  probeRetries: 0,
+  errorRateThreshold: 0.5,
+  deregisterAfterSec: null,
+};
 
 function probedEntries(count: number): ServiceEntry[] {
   const entries: ServiceEntry[] = [];
@@ -16,7 +22,12 @@ function probedEntries(count: number): ServiceEntry[] {
     const request = { id: `s${i}`, url: `http://127.0.0.1/${i}`, attributes: {}, pollIntervalSec: 1 };
     const entry = new ServiceEntry(request, resolveSettings(request, DEFAULTS), i + 1, 0, INITIAL_STATE, null, null);
     for (let round = 0; round < 3; round++) {
-      const report = { uptimeSec: 10 + round, requestCount: 100 * round + i, errorCount: i % 2, attributes: { path: `/s/${i}` } };
+      const report = {
+        uptimeSec: 10 + round,
+        requestCount: 100 * round + i,
+        errorCount: i % 2,
+        attributes: { path: `/s/${i}` },
+      };
       updateState(entry.state, entry.settings, {
         serviceId: entry.id,
         generation: entry.generation,

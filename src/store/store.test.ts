@@ -14,7 +14,10 @@ test('a new registration is created, due at once, and announced', async () => {
   assert.equal(record.state.health, 'unknown');
   assert.deepEqual(announced, ['a:true']);
   const jobs = await store.takeDue(1000);
-  assert.deepEqual(jobs.map((job) => [job.serviceId, job.url, job.healthPath]), [['a', 'http://127.0.0.1:1/a', '/health']]);
+  assert.deepEqual(
+    jobs.map((job) => [job.serviceId, job.url, job.healthPath]),
+    [['a', 'http://127.0.0.1:1/a', '/health']],
+  );
   assert.deepEqual(await store.takeDue(1000), [], 'a scheduled service is not due again before its interval');
   assert.deepEqual(await store.takeDue(1000 + 10_000), [], 'nor after it, while its probe is in flight');
   await store.applyResults([probeResult('a', record.generation, HEALTHY, 1000)]);
@@ -34,7 +37,10 @@ test('a service never has two probes in flight: not after its interval, not afte
   await store.applyResults([probeResult('a', first.generation, HEALTHY, 1000)]);
   assert.ok(second.generation > first.generation);
   assert.equal(store.nextDueAt(), -Infinity, 'the old result is dropped, and the new registration is due at once');
-  assert.deepEqual((await store.takeDue(5000)).map((job) => job.url + job.healthPath), ['http://h:3/health']);
+  assert.deepEqual(
+    (await store.takeDue(5000)).map((job) => job.url + job.healthPath),
+    ['http://h:3/health'],
+  );
 });
 
 test('re-registration keeps history for the same URL and resets it for a new one', async () => {
@@ -138,7 +144,11 @@ test('a registration never overtakes a message sent before it', async () => {
   const due = store.takeDue(1000);
   const second = store.register(registration('b'));
   const removed = store.deregister('b');
-  assert.deepEqual((await due).map((job) => job.serviceId), ['a'], 'b was sent after the snapshot and is not in it');
+  assert.deepEqual(
+    (await due).map((job) => job.serviceId),
+    ['a'],
+    'b was sent after the snapshot and is not in it',
+  );
   await Promise.all([first, second]);
   assert.equal(await removed, true);
   assert.deepEqual(persistence.groups, [1, 2]);
@@ -158,12 +168,22 @@ test('a failed group commit answers every op in it with the error and applies no
   const persistence = new FailingFirstGroup();
   const store = await openStore({ persistence });
   const outcomes = await Promise.allSettled([store.register(registration('a')), store.register(registration('b'))]);
-  assert.deepEqual(outcomes.map((outcome) => outcome.status), ['rejected', 'rejected']);
+  assert.deepEqual(
+    outcomes.map((outcome) => outcome.status),
+    ['rejected', 'rejected'],
+  );
   assert.equal(store.size, 0);
   await store.register(registration('c'));
-  assert.deepEqual(store.list().map((record) => record.request.id), ['c']);
+  assert.deepEqual(
+    store.list().map((record) => record.request.id),
+    ['c'],
+  );
   const reopened = await openStore({ persistence: persistence });
-  assert.deepEqual(reopened.list().map((record) => record.request.id), ['c'], 'only the committed registration is stored');
+  assert.deepEqual(
+    reopened.list().map((record) => record.request.id),
+    ['c'],
+    'only the committed registration is stored',
+  );
 });
 
 test('a listener that throws does not break the store', async () => {
@@ -178,7 +198,10 @@ test('a listener that throws does not break the store', async () => {
 test('list is sorted by id', async () => {
   const store = await openStore();
   for (const id of ['c', 'a', 'b']) await store.register(registration(id));
-  assert.deepEqual(store.list().map((record) => record.request.id), ['a', 'b', 'c']);
+  assert.deepEqual(
+    store.list().map((record) => record.request.id),
+    ['a', 'b', 'c'],
+  );
   assert.ok(Object.isFrozen(store.list()[0]));
 });
 
@@ -202,7 +225,10 @@ test('nextDueAt follows every cycle and every registry change', async () => {
   assert.equal(store.nextDueAt(), 31_000, 'a removal moves it');
   await store.register(registration('new'));
   assert.equal(store.nextDueAt(), -Infinity, 'a new service is due at once');
-  assert.deepEqual((await store.takeDue(2000)).map((job) => job.serviceId), ['new']);
+  assert.deepEqual(
+    (await store.takeDue(2000)).map((job) => job.serviceId),
+    ['new'],
+  );
   assert.equal(store.nextDueAt(), 31_000, 'the new one is in flight: slow is next');
 });
 
@@ -212,14 +238,23 @@ test('the next interval counts from when the probe started, so a burst due at on
   const { record: b } = await store.register(registration('b', 'http://h:1/b', { pollIntervalSec: 10 }));
   assert.equal((await store.takeDue(1000)).length, 2, 'both due at once');
   // Probed one after the other within the cycle that started at 1000.
-  await store.applyResults([probeResult('a', a.generation, HEALTHY, 1000), probeResult('b', b.generation, HEALTHY, 1400)]);
-  assert.deepEqual((await store.takeDue(11_000)).map((job) => job.serviceId), ['a']);
+  await store.applyResults([
+    probeResult('a', a.generation, HEALTHY, 1000),
+    probeResult('b', b.generation, HEALTHY, 1400),
+  ]);
+  assert.deepEqual(
+    (await store.takeDue(11_000)).map((job) => job.serviceId),
+    ['a'],
+  );
   // b falls due at 11,400; a cycle starting up to 2% of its interval (at most 25 ms) before takes it too.
   assert.deepEqual(await store.takeDue(11_374), [], 'b falls due one interval after its own probe');
-  assert.deepEqual((await store.takeDue(11_375)).map((job) => job.serviceId), ['b']);
+  assert.deepEqual(
+    (await store.takeDue(11_375)).map((job) => job.serviceId),
+    ['b'],
+  );
 });
 
-test('a probe start before its cycle or a day after it (a clock that jumped) leaves the cycle\'s time as the anchor', async () => {
+test("a probe start before its cycle or a day after it (a clock that jumped) leaves the cycle's time as the anchor", async () => {
   const store = await openStore();
   const { record } = await store.register(registration('a', 'http://h:1/a', { pollIntervalSec: 10 }));
   await store.takeDue(1000);
@@ -245,18 +280,31 @@ test('a service falling due within 2% of its interval (at most 25 ms) joins a cy
   const { record: c } = await store.register(registration('c', 'http://h:1/c', { pollIntervalSec: 1 }));
   await store.takeDue(1000);
   // Probed side by side, a few milliseconds apart; c waited 50 ms for a lane.
-  await store.applyResults([probeResult('a', a.generation, HEALTHY, 1000), probeResult('b', b.generation, HEALTHY, 1012), probeResult('c', c.generation, HEALTHY, 1050)]);
+  await store.applyResults([
+    probeResult('a', a.generation, HEALTHY, 1000),
+    probeResult('b', b.generation, HEALTHY, 1012),
+    probeResult('c', c.generation, HEALTHY, 1050),
+  ]);
   const next = await store.takeDue(2000);
-  assert.deepEqual(next.map((job) => job.serviceId), ['a', 'b'], 'b (due 12 ms later) joins a; c (50 ms later) does not');
+  assert.deepEqual(
+    next.map((job) => job.serviceId),
+    ['a', 'b'],
+    'b (due 12 ms later) joins a; c (50 ms later) does not',
+  );
   assert.equal(next.find((job) => job.serviceId === 'b')?.dueAt, 2012, 'b keeps its own due time');
-  assert.deepEqual((await store.takeDue(2030)).map((job) => job.serviceId), ['c']);
+  assert.deepEqual(
+    (await store.takeDue(2030)).map((job) => job.serviceId),
+    ['c'],
+  );
 });
 
 test('a monitor error keeps the cycle as the anchor: the target was never reached', async () => {
   const store = await openStore();
   const { record } = await store.register(registration('a', 'http://h:1/a', { pollIntervalSec: 10 }));
   await store.takeDue(1000);
-  await store.applyResults([probeResult('a', record.generation, { kind: 'monitor_error', error: 'the probe worker died' }, 1800)]);
+  await store.applyResults([
+    probeResult('a', record.generation, { kind: 'monitor_error', error: 'the probe worker died' }, 1800),
+  ]);
   assert.equal((await store.takeDue(11_000)).length, 1, 'due one interval after the cycle, not after the failure');
 });
 

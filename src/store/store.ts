@@ -120,7 +120,17 @@ export class ServiceStore {
       const settings = resolveSettings(stored.request, options.defaults);
       const lastScheduledAt = restoredScheduledAt(stored.request.id, settings.intervalMs, stored.state, now);
       const openHour = openHourOf.get(stored.request.id) ?? null;
-      entries.push(new ServiceEntry(stored.request, settings, stored.generation, stored.registeredAt, stored.state, lastScheduledAt, openHour));
+      entries.push(
+        new ServiceEntry(
+          stored.request,
+          settings,
+          stored.generation,
+          stored.registeredAt,
+          stored.state,
+          lastScheduledAt,
+          openHour,
+        ),
+      );
       nextGeneration = Math.max(nextGeneration, stored.generation + 1);
     }
     const store = new ServiceStore(options, new EventLog(lastEventId), nextGeneration);
@@ -152,7 +162,9 @@ export class ServiceStore {
   takeDue(now: number): Promise<ProbeJob[]> {
     return this.send(() =>
       // Never scheduled: due since it was registered.
-      this.due.take(now).map((entry) => entry.probeJob(entry.lastScheduledAt === null ? entry.registeredAt : entry.dueAt)),
+      this.due
+        .take(now)
+        .map((entry) => entry.probeJob(entry.lastScheduledAt === null ? entry.registeredAt : entry.dueAt)),
     );
   }
 
@@ -175,7 +187,11 @@ export class ServiceStore {
           continue;
         }
         const change = updateState(entry.state, entry.settings, result);
-        entry.lastScheduledAt = intervalAnchor(takenAt ?? entry.lastScheduledAt, result.startedAt, result.outcome.kind !== 'monitor_error');
+        entry.lastScheduledAt = intervalAnchor(
+          takenAt ?? entry.lastScheduledAt,
+          result.startedAt,
+          result.outcome.kind !== 'monitor_error',
+        );
         entry.changed();
         this.due.wait(entry);
         updated.push(entry);
@@ -223,7 +239,10 @@ export class ServiceStore {
    */
   async prune(historyRetentionDays: number): Promise<number> {
     const now = this.now();
-    const cutoffs = { transitionsBefore: now - historyRetentionDays * 24 * HOUR_MS, hoursBefore: now - AGGREGATE_RETENTION_MS };
+    const cutoffs = {
+      transitionsBefore: now - historyRetentionDays * 24 * HOUR_MS,
+      hoursBefore: now - AGGREGATE_RETENTION_MS,
+    };
     let total = 0;
     for (;;) {
       const deleted = await this.send(() => this.options.persistence.prune(cutoffs, PRUNE_BATCH_ROWS));

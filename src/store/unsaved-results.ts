@@ -43,7 +43,11 @@ export class UnsavedResults {
   }
 
   contents(): UnsavedContents {
-    return { services: [...this.services.values()], transitions: [...this.transitions], hours: [...this.hours.values()] };
+    return {
+      services: [...this.services.values()],
+      transitions: [...this.transitions],
+      hours: [...this.hours.values()],
+    };
   }
 
   /** After a successful write of `contents()`. The count of dropped transitions stays until `resetDropped()`. */

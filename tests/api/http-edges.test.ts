@@ -102,11 +102,18 @@ test('a trailing slash is not found on every route, whatever the method; without
       assert.equal(slashed.status, 404, `${method} ${path}/ answered ${slashed.status}: ${slashed.body}`);
       if (method !== 'HEAD') {
         assert.equal(errorCode(slashed), 'not_found', `${method} ${path}/`);
-        assert.match(slashed.body, new RegExp(`${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?!/)`), 'the message names the path without the slash');
+        assert.match(
+          slashed.body,
+          new RegExp(`${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?!/)`),
+          'the message names the path without the slash',
+        );
       }
       const plain = await send(method, path);
       if (allowed.has(method)) {
-        assert.ok(plain.status !== 404 && plain.status !== 405, `${method} ${path} answered ${plain.status}: ${plain.body}`);
+        assert.ok(
+          plain.status !== 404 && plain.status !== 405,
+          `${method} ${path} answered ${plain.status}: ${plain.body}`,
+        );
       } else {
         assert.equal(plain.status, 405, `${method} ${path}`);
         assert.equal(plain.headers['allow'], [...allowed].sort().join(', '), `${method} ${path}`);
@@ -117,14 +124,21 @@ test('a trailing slash is not found on every route, whatever the method; without
 });
 
 test('HEAD answers every GET route with the status and headers GET gets, no body, and connects no stream client', async () => {
-  const variants = ['/metrics?format=prometheus', '/metrics?format=nope', '/events?last_event_id=x', '/services/nope', '/services/nope/history'];
+  const variants = [
+    '/metrics?format=prometheus',
+    '/metrics?format=nope',
+    '/events?last_event_id=x',
+    '/services/nope',
+    '/services/nope/history',
+  ];
   const paths = [...[...routeTable()].filter(([, methods]) => methods.has('GET')).map(([path]) => path), ...variants];
   for (const path of paths) {
     const get = await send('GET', path);
     const head = await send('HEAD', path);
     assert.equal(head.status, get.status, `HEAD ${path}`);
     assert.equal(head.body, '', `HEAD ${path} has no body`);
-    const comparable = (headers: IncomingHttpHeaders) => Object.fromEntries(Object.entries(headers).filter(([name]) => name !== 'date' && name !== 'content-length'));
+    const comparable = (headers: IncomingHttpHeaders) =>
+      Object.fromEntries(Object.entries(headers).filter(([name]) => name !== 'date' && name !== 'content-length'));
     assert.deepEqual(comparable(head.headers), comparable(get.headers), `HEAD ${path} headers`);
   }
   // The GET of /events above was cut; wait for the hub to let it go, then HEAD must not add one.
@@ -134,7 +148,14 @@ test('HEAD answers every GET route with the status and headers GET gets, no body
 });
 
 /** A request written as-is: `lines` header lines (Host first, `early` next, `late` last, filler between). */
-function rawRequest(options: { method: string; path: string; lines: number; early?: string[]; late?: string[]; body?: string }): Promise<string> {
+function rawRequest(options: {
+  method: string;
+  path: string;
+  lines: number;
+  early?: string[];
+  late?: string[];
+  body?: string;
+}): Promise<string> {
   const early = ['Host: x', 'Connection: close', ...(options.early ?? [])];
   const late = options.late ?? [];
   const filler = options.lines - early.length - late.length;
@@ -142,7 +163,11 @@ function rawRequest(options: { method: string; path: string; lines: number; earl
   const headers = [...early, ...Array.from({ length: filler }, (_, i) => `X-Filler-${i}: v`), ...late];
   return new Promise((resolve, reject) => {
     let received = '';
-    const socket = connect(port, '127.0.0.1', () => socket.write(`${options.method} ${options.path} HTTP/1.1\r\n${headers.join('\r\n')}\r\n\r\n${options.body ?? ''}`));
+    const socket = connect(port, '127.0.0.1', () =>
+      socket.write(
+        `${options.method} ${options.path} HTTP/1.1\r\n${headers.join('\r\n')}\r\n\r\n${options.body ?? ''}`,
+      ),
+    );
     socket.on('data', (chunk) => (received += chunk.toString()));
     socket.on('error', reject);
     socket.on('close', () => resolve(received));
@@ -168,7 +193,8 @@ test(`exactly ${HEADER_LINES} header lines are served; ${HEADER_LINES + 1} or mo
 test('a Content-Type or Authorization past the header limit is answered 431, never 415 or 401; at the limit it is read', async () => {
   const body = JSON.stringify({ id: 'late', url: 'http://127.0.0.1:8081' });
   const framing = `Content-Length: ${Buffer.byteLength(body)}`;
-  const register = (lines: number, early: string[], late: string[]) => rawRequest({ method: 'POST', path: '/register', lines, early: [framing, ...early], late, body });
+  const register = (lines: number, early: string[], late: string[]) =>
+    rawRequest({ method: 'POST', path: '/register', lines, early: [framing, ...early], late, body });
 
   // Past the limit, and far past it (where Node itself stops collecting lines).
   for (const lines of [HEADER_LINES + 1, 2 * HEADER_LINES]) {
@@ -179,7 +205,11 @@ test('a Content-Type or Authorization past the header limit is answered 431, nev
   }
   assert.equal(store.get('late'), undefined, 'nothing registered');
 
-  const bothLate = await register(HEADER_LINES, [], ['Content-Type: application/json', `Authorization: Bearer ${TOKEN}`]);
+  const bothLate = await register(
+    HEADER_LINES,
+    [],
+    ['Content-Type: application/json', `Authorization: Bearer ${TOKEN}`],
+  );
   assert.equal(statusOf(bothLate), 201, bothLate);
   assert.ok(store.get('late'));
 });

@@ -35,7 +35,9 @@ function post(chunks: readonly string[], contentLength?: number): Promise<Answer
         try {
           resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Answer['body'] });
         } catch {
-          reject(new Error(`status ${res.statusCode}, not JSON: ${JSON.stringify(text)} ${JSON.stringify(res.headers)}`));
+          reject(
+            new Error(`status ${res.statusCode}, not JSON: ${JSON.stringify(text)} ${JSON.stringify(res.headers)}`),
+          );
         }
       });
     });
@@ -46,7 +48,8 @@ function post(chunks: readonly string[], contentLength?: number): Promise<Answer
   });
 }
 
-const registration = (id: string): string => JSON.stringify({ id, url: 'http://127.0.0.1:19999/', poll_interval_sec: 3600 });
+const registration = (id: string): string =>
+  JSON.stringify({ id, url: 'http://127.0.0.1:19999/', poll_interval_sec: 3600 });
 
 test('a registration sent in several chunks without Content-Length is read whole', async () => {
   const body = registration('chunked');
@@ -65,7 +68,11 @@ test('a Content-Length over 64 KiB is refused with 413 before the body is read',
 
 test('a chunked body that grows past 64 KiB is refused with 413, and nothing is stored', async () => {
   const padding = 'x'.repeat(8 * 1024);
-  const chunks = [`{"id":"too-big","url":"http://127.0.0.1:19999/","attributes":{"pad":"`, ...Array.from({ length: 9 }, () => padding), '"}}'];
+  const chunks = [
+    `{"id":"too-big","url":"http://127.0.0.1:19999/","attributes":{"pad":"`,
+    ...Array.from({ length: 9 }, () => padding),
+    '"}}',
+  ];
   const answer = await post(chunks);
   assert.equal(answer.status, 413);
   assert.match(answer.body.error?.message ?? '', /at most 65536 bytes/);

@@ -62,10 +62,16 @@ const WITH_TARGETS: readonly FigureKey[] = [
 
 test('npm run bench at smoke sizes writes well-formed results and prints the table', { timeout: 90_000 }, async (t) => {
   const out = join(tempDir(t), 'latest.json');
-  const { stdout, stderr } = await promisify(execFile)(process.execPath, [RUN_JS, '--quick', '--out', out], { timeout: 80_000 });
+  const { stdout, stderr } = await promisify(execFile)(process.execPath, [RUN_JS, '--quick', '--out', out], {
+    timeout: 80_000,
+  });
   const results = JSON.parse(readFileSync(out, 'utf8')) as BenchResults;
 
-  assert.deepEqual(resultProblems(results), [], 'every figure present, a number, with its sign, met / not met beside each target');
+  assert.deepEqual(
+    resultProblems(results),
+    [],
+    'every figure present, a number, with its sign, met / not met beside each target',
+  );
   for (const key of REQUIRED) {
     const { value } = results.figures[key];
     // A lag may be 0 (on time); anything else at 0 means nothing was measured.
@@ -78,9 +84,13 @@ test('npm run bench at smoke sizes writes well-formed results and prints the tab
   }
   assert.equal(results.sizes.services, 200, 'the quick sizes were used');
   assert.ok(results.figures.full_cycle_ms.label.includes('200 services'), results.figures.full_cycle_ms.label);
-  assert.ok(results.figures.large_registry_probed.value !== null && results.figures.large_registry_probed.value > 0, 'the large registry was probed');
+  assert.ok(
+    results.figures.large_registry_probed.value !== null && results.figures.large_registry_probed.value > 0,
+    'the large registry was probed',
+  );
 
-  for (const figure of Object.values(results.figures)) assert.ok(stdout.includes(figure.label), `the table shows "${figure.label}"`);
+  for (const figure of Object.values(results.figures))
+    assert.ok(stdout.includes(figure.label), `the table shows "${figure.label}"`);
   const withTarget = Object.values(results.figures).filter((figure) => figure.target !== null).length;
   assert.ok(withTarget >= WITH_TARGETS.length, `${withTarget} figures have targets`);
   assert.match(stdout, new RegExp(`targets met: \\d+ of ${withTarget};`));

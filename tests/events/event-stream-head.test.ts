@@ -20,7 +20,11 @@ function rssMb(pid: number): number {
   return Number(match[1]) / 1024;
 }
 
-function send(url: string, method: string, agent?: Agent): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+function send(
+  url: string,
+  method: string,
+  agent?: Agent,
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
     const outgoing = request(url, { method, ...(agent ? { agent } : {}) }, (response) => {
       let body = '';
@@ -40,43 +44,52 @@ async function streamClients(url: string): Promise<number> {
   return clients as number;
 }
 
-test(`${HEADS} HEAD /events leave no stream client and no memory behind; a GET client counts while connected`, { timeout: 120_000 }, async (t) => {
-  const monitor = await spawnMonitor();
-  t.after(() => monitor.stop());
-  const pid = monitor.child.pid;
-  assert.ok(pid !== undefined);
-  const agent = new Agent({ keepAlive: true, maxSockets: PARALLEL });
-  t.after(() => agent.destroy());
+test(
+  `${HEADS} HEAD /events leave no stream client and no memory behind; a GET client counts while connected`,
+  { timeout: 120_000 },
+  async (t) => {
+    const monitor = await spawnMonitor();
+    t.after(() => monitor.stop());
+    const pid = monitor.child.pid;
+    assert.ok(pid !== undefined);
+    const agent = new Agent({ keepAlive: true, maxSockets: PARALLEL });
+    t.after(() => agent.destroy());
 
-  const first = await send(`${monitor.url}/events`, 'HEAD', agent);
-  assert.equal(first.status, 200);
-  assert.equal(first.headers['content-type'], 'text/event-stream');
-  assert.equal(await streamClients(monitor.url), 0);
+    const first = await send(`${monitor.url}/events`, 'HEAD', agent);
+    assert.equal(first.status, 200);
+    assert.equal(first.headers['content-type'], 'text/event-stream');
+    assert.equal(await streamClients(monitor.url), 0);
 
-  const heads = async (count: number): Promise<void> => {
-    let sent = 0;
-    await Promise.all(
-      Array.from({ length: PARALLEL }, async () => {
-        while (sent < count) {
-          sent++;
-          const answer = await send(`${monitor.url}/events`, 'HEAD', agent);
-          assert.equal(answer.status, 200);
-        }
-      }),
+    const heads = async (count: number): Promise<void> => {
+      let sent = 0;
+      await Promise.all(
+        Array.from({ length: PARALLEL }, async () => {
+          while (sent < count) {
+            sent++;
+            const answer = await send(`${monitor.url}/events`, 'HEAD', agent);
+            assert.equal(answer.status, 200);
+          }
+        }),
+      );
+    };
+    await heads(WARM_UP);
+    const startMb = rssMb(pid);
+    await heads(HEADS);
+    const endMb = rssMb(pid);
+    t.diagnostic(
+      `RSS ${startMb.toFixed(1)} MB after ${WARM_UP} HEADs to warm up, ${endMb.toFixed(1)} MB after ${HEADS} more`,
     );
-  };
-  await heads(WARM_UP);
-  const startMb = rssMb(pid);
-  await heads(HEADS);
-  const endMb = rssMb(pid);
-  t.diagnostic(`RSS ${startMb.toFixed(1)} MB after ${WARM_UP} HEADs to warm up, ${endMb.toFixed(1)} MB after ${HEADS} more`);
-  assert.equal(await streamClients(monitor.url), 0, 'no stream client left by HEAD');
-  assert.ok(endMb - startMb <= RSS_SLACK_MB, `RSS grew from ${startMb.toFixed(1)} to ${endMb.toFixed(1)} MB`);
+    assert.equal(await streamClients(monitor.url), 0, 'no stream client left by HEAD');
+    assert.ok(endMb - startMb <= RSS_SLACK_MB, `RSS grew from ${startMb.toFixed(1)} to ${endMb.toFixed(1)} MB`);
 
-  const client = await connectSse(`${monitor.url}/events`);
-  assert.equal(client.status, 200);
-  await client.waitFor((messages) => messages.some((m) => m.comment && m.data === 'connected'), 'the connected comment');
-  assert.equal(await streamClients(monitor.url), 1, 'a connected GET client counts');
-  client.close();
-  await waitFor(async () => (await streamClients(monitor.url)) === 0, 'the disconnected client to leave the hub');
-});
+    const client = await connectSse(`${monitor.url}/events`);
+    assert.equal(client.status, 200);
+    await client.waitFor(
+      (messages) => messages.some((m) => m.comment && m.data === 'connected'),
+      'the connected comment',
+    );
+    assert.equal(await streamClients(monitor.url), 1, 'a connected GET client counts');
+    client.close();
+    await waitFor(async () => (await streamClients(monitor.url)) === 0, 'the disconnected client to leave the hub');
+  },
+);

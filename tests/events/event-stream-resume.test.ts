@@ -22,7 +22,9 @@ const gapNotice = (oldestAvailable: number | null): string =>
 const received = (client: SseClient): string[] =>
   client.messages
     .filter((message) => !message.comment)
-    .map((message: SseMessage) => (message.id === null ? `${message.event} - ${message.data}` : `${message.event} ${message.id}`));
+    .map((message: SseMessage) =>
+      message.id === null ? `${message.event} - ${message.data}` : `${message.event} ${message.id}`,
+    );
 
 async function resume(t: TestContext, eventsUrl: string, lastEventId: number): Promise<SseClient> {
   const client = await connectSse(eventsUrl, { 'last-event-id': String(lastEventId) });
@@ -35,13 +37,17 @@ async function resume(t: TestContext, eventsUrl: string, lastEventId: number): P
 async function flush(store: ServiceStore, id: string, clients: readonly SseClient[]): Promise<number> {
   await store.register(registration(id));
   const eventId = store.lastEventId;
-  for (const client of clients) await client.waitFor((messages) => messages.some((m) => m.id === eventId), `event ${eventId} (${id})`);
+  for (const client of clients)
+    await client.waitFor((messages) => messages.some((m) => m.id === eventId), `event ${eventId} (${id})`);
   return eventId;
 }
 
 test('a client resuming after events that were pruned gets the gap notice, naming the oldest kept, then what is kept', async (t) => {
   let now = Date.UTC(2026, 0, 1);
-  const store = await openStore({ persistence: SqlitePersistence.open(join(tempDir(t), 'monitor.db')), now: () => now });
+  const store = await openStore({
+    persistence: SqlitePersistence.open(join(tempDir(t), 'monitor.db')),
+    now: () => now,
+  });
   t.after(() => store.close());
   // Events 1-5 logged ten days ago, 6-8 now; the retention keeps seven days.
   for (let i = 0; i < 5; i++) await store.register(registration(`old-${i}`));
@@ -58,14 +64,27 @@ test('a client resuming after events that were pruned gets the gap notice, namin
   const last = await flush(store, 'live-0', [afterPruned, atTheEdge, upToDate]);
   assert.equal(last, 9);
 
-  assert.deepEqual(received(afterPruned), [`gap - ${gapNotice(6)}`, 'registered 6', 'registered 7', 'registered 8', 'registered 9']);
-  assert.deepEqual(received(atTheEdge), ['registered 6', 'registered 7', 'registered 8', 'registered 9'], 'no gap when the next event is kept');
+  assert.deepEqual(received(afterPruned), [
+    `gap - ${gapNotice(6)}`,
+    'registered 6',
+    'registered 7',
+    'registered 8',
+    'registered 9',
+  ]);
+  assert.deepEqual(
+    received(atTheEdge),
+    ['registered 6', 'registered 7', 'registered 8', 'registered 9'],
+    'no gap when the next event is kept',
+  );
   assert.deepEqual(received(upToDate), ['registered 9']);
 });
 
 test('when every event after Last-Event-ID was pruned, the gap notice says none is kept, and live events follow', async (t) => {
   let now = Date.UTC(2026, 0, 1);
-  const store = await openStore({ persistence: SqlitePersistence.open(join(tempDir(t), 'monitor.db')), now: () => now });
+  const store = await openStore({
+    persistence: SqlitePersistence.open(join(tempDir(t), 'monitor.db')),
+    now: () => now,
+  });
   t.after(() => store.close());
   for (let i = 0; i < 4; i++) await store.register(registration(`old-${i}`));
   now += 10 * DAY_MS;

@@ -12,7 +12,11 @@ import { connectSse, type SseMessage } from '../helpers/sse-client.js';
 import { startTarget } from '../helpers/target.js';
 import { waitFor } from '../helpers/wait.js';
 
-async function serveEvents(t: TestContext, store: ServiceStore, hubOptions: Partial<Omit<EventStreamHubOptions, 'events' | 'replay'>> = {}) {
+async function serveEvents(
+  t: TestContext,
+  store: ServiceStore,
+  hubOptions: Partial<Omit<EventStreamHubOptions, 'events' | 'replay'>> = {},
+) {
   const { hub, url } = await serveApi(t, store, { hub: hubOptions });
   return { hub, url: `${url}/events` };
 }
@@ -34,18 +38,24 @@ test('a stream client sees a transition within one interval of the target changi
   const client = await connectSse(url);
   assert.equal(client.status, 200);
   await harness.register('web', target.url, { pollIntervalSec: 1 });
-  await client.waitFor((messages) => messages.some((m) => m.event === 'transition' && parsed(m)['to'] !== undefined), 'the first transition');
+  await client.waitFor(
+    (messages) => messages.some((m) => m.event === 'transition' && parsed(m)['to'] !== undefined),
+    'the first transition',
+  );
 
   status = 503;
   const changedAt = Date.now();
   await client.waitFor(
-    (messages) => messages.some((m) => m.event === 'transition' && (parsed(m)['to'] as { health: string }).health === 'unhealthy'),
+    (messages) =>
+      messages.some((m) => m.event === 'transition' && (parsed(m)['to'] as { health: string }).health === 'unhealthy'),
     'the transition to unhealthy',
     3000,
   );
   const seenAfterMs = Date.now() - changedAt;
   assert.ok(seenAfterMs <= 1000 + 500, `seen ${seenAfterMs} ms after the change; the interval is 1000 ms`);
-  const transition = client.events().find((m) => m.event === 'transition' && (parsed(m)['to'] as { health: string }).health === 'unhealthy');
+  const transition = client
+    .events()
+    .find((m) => m.event === 'transition' && (parsed(m)['to'] as { health: string }).health === 'unhealthy');
   assert.deepEqual(parsed(transition as SseMessage)['from'], { health: 'healthy', ready: true });
   assert.equal(parsed(transition as SseMessage)['reason'], 'HTTP 503');
   client.close();
@@ -73,7 +83,10 @@ test('a client that reconnects with Last-Event-ID gets every missed event once, 
   const expected = Array.from({ length: lastId - lastSeen }, (_, i) => lastSeen + 1 + i);
   assert.deepEqual(ids, expected, 'no gap and no duplicate');
   const fromLog = await store.eventsAfter(lastSeen, 10_000);
-  assert.deepEqual(second.events().map((m) => m.data), fromLog.map((event) => event.data));
+  assert.deepEqual(
+    second.events().map((m) => m.data),
+    fromLog.map((event) => event.data),
+  );
   assert.ok(second.events().some((m) => m.event === 'deregistered' && parsed(m)['service'] === 'early-0'));
   second.close();
 });
@@ -82,7 +95,10 @@ test('an idle stream gets heartbeat comments', async (t) => {
   const store = await openStore();
   const { url } = await serveEvents(t, store, { heartbeatMs: 50 });
   const client = await connectSse(url);
-  await client.waitFor((messages) => messages.filter((m) => m.comment && m.data === 'heartbeat').length >= 2, 'two heartbeats');
+  await client.waitFor(
+    (messages) => messages.filter((m) => m.comment && m.data === 'heartbeat').length >= 2,
+    'two heartbeats',
+  );
   client.close();
 });
 
@@ -122,7 +138,13 @@ test('a bad Last-Event-ID is refused with 400, and an id from another log is res
 
 test('without an event stream, GET /events answers 503', async () => {
   const store = await openStore();
-  const app = createApp({ store, defaults: TEST_DEFAULTS, registerToken: null, targetPolicy: ANY_TARGET, logger: pino({ level: 'silent' }) });
+  const app = createApp({
+    store,
+    defaults: TEST_DEFAULTS,
+    registerToken: null,
+    targetPolicy: ANY_TARGET,
+    logger: pino({ level: 'silent' }),
+  });
   const response = await app.request('/events');
   assert.equal(response.status, 503);
 });

@@ -23,7 +23,13 @@ import { createUndiciFetch } from '../../src/probe/http/undici-fetch.js';
 import { runProbe } from '../../src/probe/run-probe.js';
 import { openStore, registration } from '../helpers/fixtures.js';
 import { fuzzParameters, watchUncaughtErrors } from '../helpers/fuzz.js';
-import { contentType, COUNTER_FIELDS, healthText, servedBody, type ServedBody } from '../helpers/health-body-arbitraries.js';
+import {
+  contentType,
+  COUNTER_FIELDS,
+  healthText,
+  servedBody,
+  type ServedBody,
+} from '../helpers/health-body-arbitraries.js';
 import { show } from '../helpers/registration-oracle.js';
 import { startTarget } from '../helpers/target.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -39,7 +45,10 @@ function assertBoundedAttributes(attributes: Readonly<Record<string, unknown>>):
   for (const [key, value] of entries) {
     assert.ok(key.length <= HEALTH_ATTRIBUTE_LIMITS.maxKeyLength, `attribute key of ${key.length} characters kept`);
     assert.equal(typeof value, 'string', `attribute ${show(key)} kept as ${typeof value}`);
-    assert.ok((value as string).length <= HEALTH_ATTRIBUTE_LIMITS.maxValueLength, `attribute ${show(key)} of ${(value as string).length} characters kept`);
+    assert.ok(
+      (value as string).length <= HEALTH_ATTRIBUTE_LIMITS.maxValueLength,
+      `attribute ${show(key)} of ${(value as string).length} characters kept`,
+    );
     // Half a surrogate pair is not text: JSON answers would carry `\ud83d`, Prometheus a replacement character.
     assert.ok(!LONE_SURROGATE.test(value as string), `attribute ${show(key)} ends in half a character: ${show(value)}`);
   }
@@ -59,11 +68,17 @@ function assertValidState(state: ServiceState): void {
   assert.ok(state.reason.length > 0, 'a state without a reason');
   assert.ok(state.uptimeSec === null || isCounter(state.uptimeSec), `uptime ${state.uptimeSec}`);
   if (state.sample !== null) {
-    assert.ok(isCounter(state.sample.requestCount) && isCounter(state.sample.errorCount), `sample ${show(state.sample)}`);
+    assert.ok(
+      isCounter(state.sample.requestCount) && isCounter(state.sample.errorCount),
+      `sample ${show(state.sample)}`,
+    );
     assert.ok(state.sample.uptimeSec === null || isCounter(state.sample.uptimeSec), `sample ${show(state.sample)}`);
   }
   assert.ok(isRate(state.errorRate), `error rate ${state.errorRate}`);
-  assert.ok(state.recentErrorRate === null || isRate(state.recentErrorRate), `recent error rate ${state.recentErrorRate}`);
+  assert.ok(
+    state.recentErrorRate === null || isRate(state.recentErrorRate),
+    `recent error rate ${state.recentErrorRate}`,
+  );
   assert.ok(isCounter(state.consecutiveFailures) && isCounter(state.consecutiveSuccesses));
   assert.ok(state.lastError === null || typeof state.lastError === 'string');
   assertBoundedAttributes(state.healthAttributes);
@@ -81,13 +96,28 @@ function assertOutcomeMatches(outcome: ProbeOutcome, served: ServedBody): void {
     return;
   }
   const parsed = parseHealthBytes(served.body, served.contentType);
-  assert.deepEqual(outcome, parsed.ok ? { kind: 'answered', report: parsed.report } : { kind: 'invalid_body', error: parsed.error });
+  assert.deepEqual(
+    outcome,
+    parsed.ok ? { kind: 'answered', report: parsed.report } : { kind: 'invalid_body', error: parsed.error },
+  );
 }
 
 /** Inputs that once broke a property, checked first on every run: a value cut through a surrogate pair, half a pair sent, invalid UTF-8. */
 const FOUND: [ServedBody][] = [
-  [{ status: 200, contentType: 'application/json', body: new TextEncoder().encode(`{"attributes":{"k":"${'v'.repeat(1023)}😀"}}`) }],
-  [{ status: 200, contentType: 'application/json', body: new TextEncoder().encode('{"attributes":{"\\ud800":"a\\udfff"}}') }],
+  [
+    {
+      status: 200,
+      contentType: 'application/json',
+      body: new TextEncoder().encode(`{"attributes":{"k":"${'v'.repeat(1023)}😀"}}`),
+    },
+  ],
+  [
+    {
+      status: 200,
+      contentType: 'application/json',
+      body: new TextEncoder().encode('{"attributes":{"\\ud800":"a\\udfff"}}'),
+    },
+  ],
   [{ status: 200, contentType: null, body: Uint8Array.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0xff, 0x7d]) }],
 ];
 
@@ -107,7 +137,15 @@ test('random /health bodies probed over HTTP and applied to the store always lea
   const file = join(tempDir(t), 'monitor.db');
   const store = await openStore({ persistence: SqlitePersistence.open(file) });
   const { record } = await store.register(registration('fuzzed', target.url));
-  const job = { serviceId: 'fuzzed', generation: record.generation, url: target.url, healthPath: '/health', timeoutMs: 5000, retries: 0, slow: false };
+  const job = {
+    serviceId: 'fuzzed',
+    generation: record.generation,
+    url: target.url,
+    healthPath: '/health',
+    timeoutMs: 5000,
+    retries: 0,
+    slow: false,
+  };
 
   await fc.assert(
     fc.asyncProperty(servedBody, async (served) => {
@@ -141,7 +179,8 @@ function expectedCounters(body: Record<string, unknown>): { invalid: string[]; c
   return { invalid, counters: values as (number | null)[] };
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** String.prototype.toWellFormed (Node 20; not in the TypeScript lib this project targets). */
 const wellFormed = (text: string): string => (text as string & { toWellFormed(): string }).toWellFormed();
@@ -156,13 +195,19 @@ function parseObject(text: string): Record<string, unknown> | null {
 }
 
 test('parseHealthBody: never throws; counters exact or the bad one named; attributes bounded, taken only from what was sent', () => {
-  const text = fc.oneof({ weight: 4, arbitrary: healthText }, { weight: 1, arbitrary: fc.uint8Array({ maxLength: 256 }).map((bytes) => Buffer.from(bytes).toString('utf8')) });
+  const text = fc.oneof(
+    { weight: 4, arbitrary: healthText },
+    { weight: 1, arbitrary: fc.uint8Array({ maxLength: 256 }).map((bytes) => Buffer.from(bytes).toString('utf8')) },
+  );
   fc.assert(
     fc.property(text, contentType, (body, type) => {
       const parsed = parseHealthBody(body, type);
       const claimsJson = (type !== null && /[/+]json\b/i.test(type)) || /^\s*[{[]/.test(body);
       if (!claimsJson || body.trim() === '') {
-        assert.deepEqual(parsed, { ok: true, report: { uptimeSec: null, requestCount: null, errorCount: null, attributes: {} } });
+        assert.deepEqual(parsed, {
+          ok: true,
+          report: { uptimeSec: null, requestCount: null, errorCount: null, attributes: {} },
+        });
         return;
       }
       const object = parseObject(body);
@@ -172,7 +217,10 @@ test('parseHealthBody: never throws; counters exact or the bad one named; attrib
       }
       const { invalid, counters } = expectedCounters(object);
       if (invalid.length > 0) {
-        assert.ok(!parsed.ok && invalid.some((field) => parsed.error.includes(field)), `bad ${invalid.join(', ')}: ${show(parsed)}`);
+        assert.ok(
+          !parsed.ok && invalid.some((field) => parsed.error.includes(field)),
+          `bad ${invalid.join(', ')}: ${show(parsed)}`,
+        );
         return;
       }
       const [, requests, errors] = counters;
@@ -184,11 +232,19 @@ test('parseHealthBody: never throws; counters exact or the bad one named; attrib
       assertValidReport(parsed.report);
       assert.deepEqual([parsed.report.uptimeSec, parsed.report.requestCount, parsed.report.errorCount], counters);
       // Each kept attribute is a sent one, as well-formed text (half a surrogate pair read as U+FFFD), maybe cut short.
-      const sent = new Map(Object.entries(isObject(object['attributes']) ? object['attributes'] : {}).map(([key, raw]) => [wellFormed(key), raw]));
+      const sent = new Map(
+        Object.entries(isObject(object['attributes']) ? object['attributes'] : {}).map(([key, raw]) => [
+          wellFormed(key),
+          raw,
+        ]),
+      );
       for (const [key, value] of Object.entries(parsed.report.attributes)) {
         assert.ok(sent.has(key), `attribute ${show(key)} was not sent`);
         const raw = sent.get(key);
-        assert.ok(['string', 'number', 'boolean'].includes(typeof raw), `attribute ${show(key)} kept from a ${typeof raw}`);
+        assert.ok(
+          ['string', 'number', 'boolean'].includes(typeof raw),
+          `attribute ${show(key)} kept from a ${typeof raw}`,
+        );
         assert.ok(wellFormed(String(raw)).startsWith(value), `attribute ${show(key)} is not a prefix of what was sent`);
       }
     }),

@@ -35,7 +35,13 @@ interface Api {
 
 async function openApi(file: string): Promise<Api> {
   const store = await openStore({ persistence: SqlitePersistence.open(file) });
-  const app = createApp({ store, defaults: TEST_DEFAULTS, registerToken: null, targetPolicy: ANY_TARGET, logger: pino({ level: 'silent' }) });
+  const app = createApp({
+    store,
+    defaults: TEST_DEFAULTS,
+    registerToken: null,
+    targetPolicy: ANY_TARGET,
+    logger: pino({ level: 'silent' }),
+  });
   return { app, store };
 }
 
@@ -43,14 +49,29 @@ async function openApi(file: string): Promise<Api> {
 type Registry = Map<string, Record<string, unknown>>;
 
 const SETTINGS_KEYS = [
-  'id', 'url', 'health_path', 'attributes', 'poll_interval_sec', 'timeout_ms', 'failure_threshold',
-  'success_threshold', 'error_rate_threshold', 'deregister_after_sec', 'webhook_url', 'health', 'ready',
+  'id',
+  'url',
+  'health_path',
+  'attributes',
+  'poll_interval_sec',
+  'timeout_ms',
+  'failure_threshold',
+  'success_threshold',
+  'error_rate_threshold',
+  'deregister_after_sec',
+  'webhook_url',
+  'health',
+  'ready',
 ] as const;
 
 const servicePath = (id: string): string => `/services/${encodeURIComponent(id)}`;
 
 async function post(app: Hono, { contentType, body }: AnyBody): Promise<Response> {
-  return app.request('/register', { method: 'POST', headers: contentType === null ? {} : { 'content-type': contentType }, body });
+  return app.request('/register', {
+    method: 'POST',
+    headers: contentType === null ? {} : { 'content-type': contentType },
+    body,
+  });
 }
 
 /** A 2xx: right status for a new or known id, settings as sent, and the same view through GET. */
@@ -69,7 +90,11 @@ async function checkAccepted(app: Hono, registry: Registry, response: Response, 
 }
 
 /** Any answer to POST /register: a 2xx checked as above, or a 4xx in the error shape. */
-async function checkAnswer(app: Hono, registry: Registry, request: AnyBody): Promise<{ status: number; error?: ErrorBody['error'] }> {
+async function checkAnswer(
+  app: Hono,
+  registry: Registry,
+  request: AnyBody,
+): Promise<{ status: number; error?: ErrorBody['error'] }> {
   const response = await post(app, request);
   assert.ok(response.status < 500, `answered ${response.status}: ${await response.clone().text()}`);
   assert.equal(Object.hasOwn(Object.prototype, 'polluted'), false, 'Object.prototype was polluted');
@@ -144,7 +169,10 @@ test('a valid registration with one field mutated: accepted as sent, or a 4xx na
   const registry: Registry = new Map();
   await fc.assert(
     fc.asyncProperty(validRegistration, mutation, async (entries, change) => {
-      const { status, error } = await checkAnswer(api.app, registry, { contentType: 'application/json', body: bodyText(applyMutation(entries, change)) });
+      const { status, error } = await checkAnswer(api.app, registry, {
+        contentType: 'application/json',
+        body: bodyText(applyMutation(entries, change)),
+      });
       if (error === undefined || status === 413) return;
       assert.equal(status, 400);
       assert.equal(error.code, 'invalid_registration');
@@ -166,7 +194,10 @@ test('every valid registration is accepted as sent (so the test above cannot pas
   const registry: Registry = new Map();
   await fc.assert(
     fc.asyncProperty(validRegistration, async (entries) => {
-      const { status } = await checkAnswer(api.app, registry, { contentType: 'application/json', body: bodyText(entries) });
+      const { status } = await checkAnswer(api.app, registry, {
+        contentType: 'application/json',
+        body: bodyText(entries),
+      });
       assert.ok(status === 200 || status === 201, `a valid registration answered ${status}`);
     }),
     fuzzParameters(100),
@@ -189,7 +220,22 @@ interface PathRequest {
 }
 
 const queryValue = fc.oneof(
-  fc.constantFrom('0', '1', '50', '1000', '1001', '0001', '-1', '1.5', '1e3', ' 1', '', 'abc', '9'.repeat(400), '99999999999999999999'),
+  fc.constantFrom(
+    '0',
+    '1',
+    '50',
+    '1000',
+    '1001',
+    '0001',
+    '-1',
+    '1.5',
+    '1e3',
+    ' 1',
+    '',
+    'abc',
+    '9'.repeat(400),
+    '99999999999999999999',
+  ),
   fc.nat().map(String),
   fc.string({ unit: 'binary', maxLength: 10 }),
 );
@@ -227,17 +273,26 @@ async function checkHistory(response: Response, error: ErrorBody['error'] | null
     assert.equal(response.status, 400, `history with bad ${bad.join(', ')} answered ${response.status}`);
     assert.ok(error !== null && error.code === 'invalid_query', `code ${error?.code}`);
     assert.deepEqual(error.details.map((detail) => detail.field).sort(), [...bad].sort());
-    for (const field of bad) assert.ok(error.message.includes(field), `message does not name ${field}: ${error.message}`);
+    for (const field of bad)
+      assert.ok(error.message.includes(field), `message does not name ${field}: ${error.message}`);
     return;
   }
   assert.equal(response.status, 200);
   const params = new Map(request.query.filter(([key]) => key !== '').reverse());
   const limit = params.has('limit') ? Number(params.get('limit')) : 50;
   const before = params.has('before') ? Number(params.get('before')) : Infinity;
-  const page = (await response.json()) as { service: string; transitions: { id: number }[]; next_before: number | null };
+  const page = (await response.json()) as {
+    service: string;
+    transitions: { id: number }[];
+    next_before: number | null;
+  };
   assert.equal(page.service, request.id);
   assert.ok(page.transitions.length <= limit);
-  assert.ok(page.transitions.every((transition, i) => transition.id < before && (i === 0 || transition.id < (page.transitions[i - 1]?.id ?? 0))));
+  assert.ok(
+    page.transitions.every(
+      (transition, i) => transition.id < before && (i === 0 || transition.id < (page.transitions[i - 1]?.id ?? 0)),
+    ),
+  );
   const last = page.transitions[page.transitions.length - 1];
   assert.equal(page.next_before, page.transitions.length === limit && last ? last.id : null);
 }
@@ -262,7 +317,9 @@ test('random path ids and history queries: 404 for what is not registered, 400 n
   await fc.assert(
     fc.asyncProperty(pathRequest, async (request) => {
       const segment = request.encoded ? encodeURIComponent(request.id) : request.id;
-      const query = request.query.map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`).join('&');
+      const query = request.query
+        .map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`)
+        .join('&');
       const path = `/services/${segment}${request.kind === 'history' ? '/history' : ''}${query === '' ? '' : `?${query}`}`;
       const response = await app.request(path, { method: request.kind === 'delete' ? 'DELETE' : 'GET' });
       assert.ok(response.status < 500, `${path} answered ${response.status}`);
@@ -279,7 +336,10 @@ test('random path ids and history queries: 404 for what is not registered, 400 n
       // `.` and `..` are resolved away by the URL parser and an empty id is no id: those reach other routes.
       const addressable = !['', '.', '..'].includes(request.id);
       if (!registered.has(request.id)) {
-        assert.ok(response.status === 404 || (!addressable && response.status === 405), `${path} answered ${response.status}`);
+        assert.ok(
+          response.status === 404 || (!addressable && response.status === 405),
+          `${path} answered ${response.status}`,
+        );
         if (addressable) assert.equal(error?.code, 'service_not_found');
         return;
       }

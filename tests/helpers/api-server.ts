@@ -25,9 +25,18 @@ export async function serveApi(
   options: { replay?: EventReplay; hub?: Partial<Omit<EventStreamHubOptions, 'events' | 'replay'>> } = {},
 ): Promise<ApiServer> {
   const hub = new EventStreamHub({ events: store.events, replay: options.replay ?? store, ...options.hub });
-  const app = createApp({ store, defaults: TEST_DEFAULTS, registerToken: null, targetPolicy: ANY_TARGET, logger: pino({ level: 'silent' }), eventStream: hub });
+  const app = createApp({
+    store,
+    defaults: TEST_DEFAULTS,
+    registerToken: null,
+    targetPolicy: ANY_TARGET,
+    logger: pino({ level: 'silent' }),
+    eventStream: hub,
+  });
   const server = await new Promise<Server>((resolve) => {
-    const started = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(started as Server)) as Server;
+    const started = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () =>
+      resolve(started as Server),
+    ) as Server;
   });
   t.after(async () => {
     await hub.close(100);

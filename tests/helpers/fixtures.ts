@@ -12,11 +12,20 @@ export const TEST_DEFAULTS: ProbeDefaults = {
   deregisterAfterSec: null,
 };
 
-export function registration(id: string, url = `http://127.0.0.1:1/${id}`, extra: Partial<RegistrationRequest> = {}): RegistrationRequest {
+export function registration(
+  id: string,
+  url = `http://127.0.0.1:1/${id}`,
+  extra: Partial<RegistrationRequest> = {},
+): RegistrationRequest {
   return { id, url, attributes: {}, ...extra };
 }
 
-export function probeResult(serviceId: string, generation: number, outcome: ProbeOutcome, startedAt = Date.now()): ProbeResult {
+export function probeResult(
+  serviceId: string,
+  generation: number,
+  outcome: ProbeOutcome,
+  startedAt = Date.now(),
+): ProbeResult {
   return { serviceId, generation, startedAt, durationMs: 5, attempts: 1, outcome };
 }
 
@@ -26,7 +35,12 @@ export const HEALTHY: ProbeOutcome = {
 };
 
 export function openStore(
-  options: { persistence?: Persistence; defaults?: Partial<ProbeDefaults>; now?: () => number; lockWaitMs?: number } = {},
+  options: {
+    persistence?: Persistence;
+    defaults?: Partial<ProbeDefaults>;
+    now?: () => number;
+    lockWaitMs?: number;
+  } = {},
 ): Promise<ServiceStore> {
   return ServiceStore.open({
     persistence: options.persistence ?? SqlitePersistence.open(':memory:'),

@@ -16,12 +16,23 @@ export interface Harness {
   start(): void;
   register(id: string, url: string, extra?: Partial<RegistrationRequest>): Promise<ServiceRecord>;
   /** Waits until the service has been probed and `check` holds for it. */
-  waitForService(id: string, check: (record: ServiceRecord) => boolean, what: string, timeoutMs?: number): Promise<ServiceRecord>;
+  waitForService(
+    id: string,
+    check: (record: ServiceRecord) => boolean,
+    what: string,
+    timeoutMs?: number,
+  ): Promise<ServiceRecord>;
   stop(): Promise<void>;
 }
 
 export async function startHarness(
-  options: { maxConcurrency?: number; threads?: number; defaults?: Partial<ProbeDefaults>; taskFile?: URL; start?: boolean } = {},
+  options: {
+    maxConcurrency?: number;
+    threads?: number;
+    defaults?: Partial<ProbeDefaults>;
+    taskFile?: URL;
+    start?: boolean;
+  } = {},
 ): Promise<Harness> {
   const store = await openStore(options.defaults ? { defaults: options.defaults } : {});
   const prober = new PoolProber({

@@ -22,8 +22,28 @@ const counter = fc.oneof(
   {
     weight: 2,
     arbitrary: fc.constantFrom(
-      '-1', '-0', '0', '1.5', '1e400', '-1e400', '1e-400', '9007199254740991', '9007199254740992', '123456789012345678901234567890',
-      '1e2', '1.0', '"5"', '""', 'true', 'null', '[]', '{}', '"NaN"', '1E-7', '[1]', '{"value":1}',
+      '-1',
+      '-0',
+      '0',
+      '1.5',
+      '1e400',
+      '-1e400',
+      '1e-400',
+      '9007199254740991',
+      '9007199254740992',
+      '123456789012345678901234567890',
+      '1e2',
+      '1.0',
+      '"5"',
+      '""',
+      'true',
+      'null',
+      '[]',
+      '{}',
+      '"NaN"',
+      '1E-7',
+      '[1]',
+      '{"value":1}',
     ),
   },
   { weight: 1, arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true }).map(json) },
@@ -32,11 +52,24 @@ const counter = fc.oneof(
 
 const deepNesting = fc
   .record({ depth: fc.integer({ min: 1, max: 50_000 }), object: fc.boolean() })
-  .map(({ depth, object }) => (object ? `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}` : `${'['.repeat(depth)}${']'.repeat(depth)}`));
+  .map(({ depth, object }) =>
+    object ? `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}` : `${'['.repeat(depth)}${']'.repeat(depth)}`,
+  );
 
 const attributeKey = fc.oneof(
   { weight: 4, arbitrary: fc.string({ unit: 'binary', maxLength: 20 }) },
-  { weight: 1, arbitrary: fc.constantFrom('__proto__', 'constructor', 'prototype', '', 'k'.repeat(128), 'k'.repeat(129), 'k'.repeat(5000)) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '__proto__',
+      'constructor',
+      'prototype',
+      '',
+      'k'.repeat(128),
+      'k'.repeat(129),
+      'k'.repeat(5000),
+    ),
+  },
 );
 /** JSON may escape half a surrogate pair, which no UTF-8 text can hold. */
 const loneSurrogates = fc.constantFrom('"\\ud800"', '"a\\udfff"', '"\\udc00\\ud800"', '"\\ud83d\\ude00"');
@@ -57,11 +90,21 @@ const attributeValue = fc.oneof(
 const entriesText = (entries: readonly (readonly [string, string])[]): string =>
   `{${entries.map(([key, value]) => `${key}:${value}`).join(',')}}`;
 
-const attributesObject = fc.oneof(
-  fc.array(fc.tuple(fc.oneof({ weight: 9, arbitrary: attributeKey.map(json) }, { weight: 1, arbitrary: loneSurrogates }), attributeValue), { maxLength: 10 }),
-  // Past the bound on the number of entries.
-  fc.integer({ min: 60, max: 200 }).map((n) => Array.from({ length: n }, (_, i) => [json(`k${i}`), json(`v${i}`)] as const)),
-).map(entriesText);
+const attributesObject = fc
+  .oneof(
+    fc.array(
+      fc.tuple(
+        fc.oneof({ weight: 9, arbitrary: attributeKey.map(json) }, { weight: 1, arbitrary: loneSurrogates }),
+        attributeValue,
+      ),
+      { maxLength: 10 },
+    ),
+    // Past the bound on the number of entries.
+    fc
+      .integer({ min: 60, max: 200 })
+      .map((n) => Array.from({ length: n }, (_, i) => [json(`k${i}`), json(`v${i}`)] as const)),
+  )
+  .map(entriesText);
 
 /** `attributes` of every type, not only objects. */
 const attributes = fc.oneof({ weight: 4, arbitrary: attributesObject }, { weight: 1, arbitrary: attributeValue });
@@ -76,9 +119,12 @@ const healthObject = fc
   })
   .chain(({ counters, attributes, extra, leading }) =>
     fc
-      .shuffledSubarray([...counters, ...extra, ...(attributes === undefined ? [] : [[json('attributes'), attributes] as const])], {
-        minLength: counters.length + extra.length + (attributes === undefined ? 0 : 1),
-      })
+      .shuffledSubarray(
+        [...counters, ...extra, ...(attributes === undefined ? [] : [[json('attributes'), attributes] as const])],
+        {
+          minLength: counters.length + extra.length + (attributes === undefined ? 0 : 1),
+        },
+      )
       .map((entries) => leading + entriesText(entries)),
   );
 
@@ -87,11 +133,20 @@ const invalidUtf8 = fc.oneof(
   fc.uint8Array({ maxLength: 512 }),
   fc
     .tuple(
-      fc.constantFrom([0xff], [0xfe, 0xff], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xe2, 0x82], [0x80], [0xf4, 0x90, 0x80, 0x80]),
+      fc.constantFrom(
+        [0xff],
+        [0xfe, 0xff],
+        [0xc0, 0x80],
+        [0xed, 0xa0, 0x80],
+        [0xe2, 0x82],
+        [0x80],
+        [0xf4, 0x90, 0x80, 0x80],
+      ),
       fc.constantFrom('attributes', 'request_count'),
     )
     .map(([bad, field]) => {
-      const [head, tail] = field === 'attributes' ? ['{"attributes":{"k":"', '"},"request_count":1}'] : ['{"request_count":', '}'];
+      const [head, tail] =
+        field === 'attributes' ? ['{"attributes":{"k":"', '"},"request_count":1}'] : ['{"request_count":', '}'];
       return Uint8Array.from([...utf8(head), ...bad, ...utf8(tail)]);
     }),
 );
@@ -102,15 +157,39 @@ export const healthText: fc.Arbitrary<string> = fc.oneof(
   { weight: 1, arbitrary: fc.json() },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }) },
   { weight: 1, arbitrary: deepNesting },
-  { weight: 1, arbitrary: fc.constantFrom('', 'OK', 'ok\n', '{', '[', '{"request_count":', 'null', '"fine"', '[1,2]', '{}', '{"attributes":null}') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '',
+      'OK',
+      'ok\n',
+      '{',
+      '[',
+      '{"request_count":',
+      'null',
+      '"fine"',
+      '[1,2]',
+      '{}',
+      '{"attributes":null}',
+    ),
+  },
 );
 
 export const contentType: fc.Arbitrary<string | null> = fc.oneof(
   {
     weight: 4,
     arbitrary: fc.constantFrom(
-      'application/json', 'application/json; charset=utf-8', 'application/problem+json', 'APPLICATION/JSON', 'text/plain',
-      'text/plain; charset=utf-8', 'text/html', 'application/octet-stream', 'application/jsonx', 'application/json-seq', '',
+      'application/json',
+      'application/json; charset=utf-8',
+      'application/problem+json',
+      'APPLICATION/JSON',
+      'text/plain',
+      'text/plain; charset=utf-8',
+      'text/html',
+      'application/octet-stream',
+      'application/jsonx',
+      'application/json-seq',
+      '',
     ),
   },
   { weight: 1, arbitrary: fc.constant(null) },
@@ -126,7 +205,10 @@ const oversized = fc.constantFrom(MAX_BODY_BYTES + 1, 2 * MAX_BODY_BYTES).map((s
 });
 
 export const servedBody: fc.Arbitrary<ServedBody> = fc.record({
-  status: fc.oneof({ weight: 9, arbitrary: fc.constant(200) }, { weight: 1, arbitrary: fc.integer({ min: 201, max: 599 }) }),
+  status: fc.oneof(
+    { weight: 9, arbitrary: fc.constant(200) },
+    { weight: 1, arbitrary: fc.integer({ min: 201, max: 599 }) },
+  ),
   contentType,
   body: fc.oneof(
     { weight: 20, arbitrary: healthText.map(utf8) },

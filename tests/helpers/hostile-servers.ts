@@ -25,7 +25,10 @@ function streamed(res: ServerResponse): StreamedResponse {
 
 /** Plain TCP, not even HTTP: reads what the monitor sends (so it sees the monitor hang up), answers nothing. */
 export function startSilentTarget(): Promise<RawServer> {
-  return startRawServer(createNetServer((socket) => socket.resume()), 'http');
+  return startRawServer(
+    createNetServer((socket) => socket.resume()),
+    'http',
+  );
 }
 
 export const TRICKLED_BODY = `{"uptime_sec":1${' '.repeat(60)}}`;
@@ -80,7 +83,11 @@ export function startLengthAnnouncingTarget(): Promise<Target> {
 
 /** JSON with invalid UTF-8 in an attribute: 0xC3 starts a two-byte sequence 0x28 does not continue; 0xFF never occurs. */
 export function startGarbledTarget(): Promise<Target> {
-  const body = Buffer.concat([Buffer.from('{"request_count":1,"attributes":{"v":"'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"}}')]);
+  const body = Buffer.concat([
+    Buffer.from('{"request_count":1,"attributes":{"v":"'),
+    Buffer.from([0xc3, 0x28, 0xff]),
+    Buffer.from('"}}'),
+  ]);
   return startTarget((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(body));
 }
 

@@ -29,7 +29,9 @@ export interface Watch {
  * two side by side, lets `cycles` cycles run, and stops the monitor's core.
  */
 export async function watchAlongsideSteady(hostileUrl: string, cycles = 3): Promise<Watch> {
-  const steadyTarget = await startTarget((_req, res) => json(res, { uptime_sec: 1, request_count: 10, error_count: 0 }));
+  const steadyTarget = await startTarget((_req, res) =>
+    json(res, { uptime_sec: 1, request_count: 10, error_count: 0 }),
+  );
   const harness = await startHarness({
     start: false,
     defaults: { pollIntervalMs: INTERVAL_MS, probeTimeoutMs: TIMEOUT_MS, probeRetries: RETRIES },
@@ -38,11 +40,20 @@ export async function watchAlongsideSteady(hostileUrl: string, cycles = 3): Prom
     await harness.register('steady', steadyTarget.url);
     await harness.register('hostile', hostileUrl);
     harness.start();
-    await waitFor(() => harness.cycles.length >= cycles, `${cycles} cycles`, cycles * INTERVAL_MS + WORST_PROBE_MS + 3000);
+    await waitFor(
+      () => harness.cycles.length >= cycles,
+      `${cycles} cycles`,
+      cycles * INTERVAL_MS + WORST_PROBE_MS + 3000,
+    );
     const hostile = harness.store.get('hostile');
     const steady = harness.store.get('steady');
     assert.ok(hostile && steady);
-    return { hostile, steady, cycles: harness.cycles.slice(0, cycles), steadyProbeTimes: steadyTarget.requests.slice(0, cycles).map((r) => r.at) };
+    return {
+      hostile,
+      steady,
+      cycles: harness.cycles.slice(0, cycles),
+      steadyProbeTimes: steadyTarget.requests.slice(0, cycles).map((r) => r.at),
+    };
   } finally {
     await harness.stop();
     await steadyTarget.close();
@@ -65,7 +76,10 @@ export function assertMonitorUnharmed(watch: Watch): void {
   assert.equal(times.length, watch.cycles.length, 'the well-behaved target was probed in every cycle');
   for (let i = 1; i < times.length; i++) {
     const gap = (times[i] ?? 0) - (times[i - 1] ?? 0);
-    assert.ok(gap >= INTERVAL_MS - SLACK_MS && gap <= INTERVAL_MS + SLACK_MS, `the well-behaved target was probed ${gap} ms after the previous probe`);
+    assert.ok(
+      gap >= INTERVAL_MS - SLACK_MS && gap <= INTERVAL_MS + SLACK_MS,
+      `the well-behaved target was probed ${gap} ms after the previous probe`,
+    );
   }
   assert.equal(watch.steady.state.health, 'healthy');
 }

@@ -11,5 +11,8 @@ export interface PersistenceImplementation {
 
 export const SQLITE_IMPLEMENTATIONS: readonly PersistenceImplementation[] = [
   { name: 'SqlitePersistence (on the calling thread)', open: async (path) => SqlitePersistence.open(path) },
-  { name: 'SqliteThreadPersistence (SQLite on a thread of its own)', open: (path) => SqliteThreadPersistence.open(path) },
+  {
+    name: 'SqliteThreadPersistence (SQLite on a thread of its own)',
+    open: (path) => SqliteThreadPersistence.open(path),
+  },
 ];

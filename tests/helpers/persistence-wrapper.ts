@@ -1,6 +1,12 @@
 // A real persistence with some calls intercepted: for tests that need a write to wait or fail.
 import type { HourAggregate } from '../../src/domain/index.js';
-import type { Persistence, ProbeBatch, RegistryWrite, StoredEvent, StoredTransition } from '../../src/store/persistence.js';
+import type {
+  Persistence,
+  ProbeBatch,
+  RegistryWrite,
+  StoredEvent,
+  StoredTransition,
+} from '../../src/store/persistence.js';
 import { SqlitePersistence } from '../../src/store/sqlite/sqlite-persistence.js';
 
 export class PersistenceWrapper implements Persistence {

@@ -42,9 +42,16 @@ export function spawnNode(
 }
 
 /** Starts the monitor on a free port and resolves once it listens. */
-export async function spawnMonitor(args: string[] = [], env: Record<string, string> = {}): Promise<Spawned & { url: string }> {
+export async function spawnMonitor(
+  args: string[] = [],
+  env: Record<string, string> = {},
+): Promise<Spawned & { url: string }> {
   // In memory unless the test gives a file: tests must not share ./data with each other or with a user.
-  const monitor = spawnNode('src/main.js', ['--port', '0', '--host', '127.0.0.1', '--db-path', ':memory:', ...args], env);
+  const monitor = spawnNode(
+    'src/main.js',
+    ['--port', '0', '--host', '127.0.0.1', '--db-path', ':memory:', ...args],
+    env,
+  );
   const port = await waitFor(
     () => {
       if (monitor.child.exitCode !== null) throw new Error(`the monitor exited early:\n${monitor.output()}`);

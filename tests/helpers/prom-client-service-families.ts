@@ -4,7 +4,13 @@
 import { Gauge, Registry } from 'prom-client';
 import { HEALTH_STATES } from '../../src/domain/index.js';
 import { attributeLabelNames } from '../../src/metrics/label-names.js';
-import { recordStaleAfter, serviceAttribute, STALE_FAMILY, STALE_HELP, type ServiceSource } from '../../src/metrics/service-families.js';
+import {
+  recordStaleAfter,
+  serviceAttribute,
+  STALE_FAMILY,
+  STALE_HELP,
+  type ServiceSource,
+} from '../../src/metrics/service-families.js';
 import type { ServiceRecord } from '../../src/store/service-record.js';
 
 /** Registers the eight per-service gauges in `registry`, in the order and with the help texts the monitor uses. */
@@ -16,7 +22,12 @@ export function registerPromClientServiceFamilies(
 ): void {
   const labelByKey = attributeLabelNames(attributeKeys);
 
-  const gauge = (name: string, help: string, labelNames: readonly string[], fill: (gauge: Gauge<string>, records: readonly ServiceRecord[]) => void): void => {
+  const gauge = (
+    name: string,
+    help: string,
+    labelNames: readonly string[],
+    fill: (gauge: Gauge<string>, records: readonly ServiceRecord[]) => void,
+  ): void => {
     new Gauge({
       name,
       help,
@@ -37,8 +48,10 @@ export function registerPromClientServiceFamilies(
     });
   };
 
-  perService('health_monitor_service_up', 'Whether the service is ready: 1 ready, 0 not (not probed yet, unreachable, or answering an HTTP error).', (record) =>
-    record.state.ready ? 1 : 0,
+  perService(
+    'health_monitor_service_up',
+    'Whether the service is ready: 1 ready, 0 not (not probed yet, unreachable, or answering an HTTP error).',
+    (record) => (record.state.ready ? 1 : 0),
   );
   gauge(
     'health_monitor_service_health',
@@ -46,24 +59,31 @@ export function registerPromClientServiceFamilies(
     ['service', 'state'],
     (g, records) => {
       for (const record of records) {
-        for (const state of HEALTH_STATES) g.set({ service: record.request.id, state }, record.state.health === state ? 1 : 0);
+        for (const state of HEALTH_STATES)
+          g.set({ service: record.request.id, state }, record.state.health === state ? 1 : 0);
       }
     },
   );
   perService(STALE_FAMILY, STALE_HELP, (record) => (now() > recordStaleAfter(record) ? 1 : 0));
-  perService('health_monitor_service_error_ratio', 'Errors over requests since the service started, from its own /health counters.', (record) =>
-    record.state.sample === null ? null : record.state.errorRate,
+  perService(
+    'health_monitor_service_error_ratio',
+    'Errors over requests since the service started, from its own /health counters.',
+    (record) => (record.state.sample === null ? null : record.state.errorRate),
   );
   perService(
     'health_monitor_service_recent_error_ratio',
     'Errors over requests between the last two /health answers; absent until two answers carried counters.',
     (record) => record.state.recentErrorRate,
   );
-  perService('health_monitor_service_last_check_timestamp_seconds', 'When the last probe of the service finished, Unix time; absent before the first.', (record) =>
-    record.state.lastCheckedAt === null ? null : record.state.lastCheckedAt / 1000,
+  perService(
+    'health_monitor_service_last_check_timestamp_seconds',
+    'When the last probe of the service finished, Unix time; absent before the first.',
+    (record) => (record.state.lastCheckedAt === null ? null : record.state.lastCheckedAt / 1000),
   );
-  perService('health_monitor_service_last_response_seconds', 'How long the last probe took, retries included; absent before the first.', (record) =>
-    record.state.lastResponseMs === null ? null : record.state.lastResponseMs / 1000,
+  perService(
+    'health_monitor_service_last_response_seconds',
+    'How long the last probe took, retries included; absent before the first.',
+    (record) => (record.state.lastResponseMs === null ? null : record.state.lastResponseMs / 1000),
   );
   gauge(
     'health_monitor_service_info',

@@ -33,7 +33,11 @@ export async function freePort(): Promise<number> {
 }
 
 /** Awaits `check` every 100 ms until it resolves a value other than false/null/undefined, or the deadline passes. */
-export async function pollUntil<T>(check: () => Promise<T | null | undefined | false>, what: string, timeoutMs: number): Promise<T> {
+export async function pollUntil<T>(
+  check: () => Promise<T | null | undefined | false>,
+  what: string,
+  timeoutMs: number,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -87,7 +91,11 @@ export async function startPrometheus(target: string, dir: string): Promise<Prom
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(
     'prometheus',
-    [`--config.file=${configFile}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`],
+    [
+      `--config.file=${configFile}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
@@ -108,7 +116,10 @@ export async function startPrometheus(target: string, dir: string): Promise<Prom
     await pollUntil(
       async () => {
         if (!running()) throw new Error(`prometheus exited early:\n${output}`);
-        return fetch(`${url}/-/ready`).then((response) => response.ok, () => false);
+        return fetch(`${url}/-/ready`).then(
+          (response) => response.ok,
+          () => false,
+        );
       },
       'prometheus to be ready',
       20_000,

@@ -47,8 +47,9 @@ const validUrl = fc
     port: fc.option(usablePort, { nil: undefined }),
     segments: pathSegments,
   })
-  .map(({ scheme, host, port, segments }) =>
-    `${scheme}://${host}${port === undefined ? '' : `:${port}`}${segments.map((s) => `/${s}`).join('')}`,
+  .map(
+    ({ scheme, host, port, segments }) =>
+      `${scheme}://${host}${port === undefined ? '' : `:${port}`}${segments.map((s) => `/${s}`).join('')}`,
   );
 
 const validId = fc.oneof(
@@ -72,13 +73,19 @@ export const validRegistration: fc.Arbitrary<RawEntries> = fc
       url: validUrl,
       attributes: fc.oneof(validAttributes, fc.constant(null)),
       poll_interval_sec: fc.oneof(fc.integer({ min: 1, max: 86_400 }), fc.constant(null)),
-      health_path: fc.oneof(pathSegments.map((segments) => `/${segments.join('/')}`), fc.constant(null)),
+      health_path: fc.oneof(
+        pathSegments.map((segments) => `/${segments.join('/')}`),
+        fc.constant(null),
+      ),
       timeout_ms: fc.integer({ min: 1, max: 1000 }),
       failure_threshold: fc.integer({ min: 1, max: 100 }),
       success_threshold: fc.integer({ min: 1, max: 100 }),
       error_rate_threshold: fc.double({ min: 0, max: 1, noNaN: true }),
       deregister_after_sec: fc.integer({ min: 60, max: 31_536_000 }),
-      webhook_url: fc.oneof(validUrl, validUrl.map((url) => `${url}?token=abc`)),
+      webhook_url: fc.oneof(
+        validUrl,
+        validUrl.map((url) => `${url}?token=abc`),
+      ),
     },
     { requiredKeys: ['id', 'url'] },
   )
@@ -87,13 +94,54 @@ export const validRegistration: fc.Arbitrary<RawEntries> = fc
 // ---- Hostile raw values --------------------------------------------------------------------------
 
 const oddNumbers = fc.constantFrom(
-  '0', '-0', '-1', '1', '1.5', '1e400', '-1e400', '1e-400', '1E2', '2e0', '0.0000001',
-  '123456789012345678901234567890', '9007199254740993', '59', '60', '100', '101', '1000', '1001',
-  '86400', '86401', '600000', '600001', '31536000', '31536001', '1.0000001',
+  '0',
+  '-0',
+  '-1',
+  '1',
+  '1.5',
+  '1e400',
+  '-1e400',
+  '1e-400',
+  '1E2',
+  '2e0',
+  '0.0000001',
+  '123456789012345678901234567890',
+  '9007199254740993',
+  '59',
+  '60',
+  '100',
+  '101',
+  '1000',
+  '1001',
+  '86400',
+  '86401',
+  '600000',
+  '600001',
+  '31536000',
+  '31536001',
+  '1.0000001',
 );
-const numbers = fc.oneof(oddNumbers, fc.integer().map(json), fc.double({ noNaN: true, noDefaultInfinity: true }).map(json));
+const numbers = fc.oneof(
+  oddNumbers,
+  fc.integer().map(json),
+  fc.double({ noNaN: true, noDefaultInfinity: true }).map(json),
+);
 const nanishStrings = fc
-  .constantFrom('NaN', 'Infinity', '-Infinity', '-0', '1e3', '0x10', ' 10 ', '10abc', '', 'null', 'true', 'undefined', '١٠')
+  .constantFrom(
+    'NaN',
+    'Infinity',
+    '-Infinity',
+    '-0',
+    '1e3',
+    '0x10',
+    ' 10 ',
+    '10abc',
+    '',
+    'null',
+    'true',
+    'undefined',
+    '١٠',
+  )
   .map(json);
 const unicodeStrings = fc.string({ unit: 'binary', maxLength: 40 }).map(json);
 /** U+0000–U+00FF, control characters included. */
@@ -104,7 +152,9 @@ const escapes = fc.constantFrom('"\\ud800"', '"a\\udfff"', '"\\u0000"', '"\\u202
 const hugeStrings = fc.integer({ min: 1000, max: 70_000 }).map((n) => json('x'.repeat(n)));
 const deepNesting = fc
   .record({ depth: fc.integer({ min: 1, max: 10_000 }), object: fc.boolean() })
-  .map(({ depth, object }) => (object ? `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}` : `${'['.repeat(depth)}${']'.repeat(depth)}`));
+  .map(({ depth, object }) =>
+    object ? `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}` : `${'['.repeat(depth)}${']'.repeat(depth)}`,
+  );
 const prototypeKeys = fc.constantFrom(
   '{"__proto__":{"polluted":"yes"}}',
   '{"constructor":{"prototype":{"polluted":"yes"}}}',
@@ -127,22 +177,76 @@ export const hostileValue: fc.Arbitrary<string> = fc.oneof(
 
 /** URLs people and attackers write: broken brackets, other schemes, out-of-range ports, whitespace. */
 const oddUrls = fc.constantFrom(
-  'http://[::1', 'http://[::1]:9001', 'javascript:alert(1)', 'javascript://%0aalert(1)', 'data:text/plain,hi',
-  'file:///etc/passwd', 'ftp://h:9001', 'ws://h:9001', 'http://', 'http:///x', 'http://:9001', 'http:h:9001',
-  'http:\\\\h:9001', '//h:9001', 'h:9001', 'http://h:0', 'http://h:65535', 'http://h:65536', 'http://h:99999999999999999999',
-  'http://h:-1', 'http://h:+80', 'http://h:0x50', 'http://h:080', 'http://h:', 'http://h:6000', 'https://h:10080',
-  'http://u:p@h:9001', 'http://u@h:9001', 'http://h:9001?', 'http://h:9001#', 'http://h:9001/?a=1', 'http://h:9001/#f',
-  'http://h:9001/ ', ' http://h:9001', 'http://h:9001\t', 'http://h\n:9001', 'http://h:9001/\u0000', 'http://h\u0000:9001',
-  'http://h:9001\\x', 'http://ex ample.com', 'http://%68:9001', 'http://0x7f.1:9001', 'http://127.1', 'http://256.1.1.1',
-  'http://1.2.3.4.5', 'http://[fe80::1%25eth0]:9001', 'http://[::ffff:127.0.0.1]:9001', 'http://h..example', 'http://.',
-  'http://xn--:9001', 'http://\u0430pple.example', 'HTTP://H:9001', `http://h:9001/${'a'.repeat(2100)}`,
+  'http://[::1',
+  'http://[::1]:9001',
+  'javascript:alert(1)',
+  'javascript://%0aalert(1)',
+  'data:text/plain,hi',
+  'file:///etc/passwd',
+  'ftp://h:9001',
+  'ws://h:9001',
+  'http://',
+  'http:///x',
+  'http://:9001',
+  'http:h:9001',
+  'http:\\\\h:9001',
+  '//h:9001',
+  'h:9001',
+  'http://h:0',
+  'http://h:65535',
+  'http://h:65536',
+  'http://h:99999999999999999999',
+  'http://h:-1',
+  'http://h:+80',
+  'http://h:0x50',
+  'http://h:080',
+  'http://h:',
+  'http://h:6000',
+  'https://h:10080',
+  'http://u:p@h:9001',
+  'http://u@h:9001',
+  'http://h:9001?',
+  'http://h:9001#',
+  'http://h:9001/?a=1',
+  'http://h:9001/#f',
+  'http://h:9001/ ',
+  ' http://h:9001',
+  'http://h:9001\t',
+  'http://h\n:9001',
+  'http://h:9001/\u0000',
+  'http://h\u0000:9001',
+  'http://h:9001\\x',
+  'http://ex ample.com',
+  'http://%68:9001',
+  'http://0x7f.1:9001',
+  'http://127.1',
+  'http://256.1.1.1',
+  'http://1.2.3.4.5',
+  'http://[fe80::1%25eth0]:9001',
+  'http://[::ffff:127.0.0.1]:9001',
+  'http://h..example',
+  'http://.',
+  'http://xn--:9001',
+  'http://\u0430pple.example',
+  'HTTP://H:9001',
+  `http://h:9001/${'a'.repeat(2100)}`,
 );
 const composedUrls = fc
   .record({
     // Mostly well-formed up to the host, so that the odd port or tail is what gets judged.
-    scheme: fc.oneof({ weight: 3, arbitrary: fc.constantFrom('http', 'https') }, { weight: 1, arbitrary: fc.constantFrom('HTTP', 'javascript', 'file', 'data', 'ftp', '') }),
-    separator: fc.oneof({ weight: 3, arbitrary: fc.constant('://') }, { weight: 1, arbitrary: fc.constantFrom(':', ':///', ':\\\\', '//') }),
-    host: fc.oneof(host, fc.string({ unit: 'binary', maxLength: 12 }), fc.constantFrom('[::1', '', 'h h', '%00', '169.254.169.254')),
+    scheme: fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom('http', 'https') },
+      { weight: 1, arbitrary: fc.constantFrom('HTTP', 'javascript', 'file', 'data', 'ftp', '') },
+    ),
+    separator: fc.oneof(
+      { weight: 3, arbitrary: fc.constant('://') },
+      { weight: 1, arbitrary: fc.constantFrom(':', ':///', ':\\\\', '//') },
+    ),
+    host: fc.oneof(
+      host,
+      fc.string({ unit: 'binary', maxLength: 12 }),
+      fc.constantFrom('[::1', '', 'h h', '%00', '169.254.169.254'),
+    ),
     port: fc.constantFrom('', ':0', ':1', ':9001', ':65535', ':65536', ':-1', ':', ':6000', ':99999999999999999999'),
     tail: fc.constantFrom('', '/', '/x', '?', '#', '?a=1', '#f', ' ', '\t', '\n', '/\u0000', '/ü', '/%zz', '\\x'),
   })
@@ -155,21 +259,60 @@ const urlText = fc.oneof(
 );
 
 const idText = fc.oneof(
-  fc.constantFrom('.', '..', '', 'a'.repeat(128), 'a'.repeat(129), 'svc 1', 'svc/1', '%2e%2e', 'svc?x', 'svc#x', 'über', 'a\u0000', '-', ':'),
+  fc.constantFrom(
+    '.',
+    '..',
+    '',
+    'a'.repeat(128),
+    'a'.repeat(129),
+    'svc 1',
+    'svc/1',
+    '%2e%2e',
+    'svc?x',
+    'svc#x',
+    'über',
+    'a\u0000',
+    '-',
+    ':',
+  ),
   fc.stringMatching(/^[A-Za-z0-9._:\-/%?# ]{0,130}$/),
 );
 
 const healthPathText = fc.oneof(
   fc.constantFrom(
-    '/', '', 'health', '/a b', '/#', '/?q=1', '/\u0000', '/\t', '/\u007f', '/\u2028', `/${'a'.repeat(255)}`,
-    `/${'a'.repeat(256)}`, '//evil.example/x', '/..', '/%zz', '/ü',
+    '/',
+    '',
+    'health',
+    '/a b',
+    '/#',
+    '/?q=1',
+    '/\u0000',
+    '/\t',
+    '/\u007f',
+    '/\u2028',
+    `/${'a'.repeat(255)}`,
+    `/${'a'.repeat(256)}`,
+    '//evil.example/x',
+    '/..',
+    '/%zz',
+    '/ü',
   ),
   fc.string({ unit: 'binary', maxLength: 30 }).map((path) => `/${path}`),
 );
 
 const attributeKey = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 20 }),
-  fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', '', 'k'.repeat(128), 'k'.repeat(129), 'a.b', '\u0000'),
+  fc.constantFrom(
+    '__proto__',
+    'constructor',
+    'prototype',
+    'toString',
+    '',
+    'k'.repeat(128),
+    'k'.repeat(129),
+    'a.b',
+    '\u0000',
+  ),
 );
 const attributeValue = fc.oneof(
   { weight: 3, arbitrary: fc.string({ unit: 'binary', maxLength: 30 }).map(json) },
@@ -180,7 +323,9 @@ const attributeValue = fc.oneof(
 const attributesText = fc
   .oneof(
     fc.array(fc.tuple(attributeKey, attributeValue), { maxLength: 6 }),
-    fc.integer({ min: 60, max: 70 }).map((n) => Array.from({ length: n }, (_, i) => [`k${i}`, '"v"'] as [string, string])),
+    fc
+      .integer({ min: 60, max: 70 })
+      .map((n) => Array.from({ length: n }, (_, i) => [`k${i}`, '"v"'] as [string, string])),
   )
   .map((entries) => bodyText(entries));
 
@@ -200,7 +345,18 @@ const FIELD_VALUES: Record<RegistrationField, fc.Arbitrary<string>> = {
 
 const unknownField = fc
   .oneof(
-    fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', '', 'ID', 'poll_interval', 'pollIntervalSec', 'attributes.env'),
+    fc.constantFrom(
+      '__proto__',
+      'constructor',
+      'prototype',
+      'toString',
+      'hasOwnProperty',
+      '',
+      'ID',
+      'poll_interval',
+      'pollIntervalSec',
+      'attributes.env',
+    ),
     fc.string({ unit: 'binary', maxLength: 20 }),
   )
   .filter((key) => !(REGISTRATION_FIELDS as readonly string[]).includes(key));
@@ -212,9 +368,20 @@ export type Mutation =
   | { readonly kind: 'unknown'; readonly field: string; readonly raw: string };
 
 export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  { weight: 8, arbitrary: fc.constantFrom(...REGISTRATION_FIELDS).chain((field) => FIELD_VALUES[field].map((raw) => ({ kind: 'set' as const, field, raw }))) },
-  { weight: 1, arbitrary: fc.constantFrom(...REGISTRATION_FIELDS).map((field) => ({ kind: 'remove' as const, field })) },
-  { weight: 1, arbitrary: fc.tuple(unknownField, hostileValue).map(([field, raw]) => ({ kind: 'unknown' as const, field, raw })) },
+  {
+    weight: 8,
+    arbitrary: fc
+      .constantFrom(...REGISTRATION_FIELDS)
+      .chain((field) => FIELD_VALUES[field].map((raw) => ({ kind: 'set' as const, field, raw }))),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(...REGISTRATION_FIELDS).map((field) => ({ kind: 'remove' as const, field })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(unknownField, hostileValue).map(([field, raw]) => ({ kind: 'unknown' as const, field, raw })),
+  },
 );
 
 export function applyMutation(entries: RawEntries, change: Mutation): RawEntries {
@@ -226,16 +393,33 @@ export function applyMutation(entries: RawEntries, change: Mutation): RawEntries
 
 /** An object whose keys are mostly the known fields and whose values are any JSON. */
 const looseObject = fc
-  .array(fc.tuple(fc.oneof(fc.constantFrom(...REGISTRATION_FIELDS), unknownField), fc.oneof(hostileValue, urlText.map(json))), {
-    maxLength: 8,
-  })
+  .array(
+    fc.tuple(
+      fc.oneof(fc.constantFrom(...REGISTRATION_FIELDS), unknownField),
+      fc.oneof(hostileValue, urlText.map(json)),
+    ),
+    {
+      maxLength: 8,
+    },
+  )
   .map((entries) => bodyText(entries));
 
 const contentType = fc.oneof(
   fc.constantFrom(
-    'application/json', 'application/json; charset=utf-8', 'APPLICATION/JSON', 'application/problem+json',
-    'application/json;charset=latin1', 'application/jsonx', 'text/json', 'text/plain', 'text/html',
-    'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', '*/*', '',
+    'application/json',
+    'application/json; charset=utf-8',
+    'APPLICATION/JSON',
+    'application/problem+json',
+    'application/json;charset=latin1',
+    'application/jsonx',
+    'text/json',
+    'text/plain',
+    'text/html',
+    'application/x-www-form-urlencoded',
+    'multipart/form-data; boundary=x',
+    'application/xml',
+    '*/*',
+    '',
   ),
   // Any printable ASCII: what a header value may carry.
   fc.string({ unit: 'grapheme-ascii', maxLength: 40 }),
@@ -248,7 +432,11 @@ export interface AnyBody {
 }
 
 export const anyBody: fc.Arbitrary<AnyBody> = fc.record({
-  contentType: fc.oneof({ weight: 3, arbitrary: fc.constant('application/json') }, { weight: 2, arbitrary: contentType }, { weight: 1, arbitrary: fc.constant(null) }),
+  contentType: fc.oneof(
+    { weight: 3, arbitrary: fc.constant('application/json') },
+    { weight: 2, arbitrary: contentType },
+    { weight: 1, arbitrary: fc.constant(null) },
+  ),
   body: fc.oneof(
     fc.json(),
     looseObject,

@@ -8,7 +8,10 @@ const CONTROL_OR_SPACE = /[\u0000-\u0020\u007f]/;
 
 /** JSON text with every invisible character escaped, so a failure message shows what was sent. */
 export function show(value: unknown): string {
-  return (JSON.stringify(value) ?? String(value)).replace(/[\u007f-\u00a0\u2028\u2029\u200b-\u200f\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return (JSON.stringify(value) ?? String(value)).replace(
+    /[\u007f-\u00a0\u2028\u2029\u200b-\u200f\ufeff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** A URL the prober can fetch exactly as written: no text the URL parser would drop or reinterpret. */
@@ -35,7 +38,8 @@ export function assertAcceptable(sent: Record<string, unknown>): void {
   const url = sent['url'] as string;
   // The health path is appended to the text; after a `?` or `#` it would become a query or fragment.
   assert.ok(!url.includes('?') && !url.includes('#'), `url accepted with a query or fragment marker: ${url}`);
-  if (sent['webhook_url'] !== undefined && sent['webhook_url'] !== null) assertFetchableUrl('webhook_url', sent['webhook_url']);
+  if (sent['webhook_url'] !== undefined && sent['webhook_url'] !== null)
+    assertFetchableUrl('webhook_url', sent['webhook_url']);
   const path = sent['health_path'];
   if (path !== undefined && path !== null) {
     assert.ok(typeof path === 'string' && path.startsWith('/'), `health_path accepted: ${show(path)}`);
@@ -43,7 +47,10 @@ export function assertAcceptable(sent: Record<string, unknown>): void {
   }
   const attributes = sent['attributes'];
   if (attributes !== undefined && attributes !== null) {
-    assert.ok(!Object.hasOwn(attributes as object, '__proto__'), 'attributes accepted with a "__proto__" key that cannot be stored');
+    assert.ok(
+      !Object.hasOwn(attributes as object, '__proto__'),
+      'attributes accepted with a "__proto__" key that cannot be stored',
+    );
   }
 }
 
@@ -76,7 +83,11 @@ export function pick(view: Record<string, unknown>, keys: readonly string[]): Re
 
 /** The error body, checked against the one error shape of the API (the schema the OpenAPI document shows). */
 export async function readError(response: Response): Promise<ErrorBody['error']> {
-  assert.match(response.headers.get('content-type') ?? '', /^application\/json/, `error ${response.status} is not JSON`);
+  assert.match(
+    response.headers.get('content-type') ?? '',
+    /^application\/json/,
+    `error ${response.status} is not JSON`,
+  );
   const body = errorBodySchema.parse(await response.json());
   assert.notEqual(body.error.message, '', 'an error without a message');
   for (const detail of body.error.details) {
@@ -91,5 +102,6 @@ export async function readError(response: Response): Promise<ErrorBody['error']>
 export function assertNamesFields(error: ErrorBody['error']): void {
   assert.equal(error.code, 'invalid_registration');
   assert.ok(error.details.length > 0, 'invalid_registration without details');
-  for (const detail of error.details) assert.ok(error.message.includes(detail.field), `message does not name ${detail.field}: ${error.message}`);
+  for (const detail of error.details)
+    assert.ok(error.message.includes(detail.field), `message does not name ${detail.field}: ${error.message}`);
 }

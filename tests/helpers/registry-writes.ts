@@ -18,7 +18,13 @@ export function logEntry(id: number, serviceId: string, kind: StoredEvent['kind'
 /** A probe result for `serviceId` (generation 1) that takes it to healthy, with its transition logged as entry `eventId`. */
 export function healthyBatch(serviceId: string, eventId: number): ProbeBatch {
   const at = 1_000_000 + eventId;
-  const transition = { serviceId, from: { health: 'unknown', ready: false }, to: { health: 'healthy', ready: true }, reason: 'answered', at } as const;
+  const transition = {
+    serviceId,
+    from: { health: 'unknown', ready: false },
+    to: { health: 'healthy', ready: true },
+    reason: 'answered',
+    at,
+  } as const;
   return {
     services: [storedService(serviceId, { ...INITIAL_STATE, health: 'healthy', ready: true, lastCheckedAt: at })],
     transitions: [transition],

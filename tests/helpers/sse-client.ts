@@ -25,7 +25,8 @@ export interface SseClient {
 
 function parseFrame(frame: string): SseMessage | null {
   const lines = frame.split('\n');
-  if (lines.every((line) => line.startsWith(':'))) return { event: 'comment', data: lines.map((line) => line.slice(1).trim()).join('\n'), id: null, comment: true };
+  if (lines.every((line) => line.startsWith(':')))
+    return { event: 'comment', data: lines.map((line) => line.slice(1).trim()).join('\n'), id: null, comment: true };
   let event = 'message';
   const data: string[] = [];
   let id: number | null = null;
@@ -64,7 +65,8 @@ export function connectSse(url: string, headers: Record<string, string> = {}): P
         status: response.statusCode ?? 0,
         messages,
         events: () => messages.filter((message) => message.id !== null),
-        waitFor: (check, what, timeoutMs = 5000) => waitFor(() => check(messages), what, timeoutMs).then(() => undefined),
+        waitFor: (check, what, timeoutMs = 5000) =>
+          waitFor(() => check(messages), what, timeoutMs).then(() => undefined),
         pause: () => response.pause(),
         resume: () => response.resume(),
         ended,

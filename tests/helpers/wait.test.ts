@@ -16,5 +16,8 @@ test('waitFor awaits an async check instead of taking its promise as the answer'
 });
 
 test('waitFor gives up with what it was waiting for', async () => {
-  await assert.rejects(waitFor(async () => false, 'nothing', 50), /timed out after 50 ms waiting for nothing/);
+  await assert.rejects(
+    waitFor(async () => false, 'nothing', 50),
+    /timed out after 50 ms waiting for nothing/,
+  );
 });

@@ -3,7 +3,11 @@
 type Pending<T> = T | undefined | null | false;
 
 /** `check` may be async: its promise is awaited, not taken as the value. */
-export async function waitFor<T>(check: () => Pending<T> | Promise<Pending<T>>, what: string, timeoutMs = 5000): Promise<T> {
+export async function waitFor<T>(
+  check: () => Pending<T> | Promise<Pending<T>>,
+  what: string,
+  timeoutMs = 5000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -14,4 +18,3 @@ export async function waitFor<T>(check: () => Pending<T> | Promise<Pending<T>>, 
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-

@@ -5,7 +5,11 @@ import type { ServerResponse } from 'node:http';
 import { pino } from 'pino';
 import { WebSocket } from 'undici';
 import { ANY_TARGET } from '../../src/domain/index.js';
-import { startWebhookNotifier, type WebhookNotifier, type WebhookNotifierOptions } from '../../src/notify/webhooks/notifier.js';
+import {
+  startWebhookNotifier,
+  type WebhookNotifier,
+  type WebhookNotifierOptions,
+} from '../../src/notify/webhooks/notifier.js';
 import type { ServiceStore } from '../../src/store/store.js';
 import { json, startTarget, type Target } from './target.js';
 
@@ -49,7 +53,12 @@ export function rssMb(pid: number): number {
 
 /** `count` attributes of `length` characters each, told apart by their keys. */
 export function wideAttributes(count: number, length: number): Record<string, string> {
-  return Object.fromEntries(Array.from({ length: count }, (_, i) => [`attr${String(i).padStart(2, '0')}`, String.fromCharCode(97 + (i % 26)).repeat(length)]));
+  return Object.fromEntries(
+    Array.from({ length: count }, (_, i) => [
+      `attr${String(i).padStart(2, '0')}`,
+      String.fromCharCode(97 + (i % 26)).repeat(length),
+    ]),
+  );
 }
 
 /**
@@ -97,7 +106,9 @@ export async function collectGarbage(url: string): Promise<void> {
   try {
     await new Promise<void>((resolve, reject) => {
       socket.addEventListener('open', () => resolve(), { once: true });
-      socket.addEventListener('error', () => reject(new Error(`cannot connect to the inspector at ${url}`)), { once: true });
+      socket.addEventListener('error', () => reject(new Error(`cannot connect to the inspector at ${url}`)), {
+        once: true,
+      });
     });
     const done = new Promise<void>((resolve) =>
       socket.addEventListener('message', (event) => {

@@ -1,7 +1,12 @@
 // A webhook notifier on a real store for tests: fast backoff, outcomes and warnings recorded, stopped after the test.
 import { pino } from 'pino';
 import { ANY_TARGET, type ProbeOutcome } from '../../src/domain/index.js';
-import { startWebhookNotifier, type DeliveryOutcome, type WebhookNotifier, type WebhookNotifierOptions } from '../../src/notify/webhooks/notifier.js';
+import {
+  startWebhookNotifier,
+  type DeliveryOutcome,
+  type WebhookNotifier,
+  type WebhookNotifierOptions,
+} from '../../src/notify/webhooks/notifier.js';
 import type { ServiceStore } from '../../src/store/store.js';
 import { probeResult } from './fixtures.js';
 
@@ -60,13 +65,21 @@ export function startTestNotifier(
     outcomes: {
       all,
       count: (outcome, receiverUrl) =>
-        all.filter((entry) => entry.outcome === outcome && (receiverUrl === undefined || entry.receiver === new URL(receiverUrl).origin)).length,
+        all.filter(
+          (entry) =>
+            entry.outcome === outcome && (receiverUrl === undefined || entry.receiver === new URL(receiverUrl).origin),
+        ).length,
     },
   };
 }
 
 /** Applies one probe result to the service's current registration, as a cycle would. */
-export async function drive(store: ServiceStore, serviceId: string, outcome: ProbeOutcome, startedAt = Date.now()): Promise<void> {
+export async function drive(
+  store: ServiceStore,
+  serviceId: string,
+  outcome: ProbeOutcome,
+  startedAt = Date.now(),
+): Promise<void> {
   const record = store.get(serviceId);
   if (record === undefined) throw new Error(`no service ${serviceId} in the store`);
   await store.applyResults([probeResult(serviceId, record.generation, outcome, startedAt)]);

@@ -66,12 +66,19 @@ export function noticesOf(receiver: Receiver): NoticePayload[] {
 const REPLAY_WINDOW_SEC = 5 * 60;
 
 /** Standard Webhooks verification as a receiver does it: returns why it rejects, or `null` to accept. */
-export function rejectionOf(secret: string, headers: IncomingHttpHeaders, rawBody: string, nowSec = Math.floor(Date.now() / 1000)): string | null {
+export function rejectionOf(
+  secret: string,
+  headers: IncomingHttpHeaders,
+  rawBody: string,
+  nowSec = Math.floor(Date.now() / 1000),
+): string | null {
   const id = headers['webhook-id'];
   const timestamp = headers['webhook-timestamp'];
   const signatures = headers['webhook-signature'];
-  if (typeof id !== 'string' || typeof timestamp !== 'string' || typeof signatures !== 'string') return 'missing headers';
-  if (!/^\d+$/.test(timestamp) || Math.abs(nowSec - Number(timestamp)) > REPLAY_WINDOW_SEC) return 'timestamp outside the replay window';
+  if (typeof id !== 'string' || typeof timestamp !== 'string' || typeof signatures !== 'string')
+    return 'missing headers';
+  if (!/^\d+$/.test(timestamp) || Math.abs(nowSec - Number(timestamp)) > REPLAY_WINDOW_SEC)
+    return 'timestamp outside the replay window';
   const expected = createHmac('sha256', secret).update(`${id}.${timestamp}.${rawBody}`).digest();
   for (const entry of signatures.split(' ')) {
     const [version, value] = entry.split(',');

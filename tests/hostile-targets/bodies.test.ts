@@ -28,7 +28,10 @@ test('sends a 50 MB body: read up to 1 MiB, then the connection is cut with most
   await waitFor(() => responses.every((response) => response.closedAt !== null), 'every flooding response to be cut');
   for (const { written } of responses) {
     // 1 MiB read, plus what the socket buffers held when the monitor hung up (about 5 MiB here).
-    assert.ok(written < 16 * 1024 * 1024 && written < FIFTY_MB, `the target got ${(written / 1024 / 1024).toFixed(1)} MiB out`);
+    assert.ok(
+      written < 16 * 1024 * 1024 && written < FIFTY_MB,
+      `the target got ${(written / 1024 / 1024).toFixed(1)} MiB out`,
+    );
   }
 });
 
@@ -41,7 +44,10 @@ test('announces a 50 MB body: refused on its content-length, without waiting for
   assertMonitorUnharmed(watch);
   assert.equal(watch.hostile.state.health, 'unhealthy');
   assert.equal(watch.hostile.state.lastError, 'body exceeds 1 MiB');
-  assert.ok((watch.hostile.state.lastResponseMs ?? Infinity) < 200, `the probe took ${watch.hostile.state.lastResponseMs} ms`);
+  assert.ok(
+    (watch.hostile.state.lastResponseMs ?? Infinity) < 200,
+    `the probe took ${watch.hostile.state.lastResponseMs} ms`,
+  );
 });
 
 test('sends invalid UTF-8 in a JSON body: unhealthy, saying so', async (t) => {
@@ -66,9 +72,20 @@ test("sends JSON nested 100,000 levels deep: parsed without blowing the probe wo
   assertMonitorUnharmed(watch);
   assert.equal(target.requests.length, 2);
   const outcomes = watch.cycles.map((cycle) => [cycle.outcomes.invalid_body, cycle.outcomes.answered]);
-  assert.deepEqual(outcomes, [[1, 1], [0, 2]], 'the bare nest judged invalid, then the wrapped one answered');
+  assert.deepEqual(
+    outcomes,
+    [
+      [1, 1],
+      [0, 2],
+    ],
+    'the bare nest judged invalid, then the wrapped one answered',
+  );
   assert.equal(watch.hostile.state.health, 'healthy');
-  assert.deepEqual(watch.hostile.state.healthAttributes, { kept: 'yes' }, 'the nested attribute skipped, the string kept');
+  assert.deepEqual(
+    watch.hostile.state.healthAttributes,
+    { kept: 'yes' },
+    'the nested attribute skipped, the string kept',
+  );
 });
 
 test('resets the connection mid-body: dead, the reset named, retried like any network error', async (t) => {

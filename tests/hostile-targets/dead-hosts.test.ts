@@ -43,7 +43,8 @@ async function startCountingTargets() {
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    probesOf: (id: string, from: number, to: number): number => (arrivals.get(`/${id}/health`) ?? []).filter((at) => at >= from && at < to).length,
+    probesOf: (id: string, from: number, to: number): number =>
+      (arrivals.get(`/${id}/health`) ?? []).filter((at) => at >= from && at < to).length,
     arrivalsOf: (path: string): readonly number[] => arrivals.get(path) ?? [],
     get maxInFlight() {
       return maxInFlight;
@@ -61,7 +62,11 @@ async function startCountingTargets() {
 }
 
 async function register(monitorUrl: string, body: Record<string, unknown>): Promise<void> {
-  const response = await fetch(`${monitorUrl}/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(`${monitorUrl}/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   assert.ok(response.status === 201, `registering ${String(body.id)}: ${response.status} ${await response.text()}`);
 }
 
@@ -82,14 +87,20 @@ test('a black-holed host costs at most its deadlines, and a healthy 1 s service 
     const from = Date.now();
     await sleep(10_000);
     const probes = targets.probesOf('ok', from, from + 10_000);
-    assert.ok(probes >= 9 && probes <= 11, `the healthy service was probed ${probes} times in 10 s beside a black hole`);
+    assert.ok(
+      probes >= 9 && probes <= 11,
+      `the healthy service was probed ${probes} times in 10 s beside a black hole`,
+    );
     const dead = await waitFor(async () => {
       const entry = await metricsOf(monitor.url, 'hole');
       return entry?.last_response_ms == null ? null : entry;
     }, 'the black hole to be probed');
     assert.equal(dead.health, 'dead');
     assert.match(dead.last_error ?? '', /^timeout after 500 ms$/);
-    assert.ok((dead.last_response_ms ?? Infinity) <= timeoutMs * attempts + 100, `the black hole's probe took ${dead.last_response_ms} ms`);
+    assert.ok(
+      (dead.last_response_ms ?? Infinity) <= timeoutMs * attempts + 100,
+      `the black hole's probe took ${dead.last_response_ms} ms`,
+    );
   } finally {
     await monitor.stop();
     await targets.close();
@@ -122,9 +133,14 @@ test('three hanging and two black-holed targets, with the defaults, never delay 
       const times = targets.arrivalsOf(`/hang/${id}/health`);
       assert.ok(times.length >= 3, `${id} was tried ${times.length} times`);
       // Each attempt holds the target until its 2 s deadline: a second probe at once would arrive sooner.
-      for (let i = 1; i < times.length; i++) assert.ok((times[i] ?? 0) - (times[i - 1] ?? 0) >= 1950, `${id}: attempts ${(times[i] ?? 0) - (times[i - 1] ?? 0)} ms apart`);
+      for (let i = 1; i < times.length; i++)
+        assert.ok(
+          (times[i] ?? 0) - (times[i - 1] ?? 0) >= 1950,
+          `${id}: attempts ${(times[i] ?? 0) - (times[i - 1] ?? 0)} ms apart`,
+        );
     }
-    for (const id of ['h1', 'h2', 'h3', 'bh0', 'bh1']) assert.equal((await metricsOf(monitor.url, id))?.health, 'dead', id);
+    for (const id of ['h1', 'h2', 'h3', 'bh0', 'bh1'])
+      assert.equal((await metricsOf(monitor.url, id))?.health, 'dead', id);
   } finally {
     await monitor.stop();
     await targets.close();

@@ -62,7 +62,11 @@ test('a declared length one byte over 1 MiB, with no body sent, is refused from 
   assert.ok(durationMs < 1000, `the probe took ${Math.round(durationMs)} ms of its 5000 ms timeout`);
   // Nothing of the body is read: its connection is dropped, not kept waiting for 1 MiB that will not come.
   assert.equal(target.answered.length, 1);
-  await waitFor(() => target.answered.every((connection) => connection.closedAt !== null), 'the probe to close the connection', 1000);
+  await waitFor(
+    () => target.answered.every((connection) => connection.closedAt !== null),
+    'the probe to close the connection',
+    1000,
+  );
 });
 
 test('a declared length of exactly 1 MiB, with no body sent, is not refused as too large: the probe waits for the body', async () => {
@@ -71,5 +75,8 @@ test('a declared length of exactly 1 MiB, with no body sent, is not refused as t
   const { outcome, durationMs } = await probe(target.url, timeoutMs);
   // A network-level failure the runner retries, not an answer: the body never came.
   assert.deepEqual(outcome, { kind: 'failed', error: `timeout after ${timeoutMs} ms`, final: false });
-  assert.ok(durationMs >= timeoutMs - 20, `the probe gave up after ${Math.round(durationMs)} ms, before its ${timeoutMs} ms timeout`);
+  assert.ok(
+    durationMs >= timeoutMs - 20,
+    `the probe gave up after ${Math.round(durationMs)} ms, before its ${timeoutMs} ms timeout`,
+  );
 });

@@ -56,11 +56,30 @@ test('a spawned monitor probing every hostile target at once stays up, on schedu
   const plain = await startPlainHttpTarget();
   const headerFlood = await startHeaderFloodTarget();
   const monitor = await spawnMonitor([
-    '--poll-interval-ms', String(INTERVAL_MS), '--probe-timeout-ms', String(TIMEOUT_MS), '--probe-retries', String(RETRIES),
+    '--poll-interval-ms',
+    String(INTERVAL_MS),
+    '--probe-timeout-ms',
+    String(TIMEOUT_MS),
+    '--probe-retries',
+    String(RETRIES),
   ]);
   t.after(async () => {
     await monitor.stop();
-    for (const server of [steady, elsewhere, silent, trickling.server, flooding.target, announcing, garbled, deep, redirecting, resetting, selfSigned.server, plain, headerFlood]) {
+    for (const server of [
+      steady,
+      elsewhere,
+      silent,
+      trickling.server,
+      flooding.target,
+      announcing,
+      garbled,
+      deep,
+      redirecting,
+      resetting,
+      selfSigned.server,
+      plain,
+      headerFlood,
+    ]) {
       await server.close();
     }
   });
@@ -74,13 +93,21 @@ test('a spawned monitor probing every hostile target at once stays up, on schedu
     deep: { url: deep.url, health: 'unhealthy', lastError: 'body is JSON but not an object' },
     redirecting: { url: redirecting.url, health: 'unhealthy', lastError: 'HTTP 302' },
     resetting: { url: resetting.url, health: 'dead', lastError: 'connection reset by target (ECONNRESET)' },
-    'self-signed': { url: selfSigned.server.url, health: 'dead', lastError: 'TLS certificate is self-signed (DEPTH_ZERO_SELF_SIGNED_CERT)' },
+    'self-signed': {
+      url: selfSigned.server.url,
+      health: 'dead',
+      lastError: 'TLS certificate is self-signed (DEPTH_ZERO_SELF_SIGNED_CERT)',
+    },
     'https-on-plain': {
       url: plain.url.replace('http:', 'https:'),
       health: 'dead',
       lastError: 'TLS handshake failed: the target does not speak TLS (ERR_SSL_WRONG_VERSION_NUMBER)',
     },
-    'header-flood': { url: headerFlood.url, health: 'dead', lastError: 'response headers too large (UND_ERR_HEADERS_OVERFLOW)' },
+    'header-flood': {
+      url: headerFlood.url,
+      health: 'dead',
+      lastError: 'response headers too large (UND_ERR_HEADERS_OVERFLOW)',
+    },
   };
   const register = async (id: string, url: string): Promise<void> => {
     const response = await fetch(`${monitor.url}/register`, {
@@ -115,18 +142,24 @@ test('a spawned monitor probing every hostile target at once stays up, on schedu
     // Cycles never overlap, so a probe falling due during a hostile target's cycle waits for it to end:
     // late by at most that target's timeouts, and never by more.
     const gap = (times[i] ?? 0) - (times[i - 1] ?? 0);
-    assert.ok(gap <= INTERVAL_MS + TIMEOUT_MS * (RETRIES + 1) + SLACK_MS, `the well-behaved target was probed ${gap} ms after the previous probe`);
+    assert.ok(
+      gap <= INTERVAL_MS + TIMEOUT_MS * (RETRIES + 1) + SLACK_MS,
+      `the well-behaved target was probed ${gap} ms after the previous probe`,
+    );
   }
 
   const services = (await (await fetch(`${monitor.url}/services`)).json()) as ServiceView[];
-  const seen = Object.fromEntries(services.map((service) => [service.id, { health: service.health, lastError: service.last_error }]));
+  const seen = Object.fromEntries(
+    services.map((service) => [service.id, { health: service.health, lastError: service.last_error }]),
+  );
   assert.deepEqual(seen, {
     steady: { health: 'healthy', lastError: null },
     ...Object.fromEntries(Object.entries(expected).map(([id, { health, lastError }]) => [id, { health, lastError }])),
   });
   assert.equal(elsewhere.requests.length, 0, 'the redirect was not followed');
   assert.equal(selfSigned.served(), 0, 'nothing was sent over the unverified connection');
-  for (const { written } of flooding.responses) assert.ok(written < 16 * 1024 * 1024, `the flooding target got ${written} bytes out`);
+  for (const { written } of flooding.responses)
+    assert.ok(written < 16 * 1024 * 1024, `the flooding target got ${written} bytes out`);
   // A monitor that kept what the targets sent would hold 50 MB per flooding probe; this one stays at its
   // usual size (about 100–150 MiB with its probe thread, here).
   const peak = peakRssMiB(monitor.child.pid ?? 0);

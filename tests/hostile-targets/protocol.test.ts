@@ -51,5 +51,8 @@ test('an https URL on a server that speaks plain HTTP: dead, the TLS failure nam
 
   assertMonitorUnharmed(watch);
   assert.equal(watch.hostile.state.health, 'dead');
-  assert.equal(watch.hostile.state.lastError, 'TLS handshake failed: the target does not speak TLS (ERR_SSL_WRONG_VERSION_NUMBER)');
+  assert.equal(
+    watch.hostile.state.lastError,
+    'TLS handshake failed: the target does not speak TLS (ERR_SSL_WRONG_VERSION_NUMBER)',
+  );
 });

@@ -2,7 +2,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startSilentTarget, startTricklingTarget, TRICKLED_BODY } from '../helpers/hostile-servers.js';
-import { assertMonitorUnharmed, RETRIES, SLACK_MS, TIMEOUT_MS, watchAlongsideSteady, WORST_PROBE_MS } from '../helpers/hostile.js';
+import {
+  assertMonitorUnharmed,
+  RETRIES,
+  SLACK_MS,
+  TIMEOUT_MS,
+  watchAlongsideSteady,
+  WORST_PROBE_MS,
+} from '../helpers/hostile.js';
 import { waitFor } from '../helpers/wait.js';
 
 test('accepts the connection and never answers: dead on the timeout, its sockets closed, none piling up', async (t) => {
@@ -15,7 +22,10 @@ test('accepts the connection and never answers: dead on the timeout, its sockets
   assert.equal(watch.hostile.state.health, 'dead');
   assert.equal(watch.hostile.state.ready, false);
   assert.equal(watch.hostile.state.lastError, `timeout after ${TIMEOUT_MS} ms`);
-  assert.ok((watch.hostile.state.lastResponseMs ?? 0) >= WORST_PROBE_MS - 20, 'every attempt waited for the full timeout');
+  assert.ok(
+    (watch.hostile.state.lastResponseMs ?? 0) >= WORST_PROBE_MS - 20,
+    'every attempt waited for the full timeout',
+  );
   // Every attempt got a connection of its own, though there were more attempts than the 5 connections
   // a probe thread may hold to one origin: so the timed-out ones were closed, not kept. undici opens
   // a spare one ahead of the next attempt, so up to three are open at once (the attempt's, the one

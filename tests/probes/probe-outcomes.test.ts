@@ -31,7 +31,8 @@ const rows: {
 }[] = [
   {
     name: 'healthy: 200 with a low error rate',
-    handler: (_req, res) => json(res, { uptime_sec: 50, request_count: 100, error_count: 5, attributes: { version: '1.2' } }),
+    handler: (_req, res) =>
+      json(res, { uptime_sec: 50, request_count: 100, error_count: 5, attributes: { version: '1.2' } }),
     health: 'healthy',
     ready: true,
     lastError: null,
@@ -134,10 +135,16 @@ test('health_path and registration attributes merge with /health attributes, /he
   const server = await target((req, res) =>
     req.url === '/status/ready' ? json(res, { attributes: { env: 'from-health', version: '2' } }) : json(res, {}, 404),
   );
-  await harness.register('paths', `${server.url}/`, { healthPath: '/status/ready', attributes: { env: 'prod', team: 'core' } });
+  await harness.register('paths', `${server.url}/`, {
+    healthPath: '/status/ready',
+    attributes: { env: 'prod', team: 'core' },
+  });
   const record = await harness.waitForService('paths', () => true, 'first probe');
   assert.equal(record.state.health, 'healthy');
-  assert.deepEqual({ ...record.request.attributes, ...record.state.healthAttributes }, { env: 'from-health', team: 'core', version: '2' });
+  assert.deepEqual(
+    { ...record.request.attributes, ...record.state.healthAttributes },
+    { env: 'from-health', team: 'core', version: '2' },
+  );
 });
 
 test('dead at once, without retries or a fetch call: a port the fetch standard blocks', async () => {

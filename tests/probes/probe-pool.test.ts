@@ -6,7 +6,16 @@ import { PoolProber } from '../../src/scheduler/pool-prober.js';
 import { json, startTarget } from '../helpers/target.js';
 import { waitFor } from '../helpers/wait.js';
 
-const job = (serviceId: string, url: string, timeoutMs = 1000): ProbeJob => ({ serviceId, generation: 1, url, healthPath: '/health', timeoutMs, retries: 0, dueAt: 0, slow: false });
+const job = (serviceId: string, url: string, timeoutMs = 1000): ProbeJob => ({
+  serviceId,
+  generation: 1,
+  url,
+  healthPath: '/health',
+  timeoutMs,
+  retries: 0,
+  dueAt: 0,
+  slow: false,
+});
 
 test('results come back as they come: a hanging probe holds back nothing, not even its own batch', async () => {
   const hanging = await startTarget(() => undefined);
@@ -17,7 +26,11 @@ test('results come back as they come: a hanging probe holds back nothing, not ev
     // Five jobs make batches of two: [hangs, f1], [f2, f3], [f4].
     const jobs = [job('hangs', hanging.url), ...[1, 2, 3, 4].map((i) => job(`f${i}`, `${fine.url}/f${i}`))];
     const arrivals: string[] = [];
-    const call = prober.probeAll(jobs, (results) => arrivals.push(...results.map((r) => r.serviceId)), new AbortController().signal);
+    const call = prober.probeAll(
+      jobs,
+      (results) => arrivals.push(...results.map((r) => r.serviceId)),
+      new AbortController().signal,
+    );
     await waitFor(() => arrivals.length === 4, 'the four answers, while the hanging probe is still out');
     assert.deepEqual([...arrivals].sort(), ['f1', 'f2', 'f3', 'f4']);
     await call;
@@ -35,14 +48,24 @@ test('calls overlap: a second call runs while the first still waits for a hangin
   const prober = new PoolProber({ maxConcurrency: 2, threads: 1 });
   try {
     const first: ProbeResult[] = [];
-    const firstCall = prober.probeAll([job('hangs', hanging.url, 3000)], (results) => first.push(...results), new AbortController().signal);
+    const firstCall = prober.probeAll(
+      [job('hangs', hanging.url, 3000)],
+      (results) => first.push(...results),
+      new AbortController().signal,
+    );
     await waitFor(() => hanging.requests.length === 1, 'the hanging probe to reach its target');
     const second: ProbeResult[] = [];
     await prober.probeAll([job('fine', fine.url)], (results) => second.push(...results), new AbortController().signal);
-    assert.deepEqual(second.map((r) => r.outcome.kind), ['answered']);
+    assert.deepEqual(
+      second.map((r) => r.outcome.kind),
+      ['answered'],
+    );
     assert.equal(first.length, 0, 'the first call is still out');
     await firstCall;
-    assert.deepEqual(first.map((r) => r.outcome.kind), ['unreachable']);
+    assert.deepEqual(
+      first.map((r) => r.outcome.kind),
+      ['unreachable'],
+    );
   } finally {
     await prober.close();
     await hanging.close();
@@ -58,7 +81,11 @@ test('an abandoned cycle reports nothing, cuts its probes, and the next cycle ru
   try {
     const reported: ProbeResult[] = [];
     const shutdown = new AbortController();
-    const cycle = prober.probeAll([job('hangs', hanging.url, 60_000)], (results) => reported.push(...results), shutdown.signal);
+    const cycle = prober.probeAll(
+      [job('hangs', hanging.url, 60_000)],
+      (results) => reported.push(...results),
+      shutdown.signal,
+    );
     await waitFor(() => hanging.requests.length === 1, 'the probe to reach the target');
     shutdown.abort();
     await cycle;
@@ -67,7 +94,10 @@ test('an abandoned cycle reports nothing, cuts its probes, and the next cycle ru
 
     const next: ProbeResult[] = [];
     await prober.probeAll([job('fine', fine.url)], (results) => next.push(...results), new AbortController().signal);
-    assert.deepEqual(next.map((r) => [r.serviceId, r.outcome.kind]), [['fine', 'answered']]);
+    assert.deepEqual(
+      next.map((r) => [r.serviceId, r.outcome.kind]),
+      [['fine', 'answered']],
+    );
   } finally {
     await prober.close();
     await hanging.close();
@@ -91,16 +121,30 @@ test('a cycle asked to start already abandoned probes nothing', async () => {
 
 test('a thread that dies holding every slot gives them back: its probes are lost, the next ones run', async () => {
   const fine = await startTarget((_req, res) => json(res, { uptime_sec: 1 }));
-  const prober = new PoolProber({ maxConcurrency: 1, taskFile: new URL('../helpers/crashing-probe-task.js', import.meta.url) });
+  const prober = new PoolProber({
+    maxConcurrency: 1,
+    taskFile: new URL('../helpers/crashing-probe-task.js', import.meta.url),
+  });
   try {
     // The batch holding `crash` takes the only slot and kills the thread.
     const lost: ProbeResult[] = [];
-    await prober.probeAll([job('crash', fine.url), job('mate', `${fine.url}/mate`)], (results) => lost.push(...results), new AbortController().signal);
-    assert.deepEqual(lost.map((r) => [r.serviceId, r.outcome.kind]).sort(), [['crash', 'monitor_error'], ['mate', 'monitor_error']]);
+    await prober.probeAll(
+      [job('crash', fine.url), job('mate', `${fine.url}/mate`)],
+      (results) => lost.push(...results),
+      new AbortController().signal,
+    );
+    assert.deepEqual(lost.map((r) => [r.serviceId, r.outcome.kind]).sort(), [
+      ['crash', 'monitor_error'],
+      ['mate', 'monitor_error'],
+    ]);
     // Its replacement needs that slot back for the next call.
     const outcomes = new Map<string, number>();
     const jobs = Array.from({ length: 300 }, (_, i) => job(`s${i}`, `${fine.url}/s/${i}`));
-    await prober.probeAll(jobs, (results) => results.forEach((r) => outcomes.set(r.outcome.kind, (outcomes.get(r.outcome.kind) ?? 0) + 1)), new AbortController().signal);
+    await prober.probeAll(
+      jobs,
+      (results) => results.forEach((r) => outcomes.set(r.outcome.kind, (outcomes.get(r.outcome.kind) ?? 0) + 1)),
+      new AbortController().signal,
+    );
     assert.deepEqual(Object.fromEntries(outcomes), { answered: 300 });
     assert.equal(fine.maxInFlight, 1);
   } finally {
@@ -112,5 +156,8 @@ test('a thread that dies holding every slot gives them back: its probes are lost
 test('bad pool options are refused with the reason', () => {
   assert.throws(() => new PoolProber({ maxConcurrency: 0 }), /maxConcurrency must be a positive integer, got 0/);
   assert.throws(() => new PoolProber({ maxConcurrency: 5, threads: 0 }), /threads must be a positive integer, got 0/);
-  assert.throws(() => new PoolProber({ maxConcurrency: 5, threads: 2.5 }), /threads must be a positive integer, got 2.5/);
+  assert.throws(
+    () => new PoolProber({ maxConcurrency: 5, threads: 2.5 }),
+    /threads must be a positive integer, got 2.5/,
+  );
 });

@@ -26,8 +26,14 @@ async function startTrigger(order: 'exit' | 'throw') {
 }
 
 const CASES = [
-  { order: 'exit', reason: /^monitor: the probe worker died before returning this result \(worker exited with code: 3\)$/ },
-  { order: 'throw', reason: /^monitor: the probe worker died before returning this result \(a probe threw outside its promise\)$/ },
+  {
+    order: 'exit',
+    reason: /^monitor: the probe worker died before returning this result \(worker exited with code: 3\)$/,
+  },
+  {
+    order: 'throw',
+    reason: /^monitor: the probe worker died before returning this result \(a probe threw outside its promise\)$/,
+  },
 ] as const;
 
 describe('a probe thread dying mid-batch', () => {
@@ -36,7 +42,13 @@ describe('a probe thread dying mid-batch', () => {
       const fine = await startTarget((_request, response) => json(response, HEALTH));
       const trigger = await startTrigger(order);
       // One thread, so every batch of the cycle is on the thread that dies.
-      const harness = await startHarness({ threads: 1, maxConcurrency: 5, taskFile: TASK_FILE, start: false, defaults: { pollIntervalMs: 1000 } });
+      const harness = await startHarness({
+        threads: 1,
+        maxConcurrency: 5,
+        taskFile: TASK_FILE,
+        start: false,
+        defaults: { pollIntervalMs: 1000 },
+      });
       try {
         // Eight jobs in registration order make four batches of two: [die, mate], [s1, s2], [s3, s4], [s5, s6].
         // Results come back as they come, so only `die`, held by its target, is out when the thread dies.
@@ -47,14 +59,21 @@ describe('a probe thread dying mid-batch', () => {
         harness.start();
 
         // Everything else comes back while the trigger holds its probe; only then does the thread die.
-        for (const id of ['mate', ...others]) await harness.waitForService(id, (record) => record.state.health === 'healthy', 'probed before the crash');
+        for (const id of ['mate', ...others])
+          await harness.waitForService(id, (record) => record.state.health === 'healthy', 'probed before the crash');
         assert.equal(harness.cycles.length, 0, 'the first cycle is still waiting for the held probe');
         trigger.release();
 
         const first = await waitFor(() => harness.cycles[0], 'the first cycle to complete', 10_000);
         assert.equal(first.size, 8);
         assert.equal(first.applied, 8);
-        assert.deepEqual(first.outcomes, { answered: 7, http_status: 0, invalid_body: 0, unreachable: 0, monitor_error: 1 });
+        assert.deepEqual(first.outcomes, {
+          answered: 7,
+          http_status: 0,
+          invalid_body: 0,
+          unreachable: 0,
+          monitor_error: 1,
+        });
         for (const id of ['die']) {
           const record = harness.store.get(id);
           assert.match(record?.state.lastError ?? '', reason, `${id} says its result was lost with the worker`);
@@ -66,10 +85,16 @@ describe('a probe thread dying mid-batch', () => {
 
         // Each interval counts from the service's own probe (the lost one: from its cycle), so the next
         // probes fall into several cycles: all of them run on a replacement thread.
-        const answeredAfterCrash = (): number => harness.cycles.slice(1).reduce((sum, cycle) => sum + cycle.outcomes.answered, 0);
+        const answeredAfterCrash = (): number =>
+          harness.cycles.slice(1).reduce((sum, cycle) => sum + cycle.outcomes.answered, 0);
         const lostOneProbed = (): boolean => harness.store.get('die')?.state.lastCheckedAt != null;
-        await waitFor(() => answeredAfterCrash() >= 8 && lostOneProbed(), 'all eight answered again, on a replacement thread', 10_000);
-        for (const cycle of harness.cycles.slice(1)) assert.equal(cycle.outcomes.monitor_error, 0, 'no probe lost after the crash');
+        await waitFor(
+          () => answeredAfterCrash() >= 8 && lostOneProbed(),
+          'all eight answered again, on a replacement thread',
+          10_000,
+        );
+        for (const cycle of harness.cycles.slice(1))
+          assert.equal(cycle.outcomes.monitor_error, 0, 'no probe lost after the crash');
         for (const id of ['die', 'mate', ...others]) {
           const record = harness.store.get(id);
           assert.equal(record?.state.health, 'healthy', id);

@@ -20,28 +20,40 @@ function niceByThread(pid: number): Map<number, number> {
   return nice;
 }
 
-test('the probe threads and the storage thread run at a lower priority than the API thread', { skip: process.platform !== 'linux' }, async () => {
-  const target = await startTarget((_request, response) => response.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
-  const monitor = await spawnMonitor(['--probe-threads', '2']);
-  try {
-    const pid = monitor.child.pid;
-    assert.ok(pid !== undefined);
-    const registered = await fetch(`${monitor.url}/register`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ id: 'a', url: target.url }),
-    });
-    assert.equal(registered.status, 201);
-    await waitFor(() => target.requests.length > 0 || undefined, 'the first probe', 5000);
+test(
+  'the probe threads and the storage thread run at a lower priority than the API thread',
+  { skip: process.platform !== 'linux' },
+  async () => {
+    const target = await startTarget((_request, response) =>
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{}'),
+    );
+    const monitor = await spawnMonitor(['--probe-threads', '2']);
+    try {
+      const pid = monitor.child.pid;
+      assert.ok(pid !== undefined);
+      const registered = await fetch(`${monitor.url}/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ id: 'a', url: target.url }),
+      });
+      assert.equal(registered.status, 201);
+      await waitFor(() => target.requests.length > 0 || undefined, 'the first probe', 5000);
 
-    const threads = niceByThread(pid);
-    const apiThreadNice = threads.get(pid);
-    assert.equal(apiThreadNice, niceByThread(process.pid).get(process.pid), 'the API thread keeps the priority it was started with');
-    const behind = [...threads.values()].filter((nice) => nice === Math.min(19, (apiThreadNice ?? 0) + BACKGROUND_NICE_STEPS));
-    // Two probe threads and the storage thread; V8's and libuv's helper threads keep the process's.
-    assert.equal(behind.length, 3, `nice values by thread: ${JSON.stringify([...threads])}`);
-  } finally {
-    await monitor.stop();
-    await target.close();
-  }
-});
+      const threads = niceByThread(pid);
+      const apiThreadNice = threads.get(pid);
+      assert.equal(
+        apiThreadNice,
+        niceByThread(process.pid).get(process.pid),
+        'the API thread keeps the priority it was started with',
+      );
+      const behind = [...threads.values()].filter(
+        (nice) => nice === Math.min(19, (apiThreadNice ?? 0) + BACKGROUND_NICE_STEPS),
+      );
+      // Two probe threads and the storage thread; V8's and libuv's helper threads keep the process's.
+      assert.equal(behind.length, 3, `nice values by thread: ${JSON.stringify([...threads])}`);
+    } finally {
+      await monitor.stop();
+      await target.close();
+    }
+  },
+);

@@ -12,7 +12,12 @@ async function metrics(url: string): Promise<MetricsEntry[]> {
   return (await (await fetch(`${url}/metrics`)).json()) as MetricsEntry[];
 }
 
-async function pollMetrics(url: string, check: (entries: MetricsEntry[]) => boolean, what: string, timeoutMs: number): Promise<MetricsEntry[]> {
+async function pollMetrics(
+  url: string,
+  check: (entries: MetricsEntry[]) => boolean,
+  what: string,
+  timeoutMs: number,
+): Promise<MetricsEntry[]> {
   let latest: MetricsEntry[] = [];
   const started = Date.now();
   while (Date.now() - started < timeoutMs) {
@@ -35,7 +40,10 @@ test('svc1 and svc2 started as processes register themselves and appear in /metr
       'svc1 and svc2 probed',
       15_000,
     );
-    assert.deepEqual(entries.map((entry) => entry.service), ['svc1', 'svc2']);
+    assert.deepEqual(
+      entries.map((entry) => entry.service),
+      ['svc1', 'svc2'],
+    );
     const svc1Entry = entries[0];
     assert.equal(svc1Entry?.health, 'healthy');
     assert.equal(svc1Entry?.status, 'UP');
@@ -73,7 +81,9 @@ test('a service written against the reference appears with the right health with
     requests += 10;
     // Go's encoder without a content type: the body reaches us as text/plain.
     response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
-    response.end(`${JSON.stringify({ uptime_sec: 42, request_count: requests, error_count: Math.floor(requests * 0.5), attributes: { region: 'eu' } })}\n`);
+    response.end(
+      `${JSON.stringify({ uptime_sec: 42, request_count: requests, error_count: Math.floor(requests * 0.5), attributes: { region: 'eu' } })}\n`,
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -81,7 +91,12 @@ test('a service written against the reference appears with the right health with
     const registered = await fetch(`${monitor.url}/register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ id: 'ref', url: `http://127.0.0.1:${port}`, attributes: { service: 'orders', env: 'prod' }, poll_interval_sec: 2 }),
+      body: JSON.stringify({
+        id: 'ref',
+        url: `http://127.0.0.1:${port}`,
+        attributes: { service: 'orders', env: 'prod' },
+        poll_interval_sec: 2,
+      }),
     });
     assert.equal(registered.status, 201);
     const [entry] = await pollMetrics(monitor.url, (list) => list[0]?.health !== 'unknown', 'the first probe', 2000);

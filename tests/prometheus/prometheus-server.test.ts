@@ -26,9 +26,15 @@ test('Prometheus scrapes the monitor: a healthy service reads up 1, a dead one u
   });
   const harness = await startHarness({ defaults: { pollIntervalMs: 1000, probeTimeoutMs: 500, probeRetries: 0 } });
   teardown.push(() => harness.stop());
-  const metrics = createMonitorMetrics({ store: harness.store, events: harness.store.events, attributeLabels: ['env'] });
+  const metrics = createMonitorMetrics({
+    store: harness.store,
+    events: harness.store.events,
+    attributeLabels: ['env'],
+  });
   teardown.push(() => metrics.close());
-  const target = await startTarget((_request, response) => json(response, { uptime_sec: 5, request_count: 10, error_count: 0 }));
+  const target = await startTarget((_request, response) =>
+    json(response, { uptime_sec: 5, request_count: 10, error_count: 0 }),
+  );
   teardown.push(() => target.close());
 
   const app = createApp({

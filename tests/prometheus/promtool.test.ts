@@ -8,7 +8,11 @@ import { promtoolCheckMetrics, requireBinary } from '../helpers/prometheus.js';
 test('promtool check metrics reports nothing on an exposition with every family populated', async (t) => {
   requireBinary('promtool');
   const store = await openStore();
-  const metrics = createMonitorMetrics({ store, events: store.events, attributeLabels: ['service', 'env', 'team-name', '9lives'] });
+  const metrics = createMonitorMetrics({
+    store,
+    events: store.events,
+    attributeLabels: ['service', 'env', 'team-name', '9lives'],
+  });
   t.after(async () => {
     metrics.close();
     await store.close();
@@ -17,7 +21,10 @@ test('promtool check metrics reports nothing on an exposition with every family 
   const { record } = await store.register(registration('svc1', undefined, { attributes }));
   await store.register(registration('svc2'));
   const answered = (requestCount: number, errorCount: number) =>
-    probeResult('svc1', record.generation, { kind: 'answered', report: { uptimeSec: 1, requestCount, errorCount, attributes: {} } });
+    probeResult('svc1', record.generation, {
+      kind: 'answered',
+      report: { uptimeSec: 1, requestCount, errorCount, attributes: {} },
+    });
   // Two answers, so the recent error ratio is there too.
   await store.applyResults([answered(100, 5)]);
   await store.applyResults([answered(200, 30)]);
@@ -33,7 +40,11 @@ test('promtool check metrics reports nothing on an exposition with every family 
   metrics.recordWebhookDelivery('delivered');
 
   const text = await metrics.render();
-  assert.match(text, /health_monitor_service_recent_error_ratio\{service="svc1"\} 0\.25/, 'the exposition has the families it claims');
+  assert.match(
+    text,
+    /health_monitor_service_recent_error_ratio\{service="svc1"\} 0\.25/,
+    'the exposition has the families it claims',
+  );
   assert.match(text, /^process_cpu_seconds_total /m);
   const { status, output } = promtoolCheckMetrics(text);
   assert.equal(output, '', 'promtool has no remarks');

@@ -27,7 +27,12 @@ test(`restarted every ${RESTART_EVERY_MS} ms, ${RESTARTS} times: a ${INTERVAL_SE
     const registered = await fetch(`${monitor.url}/register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ id: 'restarted', url: target.url, poll_interval_sec: INTERVAL_SEC, timeout_ms: TIMEOUT_MS }),
+      body: JSON.stringify({
+        id: 'restarted',
+        url: target.url,
+        poll_interval_sec: INTERVAL_SEC,
+        timeout_ms: TIMEOUT_MS,
+      }),
     });
     assert.equal(registered.status, 201);
     const startedAt = Date.now();
@@ -37,7 +42,11 @@ test(`restarted every ${RESTART_EVERY_MS} ms, ${RESTARTS} times: a ${INTERVAL_SE
       const [entry] = (await (await fetch(`${monitor.url}/metrics`)).json()) as MetricsEntry[];
       assert.ok(entry, 'the service is listed');
       // Before the first probe's result is in, the age is null; after it, never older than the bound.
-      if (entry.last_checked_age_sec !== null) assert.ok(entry.last_checked_age_sec * 1000 <= BOUND_MS, `before restart ${restart + 1}: ${entry.last_checked}`);
+      if (entry.last_checked_age_sec !== null)
+        assert.ok(
+          entry.last_checked_age_sec * 1000 <= BOUND_MS,
+          `before restart ${restart + 1}: ${entry.last_checked}`,
+        );
       assert.equal(entry.stale, false, `before restart ${restart + 1}`);
 
       const stoppedAt = Date.now();

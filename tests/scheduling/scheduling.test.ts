@@ -48,7 +48,8 @@ test('50 targets of 300 ms every second: never more than 5 requests at once, nev
   const harness = await startHarness({ maxConcurrency: 5, start: false });
   try {
     // A 1 s interval against ~3 s of probing for all 50: the monitor is always behind.
-    for (let i = 0; i < 50; i++) await harness.register(`s${String(i).padStart(2, '0')}`, `${target.url}/s/${i}`, { pollIntervalSec: 1 });
+    for (let i = 0; i < 50; i++)
+      await harness.register(`s${String(i).padStart(2, '0')}`, `${target.url}/s/${i}`, { pollIntervalSec: 1 });
     harness.start();
     await waitFor(() => harness.cycles.length >= 3, 'three cycles', 20_000);
     assert.equal(target.maxInFlight, 5, 'the cap is reached but never exceeded');
@@ -65,7 +66,10 @@ test('50 targets of 300 ms every second: never more than 5 requests at once, nev
     // takes them then, without waiting for the first one's last probes.
     assert.ok(second.startedAt < first.startedAt + first.durationMs, 'the second cycle waited for the first to end');
     await waitFor(
-      () => Array.from({ length: 50 }, (_, i) => target.requests.filter((r) => r.path === `/s/${i}/health`).length).every((n) => n >= 2),
+      () =>
+        Array.from({ length: 50 }, (_, i) => target.requests.filter((r) => r.path === `/s/${i}/health`).length).every(
+          (n) => n >= 2,
+        ),
       'every service probed twice',
       10_000,
     );
@@ -82,7 +86,11 @@ test('MAX_CONCURRENCY below the thread cap is honoured across threads', async ()
   try {
     for (let i = 0; i < 12; i++) await harness.register(`c${i}`, `${target.url}/c/${i}`, { pollIntervalSec: 60 });
     harness.start();
-    await waitFor(() => target.requests.length >= 12 && harness.cycles.some((c) => c.size === 12), 'all probed in one cycle', 10_000);
+    await waitFor(
+      () => target.requests.length >= 12 && harness.cycles.some((c) => c.size === 12),
+      'all probed in one cycle',
+      10_000,
+    );
     assert.equal(target.maxInFlight, 2);
   } finally {
     await harness.stop();
@@ -107,7 +115,10 @@ test('MAX_CONCURRENCY above the thread cap runs lanes inside workers, still capp
 test('a hanging target costs at most timeout × (retries + 1) and does not hold up others', async () => {
   const hanging = await startTarget(() => undefined);
   const fine = await startTarget((_req, res) => json(res, healthy));
-  const harness = await startHarness({ defaults: { probeTimeoutMs: 300, probeRetries: 2, pollIntervalMs: 60_000 }, start: false });
+  const harness = await startHarness({
+    defaults: { probeTimeoutMs: 300, probeRetries: 2, pollIntervalMs: 60_000 },
+    start: false,
+  });
   try {
     // Both in the same cycle: the hanging probe must not delay the other one.
     await harness.register('hangs', hanging.url);

@@ -23,19 +23,45 @@ test('stale in /metrics, /services and /services/:id and the Prometheus family, 
   const now = (): number => clock;
   const store = await openStore({ now });
   t.after(() => store.close());
-  const app = createApp({ store, defaults: TEST_DEFAULTS, registerToken: null, targetPolicy: ANY_TARGET, logger: pino({ level: 'silent' }), now });
+  const app = createApp({
+    store,
+    defaults: TEST_DEFAULTS,
+    registerToken: null,
+    targetPolicy: ANY_TARGET,
+    logger: pino({ level: 'silent' }),
+    now,
+  });
   const families = createServiceFamilies([], now);
   // TEST_DEFAULTS: a 10 s interval and a 2 s timeout.
   const threshold = 2 * TEST_DEFAULTS.pollIntervalMs + TEST_DEFAULTS.probeTimeoutMs;
 
-  const views = async (): Promise<{ metrics: boolean | undefined; list: boolean | undefined; one: boolean; prometheus: string | undefined }> => {
+  const views = async (): Promise<{
+    metrics: boolean | undefined;
+    list: boolean | undefined;
+    one: boolean;
+    prometheus: string | undefined;
+  }> => {
     const metrics = (await (await app.request('/metrics?format=json')).json()) as MetricsEntry[];
     const list = (await (await app.request('/services')).json()) as ServiceView[];
     const one = (await (await app.request('/services/svc')).json()) as ServiceView;
-    return { metrics: metrics[0]?.stale, list: list[0]?.stale, one: one.stale, prometheus: staleLine(families.render(store.list()).toString(), 'svc') };
+    return {
+      metrics: metrics[0]?.stale,
+      list: list[0]?.stale,
+      one: one.stale,
+      prometheus: staleLine(families.render(store.list()).toString(), 'svc'),
+    };
   };
   const expectStale = async (stale: boolean, what: string): Promise<void> => {
-    assert.deepEqual(await views(), { metrics: stale, list: stale, one: stale, prometheus: `health_monitor_service_stale{service="svc"} ${stale ? 1 : 0}` }, what);
+    assert.deepEqual(
+      await views(),
+      {
+        metrics: stale,
+        list: stale,
+        one: stale,
+        prometheus: `health_monitor_service_stale{service="svc"} ${stale ? 1 : 0}`,
+      },
+      what,
+    );
   };
 
   const registeredAt = clock;
@@ -69,8 +95,12 @@ test('a monitor down for longer than 2 × interval + timeout: stale until its fi
   const thresholdMs = 2 * intervalSec * 1000 + timeoutMs;
   /** While set, probes are held unanswered here until the test answers them. */
   let held: ServerResponse[] | null = null;
-  const target = await startTarget((_req, res) => (held ? held.push(res) : json(res, { uptime_sec: 1, request_count: 10, error_count: 0 })));
-  const read = async (url: string): Promise<{ entry: MetricsEntry | undefined; one: ServiceView; prometheus: string | undefined }> => {
+  const target = await startTarget((_req, res) =>
+    held ? held.push(res) : json(res, { uptime_sec: 1, request_count: 10, error_count: 0 }),
+  );
+  const read = async (
+    url: string,
+  ): Promise<{ entry: MetricsEntry | undefined; one: ServiceView; prometheus: string | undefined }> => {
     const [entry] = (await (await fetch(`${url}/metrics?format=json`)).json()) as MetricsEntry[];
     const one = (await (await fetch(`${url}/services/held`)).json()) as ServiceView;
     const prometheus = staleLine(await (await fetch(`${url}/metrics?format=prometheus`)).text(), 'held');
@@ -106,7 +136,10 @@ test('a monitor down for longer than 2 × interval + timeout: stale until its fi
     await waitFor(() => (held?.length ?? 0) > 0, 'the first probe after the restart');
     assert.equal(target.requests.length, probesBefore + 1);
     const overdueProbeAt = target.requests.at(-1)?.at ?? Infinity;
-    assert.ok(overdueProbeAt - upAt <= timeoutMs, `overdue, it is probed soon after the restart, not ${overdueProbeAt - upAt} ms later`);
+    assert.ok(
+      overdueProbeAt - upAt <= timeoutMs,
+      `overdue, it is probed soon after the restart, not ${overdueProbeAt - upAt} ms later`,
+    );
     const during = await read(monitor.url);
     assert.ok(during.entry, 'the service is listed');
     assert.equal(during.entry.stale, true, `/metrics: last checked ${during.entry.last_checked}`);

@@ -8,7 +8,8 @@ import { tempDir } from '../helpers/temp-dir.js';
 import { sleep } from '../helpers/wait.js';
 
 /** Counts connections (`connections`): proof that a refused probe never connected. */
-const startHealthyTarget = () => startTarget((_request, response) => json(response, { uptime_sec: 1, request_count: 1, error_count: 0 }));
+const startHealthyTarget = () =>
+  startTarget((_request, response) => json(response, { uptime_sec: 1, request_count: 1, error_count: 0 }));
 
 interface ServiceView {
   readonly health: string;
@@ -85,13 +86,25 @@ test('a record registered under a looser ALLOW_TARGETS is refused after a restar
 test('without ALLOW_TARGETS the metadata address is refused at registration, in any spelling, naming the reason', async (t) => {
   const monitor = await spawnMonitor();
   t.after(() => monitor.stop());
-  for (const url of ['http://169.254.169.254/latest/meta-data', 'http://0xa9fea9fe', 'http://2852039166', 'http://[::ffff:169.254.169.254]', 'http://[fd00:ec2::254]']) {
+  for (const url of [
+    'http://169.254.169.254/latest/meta-data',
+    'http://0xa9fea9fe',
+    'http://2852039166',
+    'http://[::ffff:169.254.169.254]',
+    'http://[fd00:ec2::254]',
+  ]) {
     const response = await register(monitor.url, 'imds', url);
     assert.equal(response.status, 400, url);
-    const { error } = (await response.json()) as { error: { code: string; details: { field: string; message: string }[] } };
+    const { error } = (await response.json()) as {
+      error: { code: string; details: { field: string; message: string }[] };
+    };
     assert.equal(error.code, 'invalid_registration');
     assert.equal(error.details[0]?.field, 'url');
-    assert.match(error.details[0]?.message ?? '', /is the cloud metadata address, refused unless an ALLOW_TARGETS address or range covers it/, url);
+    assert.match(
+      error.details[0]?.message ?? '',
+      /is the cloud metadata address, refused unless an ALLOW_TARGETS address or range covers it/,
+      url,
+    );
   }
-  assert.equal((await fetch(`${monitor.url}/services`).then((response) => response.json()) as unknown[]).length, 0);
+  assert.equal(((await fetch(`${monitor.url}/services`).then((response) => response.json())) as unknown[]).length, 0);
 });

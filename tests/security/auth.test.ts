@@ -21,7 +21,10 @@ function register(authorization?: string): Promise<Response> {
 }
 
 function deregister(authorization?: string): Promise<Response> {
-  return fetch(`${monitor.url}/services/svc`, { method: 'DELETE', headers: authorization === undefined ? {} : { authorization } });
+  return fetch(`${monitor.url}/services/svc`, {
+    method: 'DELETE',
+    headers: authorization === undefined ? {} : { authorization },
+  });
 }
 
 const REFUSED: readonly [string, string | undefined][] = [
@@ -59,7 +62,11 @@ test('the right token registers and deregisters; the scheme is case-insensitive'
 });
 
 test('the token is checked before the content type and the JSON: an unauthenticated client learns nothing about the payload rules', async () => {
-  const response = await fetch(`${monitor.url}/register`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'not json' });
+  const response = await fetch(`${monitor.url}/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain' },
+    body: 'not json',
+  });
   await assertUnauthorized(response, 'a non-JSON body without a token');
 });
 

@@ -47,7 +47,9 @@ interface Running {
 async function startApi(full: boolean): Promise<Running> {
   const store = await openStore();
   const hub = full ? new EventStreamHub({ events: store.events, replay: store }) : undefined;
-  const metrics: MonitorMetrics | undefined = full ? createMonitorMetrics({ store, events: store.events, attributeLabels: [], processMetrics: false }) : undefined;
+  const metrics: MonitorMetrics | undefined = full
+    ? createMonitorMetrics({ store, events: store.events, attributeLabels: [], processMetrics: false })
+    : undefined;
   const app = createApp({
     store,
     defaults: TEST_DEFAULTS,
@@ -92,19 +94,28 @@ function send(
 ): Promise<Answer> {
   // Framed explicitly: Node sends a GET or DELETE body unframed, which the server would read as the next request.
   const framing =
-    options.body === undefined ? {} : Array.isArray(options.body) ? { 'transfer-encoding': 'chunked' } : { 'content-length': Buffer.byteLength(options.body) };
+    options.body === undefined
+      ? {}
+      : Array.isArray(options.body)
+        ? { 'transfer-encoding': 'chunked' }
+        : { 'content-length': Buffer.byteLength(options.body) };
   return new Promise((resolve, reject) => {
-    const outgoing = request({ host: '127.0.0.1', port, method, path, headers: { ...framing, ...options.headers } }, (response) => {
-      if (response.headers['content-type']?.startsWith('text/event-stream')) {
-        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: '' });
-        outgoing.destroy();
-        return;
-      }
-      let body = '';
-      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }));
-    });
-    outgoing.on('error', (error) => (outgoing.destroyed && error.message === 'socket hang up' ? undefined : reject(error)));
+    const outgoing = request(
+      { host: '127.0.0.1', port, method, path, headers: { ...framing, ...options.headers } },
+      (response) => {
+        if (response.headers['content-type']?.startsWith('text/event-stream')) {
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: '' });
+          outgoing.destroy();
+          return;
+        }
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }));
+      },
+    );
+    outgoing.on('error', (error) =>
+      outgoing.destroyed && error.message === 'socket hang up' ? undefined : reject(error),
+    );
     if (Array.isArray(options.body)) for (const chunk of options.body) outgoing.write(chunk);
     else if (options.body !== undefined) outgoing.write(options.body);
     outgoing.end();
@@ -112,28 +123,46 @@ function send(
 }
 
 function assertSecureHeaders(answer: Answer, what: string): void {
-  for (const [name, value] of Object.entries(SECURE_HEADERS)) assert.equal(answer.headers[name], value, `${what}: ${name}`);
+  for (const [name, value] of Object.entries(SECURE_HEADERS))
+    assert.equal(answer.headers[name], value, `${what}: ${name}`);
   assert.equal(answer.headers['x-powered-by'], undefined, `${what}: x-powered-by`);
 }
 
 /** A request that makes the operation succeed, built from the document's own description of it. */
-function successfulRequest(method: string, path: string, secured: boolean): { path: string; headers: Record<string, string>; body?: string } {
+function successfulRequest(
+  method: string,
+  path: string,
+  secured: boolean,
+): { path: string; headers: Record<string, string>; body?: string } {
   const concrete = path.replace('{id}', method === 'delete' ? 'to-delete' : 'svc');
   const headers: Record<string, string> = secured ? { ...AUTH } : {};
-  if (method === 'post') return { path: concrete, headers: { ...headers, ...JSON_TYPE }, body: JSON.stringify({ id: 'new', url: 'http://127.0.0.1:8081' }) };
+  if (method === 'post')
+    return {
+      path: concrete,
+      headers: { ...headers, ...JSON_TYPE },
+      body: JSON.stringify({ id: 'new', url: 'http://127.0.0.1:8081' }),
+    };
   return { path: concrete, headers };
 }
 
 test('every documented operation answers with the secure headers, and HEAD on every GET does too', async () => {
   const operations = Object.entries(buildOpenApiDocument().paths ?? {}).flatMap(([path, item]) =>
-    Object.entries(item as Record<string, { security?: unknown[]; responses: Record<string, unknown> }>).map(([method, operation]) => ({ path, method, operation })),
+    Object.entries(item as Record<string, { security?: unknown[]; responses: Record<string, unknown> }>).map(
+      ([method, operation]) => ({ path, method, operation }),
+    ),
   );
   assert.ok(operations.length >= 9, `the document lists ${operations.length} operations`);
   for (const { path, method, operation } of operations) {
     const { path: concrete, headers, body } = successfulRequest(method, path, Boolean(operation.security?.length));
-    const answer = await send(full.port, method.toUpperCase(), concrete, { headers, ...(body === undefined ? {} : { body }) });
+    const answer = await send(full.port, method.toUpperCase(), concrete, {
+      headers,
+      ...(body === undefined ? {} : { body }),
+    });
     const what = `${method.toUpperCase()} ${concrete}`;
-    assert.ok(Object.keys(operation.responses).includes(String(answer.status)) && answer.status < 300, `${what} answered ${answer.status}: ${answer.body}`);
+    assert.ok(
+      Object.keys(operation.responses).includes(String(answer.status)) && answer.status < 300,
+      `${what} answered ${answer.status}: ${answer.body}`,
+    );
     assertSecureHeaders(answer, what);
     if (method === 'get') assertSecureHeaders(await send(full.port, 'HEAD', concrete, { headers }), `HEAD ${concrete}`);
   }
@@ -141,27 +170,124 @@ test('every documented operation answers with the secure headers, and HEAD on ev
 
 test('every kind of error answers with the secure headers', async () => {
   const big = 'x'.repeat(MAX_REQUEST_BODY_BYTES + 1);
-  const cases: { what: string; port?: number; method: string; path: string; headers?: Record<string, string | number>; body?: string | string[]; status: number; code: string }[] = [
+  const cases: {
+    what: string;
+    port?: number;
+    method: string;
+    path: string;
+    headers?: Record<string, string | number>;
+    body?: string | string[];
+    status: number;
+    code: string;
+  }[] = [
     { what: 'unknown path', method: 'GET', path: '/nope', status: 404, code: 'not_found' },
     { what: 'unknown service', method: 'GET', path: '/services/nope', status: 404, code: 'service_not_found' },
     { what: 'wrong method', method: 'PUT', path: '/services/svc', status: 405, code: 'method_not_allowed' },
-    { what: 'no token', method: 'POST', path: '/register', headers: JSON_TYPE, body: '{}', status: 401, code: 'unauthorized' },
+    {
+      what: 'no token',
+      method: 'POST',
+      path: '/register',
+      headers: JSON_TYPE,
+      body: '{}',
+      status: 401,
+      code: 'unauthorized',
+    },
     { what: 'no token on delete', method: 'DELETE', path: '/services/svc', status: 401, code: 'unauthorized' },
-    { what: 'not JSON', method: 'POST', path: '/register', headers: { ...AUTH, 'content-type': 'text/plain' }, body: 'x', status: 415, code: 'unsupported_media_type' },
-    { what: 'bad JSON', method: 'POST', path: '/register', headers: { ...AUTH, ...JSON_TYPE }, body: '{', status: 400, code: 'invalid_json' },
-    { what: 'bad registration', method: 'POST', path: '/register', headers: { ...AUTH, ...JSON_TYPE }, body: '{}', status: 400, code: 'invalid_registration' },
-    { what: 'metadata target', method: 'POST', path: '/register', headers: { ...AUTH, ...JSON_TYPE }, body: JSON.stringify({ id: 'imds', url: 'http://169.254.169.254' }), status: 400, code: 'invalid_registration' },
+    {
+      what: 'not JSON',
+      method: 'POST',
+      path: '/register',
+      headers: { ...AUTH, 'content-type': 'text/plain' },
+      body: 'x',
+      status: 415,
+      code: 'unsupported_media_type',
+    },
+    {
+      what: 'bad JSON',
+      method: 'POST',
+      path: '/register',
+      headers: { ...AUTH, ...JSON_TYPE },
+      body: '{',
+      status: 400,
+      code: 'invalid_json',
+    },
+    {
+      what: 'bad registration',
+      method: 'POST',
+      path: '/register',
+      headers: { ...AUTH, ...JSON_TYPE },
+      body: '{}',
+      status: 400,
+      code: 'invalid_registration',
+    },
+    {
+      what: 'metadata target',
+      method: 'POST',
+      path: '/register',
+      headers: { ...AUTH, ...JSON_TYPE },
+      body: JSON.stringify({ id: 'imds', url: 'http://169.254.169.254' }),
+      status: 400,
+      code: 'invalid_registration',
+    },
     { what: 'bad query', method: 'GET', path: '/services/svc/history?limit=0', status: 400, code: 'invalid_query' },
-    { what: 'bad Last-Event-ID', method: 'GET', path: '/events', headers: { 'last-event-id': 'x' }, status: 400, code: 'invalid_last_event_id' },
-    { what: 'body over the limit', method: 'POST', path: '/register', headers: { ...AUTH, ...JSON_TYPE }, body: big, status: 413, code: 'payload_too_large' },
-    { what: 'chunked body over the limit', method: 'POST', path: '/register', headers: { ...AUTH, ...JSON_TYPE }, body: [big.slice(0, 40_000), big.slice(40_000)], status: 413, code: 'payload_too_large' },
-    { what: 'body over the limit on a route that reads none', method: 'DELETE', path: '/services/svc', headers: AUTH, body: big, status: 413, code: 'payload_too_large' },
-    { what: 'declared length over the limit, nothing sent', method: 'GET', path: '/services', headers: { 'content-length': MAX_REQUEST_BODY_BYTES + 1 }, status: 413, code: 'payload_too_large' },
+    {
+      what: 'bad Last-Event-ID',
+      method: 'GET',
+      path: '/events',
+      headers: { 'last-event-id': 'x' },
+      status: 400,
+      code: 'invalid_last_event_id',
+    },
+    {
+      what: 'body over the limit',
+      method: 'POST',
+      path: '/register',
+      headers: { ...AUTH, ...JSON_TYPE },
+      body: big,
+      status: 413,
+      code: 'payload_too_large',
+    },
+    {
+      what: 'chunked body over the limit',
+      method: 'POST',
+      path: '/register',
+      headers: { ...AUTH, ...JSON_TYPE },
+      body: [big.slice(0, 40_000), big.slice(40_000)],
+      status: 413,
+      code: 'payload_too_large',
+    },
+    {
+      what: 'body over the limit on a route that reads none',
+      method: 'DELETE',
+      path: '/services/svc',
+      headers: AUTH,
+      body: big,
+      status: 413,
+      code: 'payload_too_large',
+    },
+    {
+      what: 'declared length over the limit, nothing sent',
+      method: 'GET',
+      path: '/services',
+      headers: { 'content-length': MAX_REQUEST_BODY_BYTES + 1 },
+      status: 413,
+      code: 'payload_too_large',
+    },
     { what: 'events off', port: 0, method: 'GET', path: '/events', status: 503, code: 'events_unavailable' },
-    { what: 'Prometheus off', port: 0, method: 'GET', path: '/metrics?format=prometheus', status: 501, code: 'prometheus_disabled' },
+    {
+      what: 'Prometheus off',
+      port: 0,
+      method: 'GET',
+      path: '/metrics?format=prometheus',
+      status: 501,
+      code: 'prometheus_disabled',
+    },
   ];
   for (const { what, port, method, path, headers, body, status, code } of cases) {
-    const answer = await send(port === 0 ? bare.port : full.port, method, path, { ...(headers ? { headers } : {}), ...(body === undefined ? {} : { body }) });
+    const answer = await send(port === 0 ? bare.port : full.port, method, path, {
+      ...(headers ? { headers } : {}),
+      ...(body === undefined ? {} : { body }),
+    });
     assert.equal(answer.status, status, `${what}: ${answer.body}`);
     assert.equal((JSON.parse(answer.body) as { error: { code: string } }).error.code, code, what);
     assertSecureHeaders(answer, what);
@@ -171,7 +297,10 @@ test('every kind of error answers with the secure headers', async () => {
 
 test('a write while the store is closed answers 503 with the secure headers', async () => {
   await bare.store.close();
-  const answer = await send(bare.port, 'POST', '/register', { headers: { ...AUTH, ...JSON_TYPE }, body: JSON.stringify({ id: 'late', url: 'http://127.0.0.1:8081' }) });
+  const answer = await send(bare.port, 'POST', '/register', {
+    headers: { ...AUTH, ...JSON_TYPE },
+    body: JSON.stringify({ id: 'late', url: 'http://127.0.0.1:8081' }),
+  });
   assert.equal(answer.status, 503);
   assert.equal((JSON.parse(answer.body) as { error: { code: string } }).error.code, 'shutting_down');
   assertSecureHeaders(answer, 'shutting down');

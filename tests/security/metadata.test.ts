@@ -30,12 +30,14 @@ interface Spelling {
   readonly rule: string;
 }
 
-const spelling = (rule: string) => (url: string, address: string, carries?: string): Spelling => ({
-  url,
-  address,
-  shown: carries === undefined ? address : `${address} (${carries})`,
-  rule,
-});
+const spelling =
+  (rule: string) =>
+  (url: string, address: string, carries?: string): Spelling => ({
+    url,
+    address,
+    shown: carries === undefined ? address : `${address} (${carries})`,
+    rule,
+  });
 const metadata = spelling(METADATA);
 const linkLocal = spelling(LINK_LOCAL);
 
@@ -116,10 +118,15 @@ const RESOLVED_ONLY: readonly Spelling[] = [
 ];
 
 const reason = ({ shown, rule }: Spelling): string => `host ${shown} is ${rule}, ${UNLESS}`;
-const resolvedReason = (name: string, { shown, rule }: Spelling): string => `${name} resolved to ${shown}, which is ${rule}, ${UNLESS}`;
+const resolvedReason = (name: string, { shown, rule }: Spelling): string =>
+  `${name} resolved to ${shown}, which is ${rule}, ${UNLESS}`;
 
 interface ErrorBody {
-  readonly error: { readonly code: string; readonly message: string; readonly details: { field: string; message: string }[] };
+  readonly error: {
+    readonly code: string;
+    readonly message: string;
+    readonly details: { field: string; message: string }[];
+  };
 }
 
 async function register(monitorUrl: string, body: Record<string, unknown>): Promise<Response> {
@@ -141,7 +148,13 @@ async function refusalDetails(response: Response, what: string): Promise<ErrorBo
 /** The API in-process over a real server, with no scheduler: an accepted registration is never probed. */
 async function startApi(policy: TargetPolicy): Promise<{ url: string; stop(): Promise<void> }> {
   const store = await openStore();
-  const app = createApp({ store, defaults: TEST_DEFAULTS, registerToken: null, targetPolicy: policy, logger: pino({ level: 'silent' }) });
+  const app = createApp({
+    store,
+    defaults: TEST_DEFAULTS,
+    registerToken: null,
+    targetPolicy: policy,
+    logger: pino({ level: 'silent' }),
+  });
   const server: Server = createApiServer({ fetch: app.fetch });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
@@ -161,7 +174,11 @@ before(async () => {
   monitor = await spawnMonitor();
 });
 after(async () => {
-  await Promise.all([monitor.stop(), ...agents.map((agent) => agent.close()), ...targets.map((target) => target.close())]);
+  await Promise.all([
+    monitor.stop(),
+    ...agents.map((agent) => agent.close()),
+    ...targets.map((target) => target.close()),
+  ]);
 });
 
 test('a spawned monitor without ALLOW_TARGETS refuses every spelling as url and as webhook_url, 400 naming the rule and the address', async () => {
@@ -181,16 +198,34 @@ test('under an ALLOW_TARGETS list the reason is the rule, not the list', async (
   const api = await startApi(targetPolicy(['*.example.com', '10.0.0.0/8']));
   t.after(() => api.stop());
   for (const entry of SPELLINGS) {
-    const details = await refusalDetails(await register(api.url, { id: 'x', url: entry.url, webhook_url: entry.url }), entry.url);
-    assert.deepEqual(details, [{ field: 'url', message: reason(entry) }, { field: 'webhook_url', message: reason(entry) }], entry.url);
+    const details = await refusalDetails(
+      await register(api.url, { id: 'x', url: entry.url, webhook_url: entry.url }),
+      entry.url,
+    );
+    assert.deepEqual(
+      details,
+      [
+        { field: 'url', message: reason(entry) },
+        { field: 'webhook_url', message: reason(entry) },
+      ],
+      entry.url,
+    );
   }
 });
 
 test('ALLOW_TARGETS address and range entries covering them let those spellings register, and only those', async (t) => {
   const covering = [
-    '169.254.0.0/16', '192.0.0.192', '168.63.129.16', 'fd00:ec2::/32', 'fe80::/10',
+    '169.254.0.0/16',
+    '192.0.0.192',
+    '168.63.129.16',
+    'fd00:ec2::/32',
+    'fe80::/10',
     // The translated forms are addresses of their own, which a list may hold.
-    '::/96', '::ffff:0:0:0/96', '64:ff9b::/96', '64:ff9b:1::/48', '2002::/16',
+    '::/96',
+    '::ffff:0:0:0/96',
+    '64:ff9b::/96',
+    '64:ff9b:1::/48',
+    '2002::/16',
   ];
   // Neither 100.100.100.200 nor fd20:ce::254 is covered; their translated forms are, by the ranges above.
   const uncovered = new Set(['100.100.100.200', '::ffff:6464:64c8', 'fd20:ce::254']);
@@ -200,7 +235,14 @@ test('ALLOW_TARGETS address and range entries covering them let those spellings 
     const response = await register(api.url, { id: `s${index}`, url: entry.url, webhook_url: entry.url });
     if (uncovered.has(entry.address)) {
       const details = await refusalDetails(response, entry.url);
-      assert.deepEqual(details, [{ field: 'url', message: reason(entry) }, { field: 'webhook_url', message: reason(entry) }], entry.url);
+      assert.deepEqual(
+        details,
+        [
+          { field: 'url', message: reason(entry) },
+          { field: 'webhook_url', message: reason(entry) },
+        ],
+        entry.url,
+      );
     } else {
       assert.equal(response.status, 201, `${entry.url}: ${await response.text()}`);
     }
@@ -210,7 +252,11 @@ test('ALLOW_TARGETS address and range entries covering them let those spellings 
 test('one covering entry lifts the refusal for that address only', async (t) => {
   const api = await startApi(targetPolicy(['169.254.170.2']));
   t.after(() => api.stop());
-  for (const [index, url] of ['http://169.254.170.2/v2/credentials', 'http://0xa9feaa02/', 'http://[::ffff:169.254.170.2]/'].entries()) {
+  for (const [index, url] of [
+    'http://169.254.170.2/v2/credentials',
+    'http://0xa9feaa02/',
+    'http://[::ffff:169.254.170.2]/',
+  ].entries()) {
     assert.equal((await register(api.url, { id: `ecs${index}`, url })).status, 201, url);
   }
   const others: readonly (readonly [string, string])[] = [
@@ -220,10 +266,13 @@ test('one covering entry lifts the refusal for that address only', async (t) => 
     ['http://[64:ff9b::169.254.170.2]/', 'host 64:ff9b::a9fe:aa02 is not in ALLOW_TARGETS'],
   ];
   for (const [url, message] of others) {
-    assert.deepEqual(await refusalDetails(await register(api.url, { id: 'other', url }), url), [{ field: 'url', message }], url);
+    assert.deepEqual(
+      await refusalDetails(await register(api.url, { id: 'other', url }), url),
+      [{ field: 'url', message }],
+      url,
+    );
   }
 });
-
 
 function lookupError(policy: TargetPolicy, resolver: Resolver | undefined, hostname: string): Promise<Error | null> {
   const lookup = guardedLookup(policy, resolver);
@@ -244,7 +293,13 @@ test('at connect time a name resolving to any of them is refused, with or withou
 test('at connect time a covering ALLOW_TARGETS entry lets the resolved address through, and the same list without it refuses it for the rule', async () => {
   const covering = ['*.test', '10.0.0.0/8', '169.254.0.0/16', 'fe80::/10', 'fd00:ec2::/32', '64:ff9b::/96'];
   const without = ['*.test', '10.0.0.0/8'];
-  for (const address of ['169.254.170.2', '::ffff:169.254.170.23', 'fe80::1%eth0', 'FD00:EC2::23', '64:ff9b::169.254.169.254']) {
+  for (const address of [
+    '169.254.170.2',
+    '::ffff:169.254.170.23',
+    'fe80::1%eth0',
+    'FD00:EC2::23',
+    '64:ff9b::169.254.169.254',
+  ]) {
     const resolver = fixedResolver({ 'ok.test': [address] });
     assert.equal(await lookupError(targetPolicy(covering), resolver, 'ok.test'), null, address);
     const error = await lookupError(targetPolicy(without), resolver, 'ok.test');
@@ -257,13 +312,18 @@ test('a numeric spelling that reaches the system resolver undecoded is decoded b
   for (const hostname of ['2852039166', '0xa9fea9fe', '0251.0376.0251.0376', '169.254.43518', '1684301000']) {
     const error = await lookupError(ANY_TARGET, undefined, hostname);
     assert.ok(error instanceof TargetRefusedError, hostname);
-    assert.match(error.reason, new RegExp(`^${hostname} resolved to (169\\.254\\.169\\.254|100\\.100\\.100\\.200), which is ${METADATA}`), hostname);
+    assert.match(
+      error.reason,
+      new RegExp(`^${hostname} resolved to (169\\.254\\.169\\.254|100\\.100\\.100\\.200), which is ${METADATA}`),
+      hostname,
+    );
   }
 });
 
-
 test('through the connector probes and webhooks use: every literal spelling and every name resolving to one is refused; the allowed addresses of a name are used', async () => {
-  const target = await startTarget((_request, response) => json(response, { uptime_sec: 1, request_count: 1, error_count: 0 }));
+  const target = await startTarget((_request, response) =>
+    json(response, { uptime_sec: 1, request_count: 1, error_count: 0 }),
+  );
   targets.push(target);
   const table: Record<string, string[]> = {};
   for (const [index, entry] of [...SPELLINGS, ...RESOLVED_ONLY].entries()) table[`n${index}.test`] = [entry.address];
@@ -275,12 +335,21 @@ test('through the connector probes and webhooks use: every literal spelling and 
     assert.equal(await refusalOf(url.href, agent), reason(entry), entry.url);
   }
   for (const [index, entry] of [...SPELLINGS, ...RESOLVED_ONLY].entries()) {
-    assert.equal(await refusalOf(`http://n${index}.test:${target.port}/`, agent), resolvedReason(`n${index}.test`, entry), entry.address);
+    assert.equal(
+      await refusalOf(`http://n${index}.test:${target.port}/`, agent),
+      resolvedReason(`n${index}.test`, entry),
+      entry.address,
+    );
   }
   assert.equal(target.connections, 0);
 
   // A name with a refused and an allowed address: the refused one is dropped and the other one used.
-  const mixed = new Agent({ connect: guardedConnector(ANY_TARGET, fixedResolver({ 'mixed.test': ['169.254.170.2', '64:ff9b::a9fe:a9fe', '127.0.0.1'] })) });
+  const mixed = new Agent({
+    connect: guardedConnector(
+      ANY_TARGET,
+      fixedResolver({ 'mixed.test': ['169.254.170.2', '64:ff9b::a9fe:a9fe', '127.0.0.1'] }),
+    ),
+  });
   agents.push(mixed);
   assert.equal(await refusalOf(`http://mixed.test:${target.port}/`, mixed), null);
   assert.equal(target.connections, 1);

@@ -23,7 +23,9 @@ for (const { name, open } of SQLITE_IMPLEMENTATIONS) {
       const path = join(tempDir(t), 'monitor.db');
       const time = clock(1_000_000_000_000);
       const first = await openStore({ persistence: await open(path), now: time.now });
-      const a = await first.register(registration('a', 'http://h:1', { pollIntervalSec: 30, attributes: { env: 'prod' } }));
+      const a = await first.register(
+        registration('a', 'http://h:1', { pollIntervalSec: 30, attributes: { env: 'prod' } }),
+      );
       const b = await first.register(registration('b', 'http://h:2'));
       await first.applyResults([
         probeResult('a', a.record.generation, HEALTHY, time.now()),
@@ -35,14 +37,20 @@ for (const { name, open } of SQLITE_IMPLEMENTATIONS) {
       time.advance(5000);
       const second = await openStore({ persistence: await open(path), now: time.now });
       const after = second.list();
-      assert.deepEqual(after.map((record) => ({ ...record, lastScheduledAt: null })), before);
+      assert.deepEqual(
+        after.map((record) => ({ ...record, lastScheduledAt: null })),
+        before,
+      );
       assert.equal(second.get('a')?.state.health, 'healthy');
       assert.equal(second.get('a')?.state.sample?.requestCount, 10);
       assert.equal(second.get('b')?.state.lastError, 'HTTP 503');
       // Polling resumes within one interval, not all at once and not never.
       for (const record of after) {
         const due = (record.lastScheduledAt ?? 0) + record.settings.intervalMs;
-        assert.ok(due >= time.now() && due < time.now() + record.settings.intervalMs, `${record.request.id} due at +${due - time.now()} ms`);
+        assert.ok(
+          due >= time.now() && due < time.now() + record.settings.intervalMs,
+          `${record.request.id} due at +${due - time.now()} ms`,
+        );
       }
       // New registrations get generations above every restored one.
       const c = await second.register(registration('c'));
@@ -60,11 +68,20 @@ for (const { name, open } of SQLITE_IMPLEMENTATIONS) {
         await store.applyResults([probeResult('flappy', record.generation, i % 2 === 0 ? HEALTHY : DEAD, time.now())]);
       }
       const page1 = await store.history('flappy', { limit: 3, beforeId: null });
-      assert.deepEqual(page1.map((t) => t.to.health), ['healthy', 'dead', 'healthy']);
+      assert.deepEqual(
+        page1.map((t) => t.to.health),
+        ['healthy', 'dead', 'healthy'],
+      );
       const page2 = await store.history('flappy', { limit: 3, beforeId: page1[2]?.id ?? null });
-      assert.deepEqual(page2.map((t) => t.to.health), ['dead', 'healthy', 'dead']);
+      assert.deepEqual(
+        page2.map((t) => t.to.health),
+        ['dead', 'healthy', 'dead'],
+      );
       const page3 = await store.history('flappy', { limit: 3, beforeId: page2[2]?.id ?? null });
-      assert.deepEqual(page3.map((t) => `${t.from.health}->${t.to.health}`), ['unknown->healthy']);
+      assert.deepEqual(
+        page3.map((t) => `${t.from.health}->${t.to.health}`),
+        ['unknown->healthy'],
+      );
       const all = [...page1, ...page2, ...page3];
       assert.equal(new Set(all.map((t) => t.id)).size, 7, 'no duplicates across pages');
       assert.ok(all.every((t, i) => i === 0 || t.at <= (all[i - 1]?.at ?? 0)));
@@ -137,14 +154,22 @@ for (const { name, open } of SQLITE_IMPLEMENTATIONS) {
       });
       await Promise.resolve();
       await store.register(registration('late')).then(() => order.push('registered'));
-      assert.equal(await pruning, 1200 + 1201, "the 1,200 old transitions and their 1,201 event-log entries (with p's registration); aggregates are kept a year");
+      assert.equal(
+        await pruning,
+        1200 + 1201,
+        "the 1,200 old transitions and their 1,201 event-log entries (with p's registration); aggregates are kept a year",
+      );
       assert.deepEqual(order, ['registered', 'pruned']);
       const left = await store.history('p', { limit: 1000, beforeId: null });
       assert.equal(left.length, 10);
       assert.ok(left.every((t) => t.at > recentAt - HOUR_MS));
       assert.equal((await store.uptime('p'))['1y'].probes, 1210);
       time.set(start + 366 * 24 * HOUR_MS);
-      assert.equal(await store.prune(30), 10 + 11 + 20, 'the 10 recent transitions (now old), their entries with late\'s registration, and the 20 year-old hours');
+      assert.equal(
+        await store.prune(30),
+        10 + 11 + 20,
+        "the 10 recent transitions (now old), their entries with late's registration, and the 20 year-old hours",
+      );
       assert.deepEqual(await store.eventsAfter(0, 10), [], 'the event log is pruned with the history');
       assert.equal((await store.uptime('p'))['1y'].probes, 10, 'only the hours within a year are left');
       await store.close();
@@ -158,12 +183,18 @@ for (const { name, open } of SQLITE_IMPLEMENTATIONS) {
       store.events.on('deregistered', (event) => removed.push(event));
       const { record } = await store.register(registration('doomed', 'http://h:1', { deregisterAfterSec: 60 }));
       const keeper = await store.register(registration('keeper', 'http://h:2'));
-      await store.applyResults([probeResult('doomed', record.generation, DEAD, time.now()), probeResult('keeper', keeper.record.generation, DEAD, time.now())]);
+      await store.applyResults([
+        probeResult('doomed', record.generation, DEAD, time.now()),
+        probeResult('keeper', keeper.record.generation, DEAD, time.now()),
+      ]);
       time.advance(59_000);
       await store.applyResults([probeResult('doomed', record.generation, DEAD, time.now())]);
       assert.ok(store.get('doomed'), 'not yet');
       time.advance(2000);
-      await store.applyResults([probeResult('doomed', record.generation, DEAD, time.now()), probeResult('keeper', keeper.record.generation, DEAD, time.now())]);
+      await store.applyResults([
+        probeResult('doomed', record.generation, DEAD, time.now()),
+        probeResult('keeper', keeper.record.generation, DEAD, time.now()),
+      ]);
       assert.equal(store.get('doomed'), undefined);
       assert.ok(store.get('keeper'), 'no expiry without deregister_after_sec');
       assert.equal(removed.length, 1);
@@ -178,7 +209,11 @@ for (const { name, open } of SQLITE_IMPLEMENTATIONS) {
 
     test('expiry: a recovery in between restarts the clock; the global default applies', async (t) => {
       const time = clock(1_000_000_000_000);
-      const store = await openStore({ persistence: await open(':memory:'), now: time.now, defaults: { deregisterAfterSec: 120 } });
+      const store = await openStore({
+        persistence: await open(':memory:'),
+        now: time.now,
+        defaults: { deregisterAfterSec: 120 },
+      });
       const { record } = await store.register(registration('wobbly'));
       await store.applyResults([probeResult('wobbly', record.generation, DEAD, time.now())]);
       time.advance(100_000);
@@ -202,11 +237,14 @@ for (const { name, open } of SQLITE_IMPLEMENTATIONS) {
       await first.applyResults([probeResult('a', record.generation, DEAD, time.now())]);
       await first.deregister('a');
       const entries = await first.eventsAfter(0, 10);
-      assert.deepEqual(entries.map((entry) => [entry.id, entry.kind, entry.serviceId]), [
-        [1, 'registered', 'a'],
-        [2, 'transition', 'a'],
-        [3, 'deregistered', 'a'],
-      ]);
+      assert.deepEqual(
+        entries.map((entry) => [entry.id, entry.kind, entry.serviceId]),
+        [
+          [1, 'registered', 'a'],
+          [2, 'transition', 'a'],
+          [3, 'deregistered', 'a'],
+        ],
+      );
       assert.deepEqual(JSON.parse(entries[1]?.data ?? '{}'), {
         service: 'a',
         from: { health: 'unknown', ready: false },
@@ -226,7 +264,11 @@ for (const { name, open } of SQLITE_IMPLEMENTATIONS) {
 
       const third = await openStore({ persistence: await open(path), now: time.now });
       await third.register(registration('b'));
-      assert.deepEqual((await third.eventsAfter(0, 10)).map((entry) => entry.id), [4], 'ids never go back, even after the log was emptied');
+      assert.deepEqual(
+        (await third.eventsAfter(0, 10)).map((entry) => entry.id),
+        [4],
+        'ids never go back, even after the log was emptied',
+      );
       await third.close();
     });
   });
@@ -236,6 +278,9 @@ test('event log: a commit that fails gives its ids back, so committed ids stay c
   const store = await openStore({ persistence: new FailingFirstRegistryWrite('disk I/O error') });
   await assert.rejects(store.register(registration('a')), /disk I\/O error/);
   await store.register(registration('b'));
-  assert.deepEqual((await store.eventsAfter(0, 10)).map((entry) => [entry.id, entry.serviceId]), [[1, 'b']]);
+  assert.deepEqual(
+    (await store.eventsAfter(0, 10)).map((entry) => [entry.id, entry.serviceId]),
+    [[1, 'b']],
+  );
   assert.equal(store.lastEventId, 1);
 });

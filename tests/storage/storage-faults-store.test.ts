@@ -38,9 +38,12 @@ const storedStates = (path: string): Record<string, string> =>
 
 const storedTransitions = (path: string): string[] =>
   readDatabase(path, (db) =>
-    (db.prepare('SELECT service_id, to_health FROM transitions ORDER BY id').all() as { service_id: string; to_health: string }[]).map(
-      (row) => `${row.service_id}:${row.to_health}`,
-    ),
+    (
+      db.prepare('SELECT service_id, to_health FROM transitions ORDER BY id').all() as {
+        service_id: string;
+        to_health: string;
+      }[]
+    ).map((row) => `${row.service_id}:${row.to_health}`),
   );
 
 for (const { name, open } of SQLITE_IMPLEMENTATIONS) {
@@ -56,14 +59,31 @@ for (const { name, open } of SQLITE_IMPLEMENTATIONS) {
 
       const lock = holdWriteLock(path);
       t.after(() => lock.release());
-      assert.equal(await store.applyResults([probeResult('a', a.generation, HEALTHY), probeResult('b', b.generation, { kind: 'http_status', status: 500 })]), 2);
+      assert.equal(
+        await store.applyResults([
+          probeResult('a', a.generation, HEALTHY),
+          probeResult('b', b.generation, { kind: 'http_status', status: 500 }),
+        ]),
+        2,
+      );
       assert.equal(store.get('a')?.state.health, 'healthy', 'what the target answered is shown at once');
       assert.equal(store.get('b')?.state.health, 'unhealthy');
-      assert.deepEqual(heard.transitions.map((e) => `${e.serviceId}:${e.to.health}`), ['a:healthy', 'b:unhealthy'], 'notifiers hear it at once');
+      assert.deepEqual(
+        heard.transitions.map((e) => `${e.serviceId}:${e.to.health}`),
+        ['a:healthy', 'b:unhealthy'],
+        'notifiers hear it at once',
+      );
       assert.equal(heard.recorded.length, 0, 'the event log only carries what is written');
       assert.deepEqual(
         { ...store.storage, lastError: null, failingSince: null },
-        { status: 'failing', failingSince: null, lastError: null, unsavedServices: 2, unsavedTransitions: 2, droppedTransitions: 0 },
+        {
+          status: 'failing',
+          failingSince: null,
+          lastError: null,
+          unsavedServices: 2,
+          unsavedTransitions: 2,
+          droppedTransitions: 0,
+        },
       );
       assert.match(store.storage.lastError ?? '', /another connection holds its write lock \(SQLITE_BUSY\)/);
       assert.deepEqual(storedStates(path), { a: 'unknown', b: 'unknown' });
@@ -76,7 +96,10 @@ for (const { name, open } of SQLITE_IMPLEMENTATIONS) {
       clearInterval(ticking);
       const waited = performance.now() - started;
       assert.ok(refused instanceof StorageError && refused.locked, String(refused));
-      assert.match(refused.message, /held its write lock \(SQLITE_BUSY\) for the \d+ ms the monitor waited; nothing was changed/);
+      assert.match(
+        refused.message,
+        /held its write lock \(SQLITE_BUSY\) for the \d+ ms the monitor waited; nothing was changed/,
+      );
       assert.ok(waited >= LOCK_WAIT_MS && waited < LOCK_WAIT_MS + 500, `refused after ${waited} ms`);
       assert.ok(turns >= 5, `timers ran ${turns} times while the write waited`);
       assert.equal(store.get('c'), undefined);
@@ -93,8 +116,18 @@ for (const { name, open } of SQLITE_IMPLEMENTATIONS) {
           [idBeforeOutage + 3, 'registered', 'c'],
         ],
       );
-      assert.deepEqual(store.storage, { status: 'ok', failingSince: null, lastError: null, unsavedServices: 0, unsavedTransitions: 0, droppedTransitions: 0 });
-      assert.deepEqual(heard.storage.map((s) => s.status), ['failing', 'ok']);
+      assert.deepEqual(store.storage, {
+        status: 'ok',
+        failingSince: null,
+        lastError: null,
+        unsavedServices: 0,
+        unsavedTransitions: 0,
+        droppedTransitions: 0,
+      });
+      assert.deepEqual(
+        heard.storage.map((s) => s.status),
+        ['failing', 'ok'],
+      );
       assert.deepEqual(storedStates(path), { a: 'healthy', b: 'unhealthy', c: 'unknown' });
       assert.deepEqual(storedTransitions(path), ['a:healthy', 'b:unhealthy']);
     });
@@ -123,7 +156,11 @@ for (const { name, open } of SQLITE_IMPLEMENTATIONS) {
       assert.equal(store.storage.status, 'failing');
       assert.equal(store.storage.unsavedServices, 0);
       lock.release();
-      await waitFor(() => store.storage.status === 'ok', 'the retry timer to find the database writable', 3 * STORAGE_RETRY_MS);
+      await waitFor(
+        () => store.storage.status === 'ok',
+        'the retry timer to find the database writable',
+        3 * STORAGE_RETRY_MS,
+      );
     });
 
     test('closing while the database is locked does not hang: only the unacknowledged results are lost', async (t) => {
@@ -135,7 +172,11 @@ for (const { name, open } of SQLITE_IMPLEMENTATIONS) {
       await store.applyResults([probeResult('a', a.generation, HEALTHY)]);
       await store.close();
       lock.release();
-      assert.deepEqual(storedStates(path), { a: 'unknown' }, 'the acknowledged registration is there; the probe result never was acknowledged');
+      assert.deepEqual(
+        storedStates(path),
+        { a: 'unknown' },
+        'the acknowledged registration is there; the probe result never was acknowledged',
+      );
     });
   });
 }
@@ -153,7 +194,10 @@ test('full (SQLITE_FULL): refused at once, with the reason; writes resume when t
   const started = performance.now();
   const refused = await store.register(registration('big', undefined, big)).catch((error: unknown) => error);
   assert.ok(refused instanceof StorageError && !refused.locked, String(refused));
-  assert.match(refused.message, /^the database could not commit the change \(SQLITE_FULL: database or disk is full\); nothing was changed$/);
+  assert.match(
+    refused.message,
+    /^the database could not commit the change \(SQLITE_FULL: database or disk is full\); nothing was changed$/,
+  );
   assert.ok(performance.now() - started < LOCK_WAIT_MS, 'a full disk is not waited for');
   assert.equal(store.get('big'), undefined);
   // Probe results still apply in memory, whether or not the full database takes them.
@@ -175,10 +219,30 @@ test('waiting transitions are bounded: beyond the cap the oldest are dropped and
     reason: 'refused',
     at,
   });
-  const hour = (serviceId: string, hourStart: number, probes: number) => ({ serviceId, hourStart, probes, successes: 0, totalResponseMs: 0, histogram: {} });
-  unsaved.add({ services: [], transitions: [1, 2, 3, 4, 5].map((at) => transition('a', at)), hours: [hour('a', 0, 1), hour('a', 0, 2), hour('a', 3_600_000, 1)] });
-  assert.deepEqual(unsaved.contents().transitions.map((t) => t.at), [3, 4, 5]);
-  assert.deepEqual(unsaved.contents().hours.map((h) => [h.hourStart, h.probes]), [[0, 2], [3_600_000, 1]]);
+  const hour = (serviceId: string, hourStart: number, probes: number) => ({
+    serviceId,
+    hourStart,
+    probes,
+    successes: 0,
+    totalResponseMs: 0,
+    histogram: {},
+  });
+  unsaved.add({
+    services: [],
+    transitions: [1, 2, 3, 4, 5].map((at) => transition('a', at)),
+    hours: [hour('a', 0, 1), hour('a', 0, 2), hour('a', 3_600_000, 1)],
+  });
+  assert.deepEqual(
+    unsaved.contents().transitions.map((t) => t.at),
+    [3, 4, 5],
+  );
+  assert.deepEqual(
+    unsaved.contents().hours.map((h) => [h.hourStart, h.probes]),
+    [
+      [0, 2],
+      [3_600_000, 1],
+    ],
+  );
   assert.deepEqual(unsaved.counts, { services: 0, transitions: 3, droppedTransitions: 2 });
   unsaved.clear();
   assert.equal(unsaved.isEmpty, true);

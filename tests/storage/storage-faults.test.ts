@@ -18,7 +18,13 @@ const HEALTH = { uptime_sec: 5, request_count: 10, error_count: 0 };
 
 interface Healthz {
   status: string;
-  storage: { status: string; failing_since: string | null; last_error: string | null; unsaved_services: number; unsaved_transitions: number };
+  storage: {
+    status: string;
+    failing_since: string | null;
+    last_error: string | null;
+    unsaved_services: number;
+    unsaved_transitions: number;
+  };
 }
 
 const register = (url: string, id: string, target: string): Promise<Response> =>
@@ -46,7 +52,9 @@ test('a database locked by another connection: writes 503 within the wait, reads
   const dbPath = join(tempDir(t), 'monitor.db');
   let flipFails = false;
   const up = await startTarget((_request, response) => json(response, HEALTH));
-  const flip = await startTarget((_request, response) => (flipFails ? json(response, { error: 'down' }, 500) : json(response, HEALTH)));
+  const flip = await startTarget((_request, response) =>
+    flipFails ? json(response, { error: 'down' }, 500) : json(response, HEALTH),
+  );
   let monitor = await spawnMonitor(['--db-path', dbPath]);
   const locks: { release(): void }[] = [];
   t.after(async () => {
@@ -58,7 +66,10 @@ test('a database locked by another connection: writes 503 within the wait, reads
 
   for (const id of ['a', 'c']) assert.equal((await register(monitor.url, id, `${up.url}/${id}`)).status, 201);
   assert.equal((await register(monitor.url, 'b', flip.url)).status, 201);
-  await waitFor(async () => Object.values(await healthOf(monitor.url)).every((h) => h === 'healthy') || undefined, 'a, b and c healthy');
+  await waitFor(
+    async () => Object.values(await healthOf(monitor.url)).every((h) => h === 'healthy') || undefined,
+    'a, b and c healthy',
+  );
   const stream = await connectSse(`${monitor.url}/events`, { 'last-event-id': '0' });
   t.after(() => stream.close());
 
@@ -67,7 +78,8 @@ test('a database locked by another connection: writes 503 within the wait, reads
   let lockTaken = false;
   const raced: { id: string; status: number }[] = [];
   const racing = (async () => {
-    for (let i = 0; !lockTaken; i++) raced.push({ id: `race${i}`, status: (await register(monitor.url, `race${i}`, `${up.url}/race${i}`)).status });
+    for (let i = 0; !lockTaken; i++)
+      raced.push({ id: `race${i}`, status: (await register(monitor.url, `race${i}`, `${up.url}/race${i}`)).status });
   })();
   await waitFor(async () => raced.length >= 3, 'a few registrations before the lock');
   const lock = holdWriteLock(dbPath);
@@ -84,22 +96,34 @@ test('a database locked by another connection: writes 503 within the wait, reads
   const answeredReadAt = performance.now() - started;
   const [registerError, deleteError] = await Promise.all([refusedRegister, refusedDelete]);
   const answeredWritesAt = performance.now() - started;
-  assert.ok(answeredReadAt < answeredWritesAt, `the read (${answeredReadAt} ms) came back before the writes (${answeredWritesAt} ms)`);
+  assert.ok(
+    answeredReadAt < answeredWritesAt,
+    `the read (${answeredReadAt} ms) came back before the writes (${answeredWritesAt} ms)`,
+  );
   assert.ok(answeredWritesAt >= LOCK_WAIT_MS - 100, `the writes waited for the lock (${answeredWritesAt} ms)`);
-  assert.ok(answeredWritesAt < LOCK_WAIT_MS + 1500, `the writes were answered soon after the wait (${answeredWritesAt} ms)`);
+  assert.ok(
+    answeredWritesAt < LOCK_WAIT_MS + 1500,
+    `the writes were answered soon after the wait (${answeredWritesAt} ms)`,
+  );
   for (const error of [registerError, deleteError]) {
     assert.equal(error.code, 'storage_unavailable');
     // `held … for the N ms the monitor waited`; or `holds`, for a write that queued behind another for its whole wait.
-    assert.match(error.message, /^the database could not commit the change: another connection (held|holds) its write lock \(SQLITE_BUSY\).*; nothing was changed/);
+    assert.match(
+      error.message,
+      /^the database could not commit the change: another connection (held|holds) its write lock \(SQLITE_BUSY\).*; nothing was changed/,
+    );
   }
 
   // Probing goes on: b's failure is seen and shown by every read, though the database cannot take it.
-  await waitFor(async () => (await healthOf(monitor.url)).b === 'unhealthy' || undefined, 'b to go unhealthy during the outage');
+  await waitFor(
+    async () => (await healthOf(monitor.url)).b === 'unhealthy' || undefined,
+    'b to go unhealthy during the outage',
+  );
   const during = await getJson<Healthz>(`${monitor.url}/healthz`);
   assert.equal(during.status, 'degraded');
   assert.equal(during.storage.status, 'failing');
   assert.match(during.storage.last_error ?? '', /SQLITE_BUSY/);
-  assert.ok(during.storage.unsaved_transitions >= 1, 'b\'s transition waits to be written');
+  assert.ok(during.storage.unsaved_transitions >= 1, "b's transition waits to be written");
   const view = await getJson<ServiceView>(`${monitor.url}/services/b`);
   assert.equal(view.last_error, 'HTTP 500');
   assert.equal((await fetch(`${monitor.url}/services/d`)).status, 404, 'the refused registration is nowhere');
@@ -112,34 +136,58 @@ test('a database locked by another connection: writes 503 within the wait, reads
   // The stream is the committed log: the transition waits for the database, and no id is handed out twice.
   const late = await connectSse(`${monitor.url}/events`, { 'last-event-id': '0' });
   t.after(() => late.close());
-  await late.waitFor((messages) => messages.some((m) => m.event === 'registered'), 'a replay read from the locked database');
+  await late.waitFor(
+    (messages) => messages.some((m) => m.event === 'registered'),
+    'a replay read from the locked database',
+  );
   assert.equal(stream.events().filter((m) => m.event === 'transition' && m.data.includes('"unhealthy"')).length, 0);
   await racing;
-  assert.ok(raced.every(({ status }) => status === 201 || status === 503), `answers: ${raced.map(({ status }) => status).join(', ')}`);
+  assert.ok(
+    raced.every(({ status }) => status === 201 || status === 503),
+    `answers: ${raced.map(({ status }) => status).join(', ')}`,
+  );
 
   lock.release();
   // Writes resume by themselves: the retry timer writes what waited, and /healthz says so.
-  await waitFor(async () => (await getJson<Healthz>(`${monitor.url}/healthz`)).storage.status === 'ok' || undefined, 'storage to recover', 5000);
+  await waitFor(
+    async () => (await getJson<Healthz>(`${monitor.url}/healthz`)).storage.status === 'ok' || undefined,
+    'storage to recover',
+    5000,
+  );
   const recovered = await getJson<Healthz>(`${monitor.url}/healthz`);
   assert.equal(recovered.status, 'ok');
   assert.equal(recovered.storage.unsaved_transitions, 0);
   assert.equal((await register(monitor.url, 'd', `${up.url}/d`)).status, 201);
   assert.equal((await fetch(`${monitor.url}/services/c`, { method: 'DELETE' })).status, 204);
   await stream.waitFor(
-    (messages) => messages.some((m) => m.event === 'transition' && m.data.includes('"service":"b"') && m.data.includes('"unhealthy"')),
-    'b\'s transition on the stream once written',
+    (messages) =>
+      messages.some(
+        (m) => m.event === 'transition' && m.data.includes('"service":"b"') && m.data.includes('"unhealthy"'),
+      ),
+    "b's transition on the stream once written",
   );
   const ids = stream.events().map((m) => m.id ?? 0);
-  assert.deepEqual(ids, [...ids].sort((x, y) => x - y), 'stream ids only go up');
+  assert.deepEqual(
+    ids,
+    [...ids].sort((x, y) => x - y),
+    'stream ids only go up',
+  );
   assert.equal(new Set(ids).size, ids.length, 'no id twice');
 
   // The database caught up with what the API showed: b is stored unhealthy, its transition is in the history.
   const stored = readDatabase(dbPath, (db) => ({
-    b: JSON.parse((db.prepare("SELECT state FROM services WHERE id = 'b'").get() as { state: string }).state) as { health: string },
-    transitions: db.prepare("SELECT to_health FROM transitions WHERE service_id = 'b' ORDER BY id").all() as { to_health: string }[],
+    b: JSON.parse((db.prepare("SELECT state FROM services WHERE id = 'b'").get() as { state: string }).state) as {
+      health: string;
+    },
+    transitions: db.prepare("SELECT to_health FROM transitions WHERE service_id = 'b' ORDER BY id").all() as {
+      to_health: string;
+    }[],
   }));
   assert.equal(stored.b.health, 'unhealthy');
-  assert.deepEqual(stored.transitions.map((row) => row.to_health), ['healthy', 'unhealthy']);
+  assert.deepEqual(
+    stored.transitions.map((row) => row.to_health),
+    ['healthy', 'unhealthy'],
+  );
 
   assert.match(monitor.output(), /"msg":"storage failing: writes are refused, probe results wait in memory"/);
   assert.match(monitor.output(), /"msg":"storage recovered: writes resume"/);

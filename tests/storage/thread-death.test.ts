@@ -26,7 +26,15 @@ async function refusedWith(call: Promise<unknown>, message: RegExp): Promise<voi
 }
 
 const storedEvents = (path: string): string[] =>
-  readDatabase(path, (db) => (db.prepare('SELECT id, kind, service_id FROM events ORDER BY id').all() as { id: number; kind: string; service_id: string }[]).map((row) => `${row.id} ${row.kind} ${row.service_id}`));
+  readDatabase(path, (db) =>
+    (
+      db.prepare('SELECT id, kind, service_id FROM events ORDER BY id').all() as {
+        id: number;
+        kind: string;
+        service_id: string;
+      }[]
+    ).map((row) => `${row.id} ${row.kind} ${row.service_id}`),
+  );
 
 test('calls waiting when the thread dies are refused with a StorageError saying so; the next call starts a new thread', async (t) => {
   const path = join(tempDir(t), 'monitor.db');
@@ -38,9 +46,15 @@ test('calls waiting when the thread dies are refused with a StorageError saying 
   const dying = persistence.testHook('exit-now');
   const unanswered = persistence.eventsAfter(0, 10);
   await refusedWith(dying, STOPPED);
-  await refusedWith(unanswered, /^the storage thread stopped \(its exit code was 70\) before answering; nothing was changed/);
+  await refusedWith(
+    unanswered,
+    /^the storage thread stopped \(its exit code was 70\) before answering; nothing was changed/,
+  );
   const { services } = await persistence.load(0);
-  assert.deepEqual(services.map((s) => s.request.id), ['a']);
+  assert.deepEqual(
+    services.map((s) => s.request.id),
+    ['a'],
+  );
   assert.notEqual(persistence.threadId, firstThread, 'a new thread answered');
   await persistence.writeRegistry([save('b')], [logEntry(2, 'b')]);
 });
@@ -52,7 +66,10 @@ test('a write the thread died before starting is refused as never applied, and i
   t.after(() => store.close());
   await store.register(registration('a'));
   await persistence.testHook('exit-before-next-write');
-  await refusedWith(store.register(registration('b')), /^the storage thread stopped \(its exit code was 70\) before committing the change; nothing was changed$/);
+  await refusedWith(
+    store.register(registration('b')),
+    /^the storage thread stopped \(its exit code was 70\) before committing the change; nothing was changed$/,
+  );
   assert.equal(store.get('b'), undefined);
   await store.register(registration('c'));
   assert.deepEqual(storedEvents(path), ['1 registered a', '2 registered c']);
@@ -82,7 +99,10 @@ test('a probe batch without log entries cut off by a death is refused as uncerta
   await persistence.testHook('exit-after-next-commit');
   const batch = healthyBatch('a', 2);
   const statesOnly = { ...batch, transitions: [], events: [] };
-  await refusedWith(persistence.saveProbeBatch(statesOnly), /before answering; the change may or may not have been stored$/);
+  await refusedWith(
+    persistence.saveProbeBatch(statesOnly),
+    /before answering; the change may or may not have been stored$/,
+  );
   // States replace the stored ones: writing it again is harmless, whichever way it went.
   await persistence.saveProbeBatch(statesOnly);
   assert.equal((await persistence.load(0)).services[0]?.state.health, 'healthy');
@@ -99,15 +119,32 @@ test('a thread that cannot reopen the file refuses the calls with the reason, an
   };
   removeDatabase();
   writeFileSync(path, 'not a database'.repeat(100));
-  const unusable = /it could not open the database: DB_PATH .*monitor\.db is not a usable health-monitor database \(file is not a database\); it was left untouched/;
-  await refusedWith(persistence.load(0), new RegExp(`^the storage thread stopped \\(${unusable.source}\\) before answering; nothing was changed$`));
+  const unusable =
+    /it could not open the database: DB_PATH .*monitor\.db is not a usable health-monitor database \(file is not a database\); it was left untouched/;
+  await refusedWith(
+    persistence.load(0),
+    new RegExp(`^the storage thread stopped \\(${unusable.source}\\) before answering; nothing was changed$`),
+  );
   const threadThatFailed = persistence.threadId;
   // Within the pause, calls fail at once with the same reason instead of each starting a thread.
-  await refusedWith(persistence.eventsAfter(0, 10), new RegExp(`^the storage thread stopped \\(${unusable.source}\\); it is started again at most every ${REOPEN_PAUSE_MS} ms; nothing was changed$`));
+  await refusedWith(
+    persistence.eventsAfter(0, 10),
+    new RegExp(
+      `^the storage thread stopped \\(${unusable.source}\\); it is started again at most every ${REOPEN_PAUSE_MS} ms; nothing was changed$`,
+    ),
+  );
   assert.equal(persistence.threadId, threadThatFailed);
   // Once the file is usable again, a call after the pause gets a working thread.
   removeDatabase();
-  await waitFor(() => persistence.load(0).then(() => true, () => false), 'the database to be opened again', 3 * REOPEN_PAUSE_MS);
+  await waitFor(
+    () =>
+      persistence.load(0).then(
+        () => true,
+        () => false,
+      ),
+    'the database to be opened again',
+    3 * REOPEN_PAUSE_MS,
+  );
   assert.notEqual(persistence.threadId, threadThatFailed);
 });
 
@@ -116,7 +153,10 @@ test('an in-memory database dies with its thread: later calls are refused, none 
   t.after(() => persistence.close());
   await persistence.writeRegistry([save('a')], [logEntry(1, 'a')]);
   await refusedWith(persistence.testHook('exit-now'), STOPPED);
-  await refusedWith(persistence.load(0), /^the storage thread stopped \(its exit code was 70\), and its in-memory database went with it; nothing was changed$/);
+  await refusedWith(
+    persistence.load(0),
+    /^the storage thread stopped \(its exit code was 70\), and its in-memory database went with it; nothing was changed$/,
+  );
 });
 
 test('test hooks are refused unless asked for at open', async (t) => {

@@ -49,7 +49,8 @@ test("another connection's write lock: every write is refused with the same Stor
   assert.deepEqual(fromThread, fromCaller);
   assert.deepEqual(fromThread[0], {
     class: 'StorageError',
-    message: 'the database could not commit the change: another connection holds its write lock (SQLITE_BUSY); nothing was changed',
+    message:
+      'the database could not commit the change: another connection holds its write lock (SQLITE_BUSY); nothing was changed',
     locked: true,
     code: 'SQLITE_BUSY',
   });
@@ -57,7 +58,10 @@ test("another connection's write lock: every write is refused with the same Stor
   assert.deepEqual(await threaded.eventsAfter(0, 10), []);
   lock.release();
   await threaded.writeRegistry([save('a')], [logEntry(1, 'a')]);
-  assert.deepEqual((await threaded.load(0)).services.map((s) => s.request.id), ['a']);
+  assert.deepEqual(
+    (await threaded.load(0)).services.map((s) => s.request.id),
+    ['a'],
+  );
 });
 
 test('a refusal for another reason keeps its engine code and is not taken for a lock', async (t) => {
@@ -74,8 +78,15 @@ test('a refusal for another reason keeps its engine code and is not taken for a 
   assert.deepEqual(fromThread, await again(direct));
   assert.equal(fromThread.locked, false);
   assert.equal(fromThread.code, 'SQLITE_CONSTRAINT_PRIMARYKEY');
-  assert.match(fromThread.message, /^the database could not commit the change \(SQLITE_CONSTRAINT_PRIMARYKEY: UNIQUE constraint failed: events\.id\); nothing was changed$/);
-  assert.deepEqual((await threaded.load(0)).services.map((s) => s.request.id), ['a'], 'nothing of the refused write was applied');
+  assert.match(
+    fromThread.message,
+    /^the database could not commit the change \(SQLITE_CONSTRAINT_PRIMARYKEY: UNIQUE constraint failed: events\.id\); nothing was changed$/,
+  );
+  assert.deepEqual(
+    (await threaded.load(0)).services.map((s) => s.request.id),
+    ['a'],
+    'nothing of the refused write was applied',
+  );
 });
 
 test('a database that cannot be opened is refused at open with the same DatabaseOpenError', async (t) => {
@@ -119,21 +130,40 @@ test('calls apply in the order made, none awaited: each read sees exactly the wr
   const loaded = persistence.load(0);
   await Promise.all([...writes, batch, removal]);
   const seen = await Promise.all(reads);
-  for (const [index, ids] of seen.entries()) assert.deepEqual(ids, Array.from({ length: index + 1 }, (_, i) => i + 1), `read ${index + 1}`);
+  for (const [index, ids] of seen.entries())
+    assert.deepEqual(
+      ids,
+      Array.from({ length: index + 1 }, (_, i) => i + 1),
+      `read ${index + 1}`,
+    );
   const { services, lastEventId } = await loaded;
   assert.equal(lastEventId, 102);
   assert.equal(services.length, 99, 's2 was removed before the load');
-  assert.equal(services.find((s) => s.request.id === 's1')?.state.health, 'healthy', 'the batch was applied before the load');
+  assert.equal(
+    services.find((s) => s.request.id === 's1')?.state.health,
+    'healthy',
+    'the batch was applied before the load',
+  );
 });
 
 test('close lets the calls already sent finish, then ends the thread; later calls are refused', async (t) => {
   const path = join(tempDir(t), 'monitor.db');
   const persistence = await SqliteThreadPersistence.open(path);
-  const writes = Array.from({ length: 50 }, (_, i) => persistence.writeRegistry([save(`s${i}`)], [logEntry(i + 1, `s${i}`)]));
+  const writes = Array.from({ length: 50 }, (_, i) =>
+    persistence.writeRegistry([save(`s${i}`)], [logEntry(i + 1, `s${i}`)]),
+  );
   await persistence.close();
   await Promise.all(writes);
-  assert.equal(readDatabase(path, (db) => (db.prepare('SELECT count(*) AS n FROM services').get() as { n: number }).n), 50);
-  assert.deepEqual(await refusalOf(persistence.load(0)), { class: 'StorageError', message: 'the storage is closed; nothing was changed', locked: false, code: null });
+  assert.equal(
+    readDatabase(path, (db) => (db.prepare('SELECT count(*) AS n FROM services').get() as { n: number }).n),
+    50,
+  );
+  assert.deepEqual(await refusalOf(persistence.load(0)), {
+    class: 'StorageError',
+    message: 'the storage is closed; nothing was changed',
+    locked: false,
+    code: null,
+  });
   await persistence.close();
 });
 
@@ -165,11 +195,26 @@ test('a registry larger than a load page comes back whole, in pages, exactly as 
   const direct = SqlitePersistence.open(path);
   const services = 2 * LOAD_PAGE_ROWS + 7;
   const ids = Array.from({ length: services }, (_, i) => `svc-${String(i).padStart(5, '0')}`);
-  await direct.writeRegistry(ids.map(save), ids.map((id, i) => logEntry(i + 1, id)));
+  await direct.writeRegistry(
+    ids.map(save),
+    ids.map((id, i) => logEntry(i + 1, id)),
+  );
   // The current hour's aggregate of every service, and one of an older hour that must stay out.
   const hourStart = 3_600_000 * 500;
-  const hour = (serviceId: string, start: number) => ({ serviceId, hourStart: start, probes: 3, successes: 2, totalResponseMs: 30, histogram: { '10': 3 } });
-  await direct.saveProbeBatch({ services: [], transitions: [], events: [], hours: [...ids.map((id) => hour(id, hourStart)), hour('svc-00000', hourStart - 3_600_000)] });
+  const hour = (serviceId: string, start: number) => ({
+    serviceId,
+    hourStart: start,
+    probes: 3,
+    successes: 2,
+    totalResponseMs: 30,
+    histogram: { '10': 3 },
+  });
+  await direct.saveProbeBatch({
+    services: [],
+    transitions: [],
+    events: [],
+    hours: [...ids.map((id) => hour(id, hourStart)), hour('svc-00000', hourStart - 3_600_000)],
+  });
   const expected = await direct.load(hourStart);
   await direct.close();
 
@@ -179,7 +224,14 @@ test('a registry larger than a load page comes back whole, in pages, exactly as 
   assert.equal(loaded.services.length, services);
   assert.equal(loaded.openHours.length, services);
   assert.equal(loaded.lastEventId, services);
-  const byId = <T>(items: readonly T[], id: (item: T) => string): T[] => [...items].sort((a, b) => id(a).localeCompare(id(b)));
-  assert.deepEqual(loaded.services, byId(expected.services, (service) => service.request.id));
-  assert.deepEqual(loaded.openHours, byId(expected.openHours, (aggregate) => aggregate.serviceId));
+  const byId = <T>(items: readonly T[], id: (item: T) => string): T[] =>
+    [...items].sort((a, b) => id(a).localeCompare(id(b)));
+  assert.deepEqual(
+    loaded.services,
+    byId(expected.services, (service) => service.request.id),
+  );
+  assert.deepEqual(
+    loaded.openHours,
+    byId(expected.openHours, (aggregate) => aggregate.serviceId),
+  );
 });

@@ -15,7 +15,9 @@ import { postRegistration, serveApi } from '../helpers/api-server.js';
 import { openStore } from '../helpers/fixtures.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
-type Step = { readonly kind: 'synced'; readonly committedAtStart: ReadonlySet<string> } | { readonly kind: 'ack'; readonly id: string };
+type Step =
+  | { readonly kind: 'synced'; readonly committedAtStart: ReadonlySet<string> }
+  | { readonly kind: 'ack'; readonly id: string };
 
 test('every acknowledged registration was committed, then its write-ahead log synced, before the answer', async (t) => {
   const dbPath = join(tempDir(t), 'monitor.db');
@@ -61,10 +63,18 @@ test('every acknowledged registration was committed, then its write-ahead log sy
   assert.equal(acks.length, 45);
   for (const [index, step] of steps.entries()) {
     if (step.kind !== 'ack') continue;
-    const syncedBefore = steps.slice(0, index).some((earlier) => earlier.kind === 'synced' && earlier.committedAtStart.has(step.id));
-    assert.ok(syncedBefore, `${step.id} was acknowledged without a sync of the write-ahead log, started after its commit, having finished first`);
+    const syncedBefore = steps
+      .slice(0, index)
+      .some((earlier) => earlier.kind === 'synced' && earlier.committedAtStart.has(step.id));
+    assert.ok(
+      syncedBefore,
+      `${step.id} was acknowledged without a sync of the write-ahead log, started after its commit, having finished first`,
+    );
   }
-  assert.ok(opened.length > 0 && opened.every((path) => path === walPath), `the log opened for syncing: ${opened.join(', ')}`);
+  assert.ok(
+    opened.length > 0 && opened.every((path) => path === walPath),
+    `the log opened for syncing: ${opened.join(', ')}`,
+  );
   // Group commit still holds: fewer syncs than registrations.
   const syncs = steps.filter((step) => step.kind === 'synced').length;
   assert.ok(syncs < 45, `${syncs} syncs for 45 registrations`);

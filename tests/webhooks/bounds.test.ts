@@ -17,7 +17,10 @@ function closeAfter(t: { after: (fn: () => Promise<void>) => void }, ...receiver
 }
 
 /** Records what the notifier discards, by reason. */
-function discards(): { onDiscard: (reason: DiscardReason, receiver: string) => void; count: (reason: DiscardReason) => number } {
+function discards(): {
+  onDiscard: (reason: DiscardReason, receiver: string) => void;
+  count: (reason: DiscardReason) => number;
+} {
   const all: DiscardReason[] = [];
   return { onDiscard: (reason) => all.push(reason), count: (reason) => all.filter((entry) => entry === reason).length };
 }
@@ -51,7 +54,8 @@ test('the global bound in count drops the oldest waiting notices across receiver
     onDiscard: discarded.onDiscard,
   });
   const services = ['a', 'b', 'c'];
-  for (const id of services) await store.register(registration(id, undefined, { webhookUrl: `${receiver.url}?service=${id}` }));
+  for (const id of services)
+    await store.register(registration(id, undefined, { webhookUrl: `${receiver.url}?service=${id}` }));
   const origin = Date.UTC(2026, 0, 1);
   for (const id of services) await drive(store, id, DEAD, origin);
   await waitFor(() => receiver.deliveries.length === 3, 'one notice in flight per receiver');
@@ -62,8 +66,15 @@ test('the global bound in count drops the oldest waiting notices across receiver
     for (const id of services) await drive(store, id, outcome, origin + 1000 * second++);
   }
   assert.equal(discarded.count('global_bound'), 2);
-  assert.equal(outcomes.count('dropped'), 0, 'no receiver queue was full: the per-receiver bound is not what dropped them');
-  await waitFor(() => warnings.filter((line) => line.msg === 'webhook notices dropped: global bound reached').length === 2, 'the first line and the folded one');
+  assert.equal(
+    outcomes.count('dropped'),
+    0,
+    'no receiver queue was full: the per-receiver bound is not what dropped them',
+  );
+  await waitFor(
+    () => warnings.filter((line) => line.msg === 'webhook notices dropped: global bound reached').length === 2,
+    'the first line and the folded one',
+  );
   const lines = warnings.filter((line) => line.msg === 'webhook notices dropped: global bound reached');
   assert.deepEqual(
     lines.map((line) => line['notices']),
@@ -76,7 +87,11 @@ test('the global bound in count drops the oldest waiting notices across receiver
   await waitFor(() => outcomes.count('delivered') === 7, 'the rest to be delivered');
   assert.deepEqual(
     services.map((id) => secondsOf(receiver, id, origin)),
-    [[0, 4], [0, 5], [0, 3, 6]],
+    [
+      [0, 4],
+      [0, 5],
+      [0, 3, 6],
+    ],
     'a1 and b2 were dropped; every other notice arrived, in order',
   );
 });
@@ -87,9 +102,14 @@ test('the global bound in bytes drops the oldest waiting notices', async (t) => 
   const store = await openStore();
   const discarded = discards();
   // About 11 KB a notice (a 10,000-character attribute): two fit in 28,000 bytes, three do not.
-  const { outcomes } = startTestNotifier(t, store, { maxQueuedBytes: 28_000, timeoutMs: 10_000, onDiscard: discarded.onDiscard });
+  const { outcomes } = startTestNotifier(t, store, {
+    maxQueuedBytes: 28_000,
+    timeoutMs: 10_000,
+    onDiscard: discarded.onDiscard,
+  });
   const attributes = wideAttributes(1, 10_000);
-  for (const id of ['x', 'y']) await store.register(registration(id, undefined, { attributes, webhookUrl: `${receiver.url}?service=${id}` }));
+  for (const id of ['x', 'y'])
+    await store.register(registration(id, undefined, { attributes, webhookUrl: `${receiver.url}?service=${id}` }));
   const origin = Date.UTC(2026, 0, 1);
   for (const id of ['x', 'y']) await drive(store, id, DEAD, origin);
   await waitFor(() => receiver.deliveries.length === 2, 'one notice in flight per receiver');
@@ -104,7 +124,13 @@ test('the global bound in bytes drops the oldest waiting notices', async (t) => 
 
   release();
   await waitFor(() => outcomes.count('delivered') === 4, 'the rest to be delivered');
-  assert.deepEqual([secondsOf(receiver, 'x', origin), secondsOf(receiver, 'y', origin)], [[0, 3], [0, 4]]);
+  assert.deepEqual(
+    [secondsOf(receiver, 'x', origin), secondsOf(receiver, 'y', origin)],
+    [
+      [0, 3],
+      [0, 4],
+    ],
+  );
 });
 
 test('deleting a service drops its waiting and in-flight notices: no request for it after deletion; a re-registration is a new life', async (t) => {
@@ -114,31 +140,57 @@ test('deleting a service drops its waiting and in-flight notices: no request for
   const store = await openStore();
   const discarded = discards();
   // Short timeouts and many retries: a notice left in flight would be posted again and again.
-  const { outcomes } = startTestNotifier(t, store, { timeoutMs: 200, retries: 20, reminderMs: 100, onDiscard: discarded.onDiscard });
-  for (const id of ['gone', 'stays']) await store.register(registration(id, undefined, { webhookUrl: `${receiver.url}?service=${id}` }));
+  const { outcomes } = startTestNotifier(t, store, {
+    timeoutMs: 200,
+    retries: 20,
+    reminderMs: 100,
+    onDiscard: discarded.onDiscard,
+  });
+  for (const id of ['gone', 'stays'])
+    await store.register(registration(id, undefined, { webhookUrl: `${receiver.url}?service=${id}` }));
   for (const outcome of [DEAD, HEALTHY, DEAD, HEALTHY, DEAD]) await drive(store, 'gone', outcome);
-  await waitFor(() => receiver.deliveries.some((delivery) => delivery.payload.service === 'gone'), 'the first notice for gone in flight');
+  await waitFor(
+    () => receiver.deliveries.some((delivery) => delivery.payload.service === 'gone'),
+    'the first notice for gone in flight',
+  );
 
   await store.deregister('gone');
   await drive(store, 'stays', DEAD);
   // A request already on the wire when the service was deleted may still land: a short grace.
   await sleep(300);
-  const forGone = (): string[] => receiver.deliveries.filter((delivery) => delivery.payload.service === 'gone').map((delivery) => delivery.payload.id);
+  const forGone = (): string[] =>
+    receiver.deliveries
+      .filter((delivery) => delivery.payload.service === 'gone')
+      .map((delivery) => delivery.payload.id);
   const afterGrace = forGone().length;
   await sleep(1000);
-  assert.equal(forGone().length, afterGrace, 'nothing for the deleted service after its deletion: no retry, no waiting notice, no reminder');
+  assert.equal(
+    forGone().length,
+    afterGrace,
+    'nothing for the deleted service after its deletion: no retry, no waiting notice, no reminder',
+  );
   assert.equal(new Set(forGone()).size, 1, 'only the notice that was in flight ever reached the receiver');
   assert.equal(discarded.count('service_deleted'), 5, 'the one in flight and the four waiting');
-  assert.deepEqual([outcomes.count('failed'), outcomes.count('dropped')], [0, 0], 'a discarded notice is neither failed nor dropped');
-  assert.ok(noticesOf(receiver).some((notice) => notice.service === 'stays' && notice.event === 'transition'), 'the other service is unaffected');
+  assert.deepEqual(
+    [outcomes.count('failed'), outcomes.count('dropped')],
+    [0, 0],
+    'a discarded notice is neither failed nor dropped',
+  );
+  assert.ok(
+    noticesOf(receiver).some((notice) => notice.service === 'stays' && notice.event === 'transition'),
+    'the other service is unaffected',
+  );
 
   // The same id again: its notices are delivered as for any new service.
   goneHangs = false;
   await store.register(registration('gone', undefined, { webhookUrl: `${receiver.url}?service=gone` }));
   await drive(store, 'gone', DEAD);
   await waitFor(
-    () => noticesOf(receiver).some((notice) => notice.service === 'gone' && notice.from?.health === 'unknown' && notice.to?.health === 'dead'),
-    'the new life\'s first notice',
+    () =>
+      noticesOf(receiver).some(
+        (notice) => notice.service === 'gone' && notice.from?.health === 'unknown' && notice.to?.health === 'dead',
+      ),
+    "the new life's first notice",
   );
 });
 
@@ -160,7 +212,11 @@ test('failed deliveries to a receiver make one line at once, then one line per i
   const other = await startReceiver(() => 404);
   closeAfter(t, failing, other);
   const store = await openStore();
-  const { notifier, outcomes, warnings } = startTestNotifier(t, store, { receivers: [failing.url], retries: 0, warnIntervalMs: 1500 });
+  const { notifier, outcomes, warnings } = startTestNotifier(t, store, {
+    receivers: [failing.url],
+    retries: 0,
+    warnIntervalMs: 1500,
+  });
   await store.register(registration('svc'));
   await store.register(registration('own', undefined, { webhookUrl: other.url }));
   const outcomesOf = [DEAD, HEALTHY];
@@ -174,12 +230,16 @@ test('failed deliveries to a receiver make one line at once, then one line per i
   assert.equal(forFailing().length, 1, 'one line at once');
   assert.equal(forFailing()[0]?.['failures'], 1);
   assert.equal(forFailing()[0]?.['error'], 'HTTP 302 (redirects are not followed)');
-  assert.equal(failed().filter((line) => line['receiver'] === new URL(other.url).origin).length, 1, 'another receiver has its own line');
+  assert.equal(
+    failed().filter((line) => line['receiver'] === new URL(other.url).origin).length,
+    1,
+    'another receiver has its own line',
+  );
 
   await waitFor(() => forFailing().length === 2, 'the line for the rest of the interval', 3000);
   const [, folded] = forFailing();
   assert.equal(folded?.['failures'], 30, 'the other 30 failures in one line');
-  assert.equal(folded?.['error'], 'HTTP 302 (redirects are not followed)', 'with the last failure\'s details');
+  assert.equal(folded?.['error'], 'HTTP 302 (redirects are not followed)', "with the last failure's details");
   await sleep(1700);
   assert.equal(forFailing().length, 2, 'a quiet interval writes nothing');
 
@@ -189,7 +249,9 @@ test('failed deliveries to a receiver make one line at once, then one line per i
   await waitFor(() => outcomes.count('failed', failing.url) === 33, 'two more failures');
   await notifier.stop();
   assert.deepEqual(
-    forFailing().slice(2).map((line) => line['failures']),
+    forFailing()
+      .slice(2)
+      .map((line) => line['failures']),
     [1, 1],
   );
 });

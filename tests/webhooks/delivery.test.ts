@@ -24,7 +24,11 @@ test('a signed notice answered 500, 500, 200 verifies on every attempt and is de
   });
   closeAfter(t, receiver);
   const store = await openStore();
-  const { notifier, outcomes, warnings } = startTestNotifier(t, store, { receivers: [receiver.url], secret: SECRET, retries: 5 });
+  const { notifier, outcomes, warnings } = startTestNotifier(t, store, {
+    receivers: [receiver.url],
+    secret: SECRET,
+    retries: 5,
+  });
   await store.register(registration('svc', 'http://127.0.0.1:1/svc', { attributes: { team: 'core' } }));
   await drive(store, 'svc', HTTP_503);
 
@@ -37,7 +41,11 @@ test('a signed notice answered 500, 500, 200 verifies on every attempt and is de
 
   const [first, , last] = receiver.deliveries;
   assert.ok(first && last);
-  assert.equal(new Set(receiver.deliveries.map((delivery) => delivery.headers['webhook-id'])).size, 1, 'retries keep the id');
+  assert.equal(
+    new Set(receiver.deliveries.map((delivery) => delivery.headers['webhook-id'])).size,
+    1,
+    'retries keep the id',
+  );
   assert.equal(last.payload.id, last.headers['webhook-id']);
   assert.equal(last.headers['content-type'], 'application/json');
   const { id: _id, at, ...rest } = last.payload;
@@ -58,7 +66,10 @@ test('a signed notice answered 500, 500, 200 verifies on every attempt and is de
   assert.equal(rejectionOf(SECRET, last.headers, last.body.replace('unhealthy', 'healthy')), 'no matching signature');
   assert.equal(rejectionOf('another-secret-0123456789', last.headers, last.body), 'no matching signature');
   const sentAt = Number(last.headers['webhook-timestamp']);
-  assert.equal(rejectionOf(SECRET, last.headers, last.body, sentAt + 5 * 60 + 1), 'timestamp outside the replay window');
+  assert.equal(
+    rejectionOf(SECRET, last.headers, last.body, sentAt + 5 * 60 + 1),
+    'timestamp outside the replay window',
+  );
 });
 
 test('a receiver that always fails gets retries + 1 attempts, then one warning', async (t) => {
@@ -77,7 +88,14 @@ test('a receiver that always fails gets retries + 1 attempts, then one warning',
   const [warning] = warnings;
   assert.equal(warning?.msg, 'webhook delivery failed');
   assert.deepEqual(
-    [warning['receiver'], warning['notice'], warning['event'], warning['service'], warning['attempts'], warning['error']],
+    [
+      warning['receiver'],
+      warning['notice'],
+      warning['event'],
+      warning['service'],
+      warning['attempts'],
+      warning['error'],
+    ],
     [new URL(receiver.url).origin, receiver.deliveries[0]?.payload.id, 'transition', 'svc', 4, 'HTTP 500'],
   );
   assert.equal(receiver.deliveries[0]?.headers['webhook-signature'], undefined, 'unsigned without a secret');
@@ -89,7 +107,10 @@ test('404 and redirects fail at once; 429 and timeouts are retried; a refused co
   const redirecting = await startReceiver(() => ({ status: 302, headers: { location: elsewhere.url } }));
   const busyOnce = await startReceiver((_, index) => (index === 0 ? 429 : 200));
   const held: ServerResponse[] = [];
-  const silent = await startReceiver(() => 'hang', (response) => held.push(response));
+  const silent = await startReceiver(
+    () => 'hang',
+    (response) => held.push(response),
+  );
   const refused = await refusedUrl();
   closeAfter(t, elsewhere, notFound, redirecting, busyOnce, silent);
   const store = await openStore();
@@ -98,9 +119,15 @@ test('404 and redirects fail at once; 429 and timeouts are retried; a refused co
   await store.register(registration('svc'));
   await drive(store, 'svc', DEAD);
 
-  await waitFor(() => outcomes.count('delivered') + outcomes.count('failed') === receivers.length, 'every receiver to finish');
+  await waitFor(
+    () => outcomes.count('delivered') + outcomes.count('failed') === receivers.length,
+    'every receiver to finish',
+  );
   await notifier.stop();
-  assert.deepEqual([notFound.deliveries.length, redirecting.deliveries.length, busyOnce.deliveries.length, silent.deliveries.length], [1, 1, 2, 2]);
+  assert.deepEqual(
+    [notFound.deliveries.length, redirecting.deliveries.length, busyOnce.deliveries.length, silent.deliveries.length],
+    [1, 1, 2, 2],
+  );
   assert.equal(elsewhere.deliveries.length, 0, 'the redirect is not followed');
   assert.equal(outcomes.count('delivered', busyOnce.url), 1);
   const errors = Object.fromEntries(warnings.map((warning) => [warning['receiver'], warning['error']]));
@@ -124,7 +151,11 @@ test('a full queue drops its oldest notices and counts them; the rest arrive in 
   );
   closeAfter(t, receiver);
   const store = await openStore();
-  const { outcomes } = startTestNotifier(t, store, { receivers: [receiver.url], maxQueuedPerReceiver: 3, timeoutMs: 10_000 });
+  const { outcomes } = startTestNotifier(t, store, {
+    receivers: [receiver.url],
+    maxQueuedPerReceiver: 3,
+    timeoutMs: 10_000,
+  });
   await store.register(registration('svc'));
   const startedAt = Date.UTC(2026, 0, 1);
   // Ten transitions, each `at` one second apart so the notices can be told apart.

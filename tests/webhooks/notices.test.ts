@@ -14,14 +14,20 @@ function closeAfter(t: { after: (fn: () => Promise<void>) => void }, ...receiver
 }
 
 const summary = (receiver: Receiver): string[] =>
-  noticesOf(receiver).map((notice) => `${notice.event} ${notice.service} ${notice.from?.health ?? '-'}→${notice.to?.health ?? '-'}`);
+  noticesOf(receiver).map(
+    (notice) => `${notice.event} ${notice.service} ${notice.from?.health ?? '-'}→${notice.to?.health ?? '-'}`,
+  );
 
 test('a hanging receiver holds up neither the store nor the other receivers, and stop() cuts it within its grace', async (t) => {
   const hanging = await startReceiver(() => 'hang');
   const fast = await startReceiver();
   closeAfter(t, hanging, fast);
   const store = await openStore();
-  const { notifier, outcomes, warnings } = startTestNotifier(t, store, { receivers: [hanging.url, fast.url], timeoutMs: 10_000, stopGraceMs: 300 });
+  const { notifier, outcomes, warnings } = startTestNotifier(t, store, {
+    receivers: [hanging.url, fast.url],
+    timeoutMs: 10_000,
+    stopGraceMs: 300,
+  });
   await store.register(registration('svc'));
   await drive(store, 'svc', HTTP_503);
   await drive(store, 'svc', HEALTHY);
@@ -30,7 +36,11 @@ test('a hanging receiver holds up neither the store nor the other receivers, and
 
   // Well inside the hanging receiver's 10 s timeout.
   await waitFor(() => fast.deliveries.length === 3, 'the fast receiver to get all three', 2000);
-  assert.deepEqual(summary(fast), ['transition svc unknown→unhealthy', 'resolved svc unhealthy→healthy', 'transition svc healthy→dead']);
+  assert.deepEqual(summary(fast), [
+    'transition svc unknown→unhealthy',
+    'resolved svc unhealthy→healthy',
+    'transition svc healthy→dead',
+  ]);
   assert.equal(hanging.deliveries.length, 1, 'one delivery at a time: the other two wait behind the hanging one');
 
   const stopping = performance.now();
@@ -53,13 +63,20 @@ test('reminders come while a service stays bad and stop when it recovers, is del
     await drive(store, id, DEAD);
   }
   const remindersOf = (id: string, after = 0) =>
-    noticesOf(receiver).filter((notice) => notice.event === 'reminder' && notice.service === id && Date.parse(notice.at) > after);
+    noticesOf(receiver).filter(
+      (notice) => notice.event === 'reminder' && notice.service === id && Date.parse(notice.at) > after,
+    );
   await waitFor(() => ids.every((id) => remindersOf(id).length >= 2), 'two reminders for every bad service');
 
   const [reminder] = remindersOf('control');
-  const [deadNotice] = noticesOf(receiver).filter((notice) => notice.service === 'control' && notice.event === 'transition');
+  const [deadNotice] = noticesOf(receiver).filter(
+    (notice) => notice.service === 'control' && notice.event === 'transition',
+  );
   assert.ok(reminder && deadNotice);
-  assert.deepEqual([reminder.from, reminder.to, reminder.reason], [null, { health: 'dead', ready: false }, 'ECONNREFUSED']);
+  assert.deepEqual(
+    [reminder.from, reminder.to, reminder.reason],
+    [null, { health: 'dead', ready: false }, 'ECONNREFUSED'],
+  );
   assert.equal(reminder.bad_since, deadNotice.bad_since, 'how long it has been bad counts from the transition');
   assert.equal(reminder.bad_for_sec, Math.floor((Date.parse(reminder.at) - Date.parse(deadNotice.at)) / 1000));
 
@@ -69,7 +86,10 @@ test('reminders come while a service stays bad and stop when it recovers, is del
   await store.register(registration('reregistered'));
   const reregisteredAt = Date.now();
   // Three more reminders for the control service: three periods in which the others had their chance.
-  await waitFor(() => remindersOf('control', reregisteredAt).length >= 3, 'the control service to be reminded about three more times');
+  await waitFor(
+    () => remindersOf('control', reregisteredAt).length >= 3,
+    'the control service to be reminded about three more times',
+  );
 
   const notices = noticesOf(receiver);
   const resolvedAt = notices.findIndex((notice) => notice.event === 'resolved' && notice.service === 'recovers');
@@ -100,12 +120,20 @@ test('an unchanged health is never announced twice, and a readiness-only change 
   store.events.emit('transition', toUnhealthy);
   store.events.emit('transition', { ...toUnhealthy, from: { health: 'unhealthy', ready: false } });
   await drive(store, 'svc', BAD_BODY);
-  assert.deepEqual(transitions.at(-1)?.to, { health: 'unhealthy', ready: true }, 'the store did report the readiness change');
+  assert.deepEqual(
+    transitions.at(-1)?.to,
+    { health: 'unhealthy', ready: true },
+    'the store did report the readiness change',
+  );
   await drive(store, 'svc', HEALTHY);
 
   await waitFor(() => outcomes.count('delivered') === 2, 'the resolved notice');
   assert.deepEqual(summary(receiver), ['transition svc unknown→unhealthy', 'resolved svc unhealthy→healthy']);
-  assert.deepEqual(noticesOf(receiver)[1]?.from, { health: 'unhealthy', ready: true }, 'the next notice carries the readiness');
+  assert.deepEqual(
+    noticesOf(receiver)[1]?.from,
+    { health: 'unhealthy', ready: true },
+    'the next notice carries the readiness',
+  );
 });
 
 test("a registration's webhook_url hears only its own service; WEBHOOK_URLS hear every service, expiry included", async (t) => {
@@ -121,7 +149,9 @@ test("a registration's webhook_url hears only its own service; WEBHOOK_URLS hear
   await store.register(registration('a', 'http://127.0.0.1:1/a', { webhookUrl: ofA.url }));
   await store.register(registration('b', 'http://127.0.0.1:1/b', { webhookUrl: ofB.url }));
   // Also a shared receiver, spelled differently: it still gets each of c's notices once.
-  await store.register(registration('c', 'http://127.0.0.1:1/c', { webhookUrl: everything.url.replace('http://', 'HTTP://') }));
+  await store.register(
+    registration('c', 'http://127.0.0.1:1/c', { webhookUrl: everything.url.replace('http://', 'HTTP://') }),
+  );
   for (const id of ['old', 'a', 'b', 'c']) await drive(store, id, DEAD, clock);
   clock += 61_000;
   await drive(store, 'old', DEAD, clock);
@@ -154,5 +184,9 @@ test('a service already bad when the notifier starts (as after a restart) is rem
   startTestNotifier(t, store, { receivers: [receiver.url], reminderMs: 50, services: store.list() });
 
   await waitFor(() => receiver.deliveries.length >= 2, 'two reminders');
-  assert.deepEqual(new Set(summary(receiver)), new Set(['reminder down -→dead']), 'only the bad service, and no transition replayed');
+  assert.deepEqual(
+    new Set(summary(receiver)),
+    new Set(['reminder down -→dead']),
+    'only the bad service, and no transition replayed',
+  );
 });

@@ -36,7 +36,10 @@ test('an own receiver the policy now refuses gets no connection, fails at once w
   await store.register(registration('svc', 'http://10.1.2.3/svc', { webhookUrl: ownUrl }));
   await drive(store, 'svc', DEAD);
 
-  await waitFor(() => outcomes.count('failed', ownUrl) === 1 && outcomes.count('delivered', configured.url) === 1, 'both receivers to finish');
+  await waitFor(
+    () => outcomes.count('failed', ownUrl) === 1 && outcomes.count('delivered', configured.url) === 1,
+    'both receivers to finish',
+  );
   await notifier.stop();
   assert.equal(own.connections, 0, 'the refused receiver never saw a connection');
   assert.equal(own.deliveries.length, 0);
@@ -59,13 +62,18 @@ test('an own receiver the policy allows is delivered through the guarded connect
   closeAfter(t, own);
   const store = await openStore();
   const ownUrl = viaLocalhost(own);
-  const { notifier, outcomes, warnings } = startTestNotifier(t, store, { targetPolicy: targetPolicy(['localhost', '127.0.0.0/8']) });
+  const { notifier, outcomes, warnings } = startTestNotifier(t, store, {
+    targetPolicy: targetPolicy(['localhost', '127.0.0.0/8']),
+  });
   await store.register(registration('svc', 'http://127.0.0.1:1/svc', { webhookUrl: ownUrl }));
   await drive(store, 'svc', DEAD);
 
   await waitFor(() => outcomes.count('delivered', ownUrl) === 1, 'the delivery');
   await notifier.stop();
-  assert.deepEqual(noticesOf(own).map((notice) => notice.to?.health), ['dead']);
+  assert.deepEqual(
+    noticesOf(own).map((notice) => notice.to?.health),
+    ['dead'],
+  );
   assert.deepEqual(warnings, []);
 });
 
@@ -82,7 +90,12 @@ test('an own receiver on the metadata address fails with the reason even without
   assert.equal(outcomes.count('retried', metadataUrl), 0);
   assert.deepEqual(
     warnings.map((warning) => [warning['attempts'], warning['error']]),
-    [[1, 'host 169.254.169.254 is the cloud metadata address, refused unless an ALLOW_TARGETS address or range covers it']],
+    [
+      [
+        1,
+        'host 169.254.169.254 is the cloud metadata address, refused unless an ALLOW_TARGETS address or range covers it',
+      ],
+    ],
   );
 });
 
@@ -90,7 +103,10 @@ test('a webhook_url that is also in WEBHOOK_URLS counts as configured: delivered
   const configured = await startReceiver();
   closeAfter(t, configured);
   const store = await openStore();
-  const { notifier, outcomes, warnings } = startTestNotifier(t, store, { receivers: [configured.url], targetPolicy: LOCALHOST_AND_10_8 });
+  const { notifier, outcomes, warnings } = startTestNotifier(t, store, {
+    receivers: [configured.url],
+    targetPolicy: LOCALHOST_AND_10_8,
+  });
   assert.notEqual(LOCALHOST_AND_10_8.check('127.0.0.1'), null, 'the policy alone would refuse this receiver');
   await store.register(registration('svc', 'http://10.1.2.3/svc', { webhookUrl: configured.url }));
   await drive(store, 'svc', DEAD);

@@ -9,7 +9,10 @@ import { ApiError } from '../errors.js';
 import { isHead } from '../head.js';
 import { errorResponses, type DocumentRoutes } from '../route-docs.js';
 
-const LAST_EVENT_ID = z.string().regex(/^\d{1,15}$/).meta({ description: 'Resume after the event with this id: every event logged since is sent first' });
+const LAST_EVENT_ID = z
+  .string()
+  .regex(/^\d{1,15}$/)
+  .meta({ description: 'Resume after the event with this id: every event logged since is sent first' });
 
 const STREAM_DESCRIPTION = [
   'A stream that stays open. Each logged event is `event: registered | deregistered | transition`,',
@@ -25,7 +28,11 @@ export const documentEventRoutes: DocumentRoutes = (registry) => {
     summary: 'Registrations, removals and state transitions as server-sent events, resumable with Last-Event-ID',
     request: {
       headers: z.object({ 'Last-Event-ID': LAST_EVENT_ID.optional() }),
-      query: z.object({ last_event_id: LAST_EVENT_ID.optional().meta({ description: 'The same as the Last-Event-ID header, for clients that cannot set headers' }) }),
+      query: z.object({
+        last_event_id: LAST_EVENT_ID.optional().meta({
+          description: 'The same as the Last-Event-ID header, for clients that cannot set headers',
+        }),
+      }),
     },
     responses: {
       200: { description: STREAM_DESCRIPTION, content: { 'text/event-stream': { schema: z.string() } } },
@@ -42,7 +49,9 @@ function nodeResponse(c: Context): ServerResponse | undefined {
   const env: unknown = c.env;
   if (typeof env !== 'object' || env === null || !('outgoing' in env)) return undefined;
   const { outgoing } = env as { outgoing: unknown };
-  return typeof outgoing === 'object' && outgoing !== null && 'destroy' in outgoing ? (outgoing as ServerResponse) : undefined;
+  return typeof outgoing === 'object' && outgoing !== null && 'destroy' in outgoing
+    ? (outgoing as ServerResponse)
+    : undefined;
 }
 
 /** What `streamSSE` sets, for a HEAD that gets the stream's headers without a stream. */
@@ -56,9 +65,12 @@ const SSE_HEADERS = {
 function parseLastEventId(value: string | undefined): number | null {
   if (value === undefined || value.trim() === '') return null;
   if (!/^\d{1,15}$/.test(value.trim())) {
-    throw new ApiError(400, 'invalid_last_event_id', `Last-Event-ID must be an event id this stream sent (a whole number), not ${JSON.stringify(value.slice(0, 40))}`, [
-      { field: 'Last-Event-ID', message: 'must be a whole number' },
-    ]);
+    throw new ApiError(
+      400,
+      'invalid_last_event_id',
+      `Last-Event-ID must be an event id this stream sent (a whole number), not ${JSON.stringify(value.slice(0, 40))}`,
+      [{ field: 'Last-Event-ID', message: 'must be a whole number' }],
+    );
   }
   return Number(value.trim());
 }
@@ -67,7 +79,12 @@ function sinkOver(stream: SSEStreamingApi, c: Context): SseSink {
   return {
     send: async (frame) => {
       if (frame.kind === 'comment') await stream.write(`: ${frame.text}\n\n`);
-      else await stream.writeSSE({ event: frame.event, data: frame.data, ...(frame.kind === 'event' ? { id: String(frame.id) } : {}) });
+      else
+        await stream.writeSSE({
+          event: frame.event,
+          data: frame.data,
+          ...(frame.kind === 'event' ? { id: String(frame.id) } : {}),
+        });
     },
     close: () => stream.close(),
     destroy: () => {

@@ -7,9 +7,10 @@ import { jsonResponse, type DocumentRoutes } from '../route-docs.js';
 
 export const healthzSchema = z
   .object({
-    status: z
-      .enum(['ok', 'degraded'])
-      .meta({ description: '`degraded` while the database refuses writes (see `storage`); the monitor still probes and serves reads' }),
+    status: z.enum(['ok', 'degraded']).meta({
+      description:
+        '`degraded` while the database refuses writes (see `storage`); the monitor still probes and serves reads',
+    }),
     services: z.number().int().min(0).meta({ description: 'Services registered' }),
     uptime_sec: z.number().int().min(0).meta({ description: 'Whole seconds since the monitor started' }),
     event_stream_clients: z.number().int().min(0).meta({ description: 'Clients connected to `GET /events` now' }),
@@ -18,28 +19,50 @@ export const healthzSchema = z
         started_at: z.iso.datetime(),
         duration_ms: z.number().int().min(0),
         services: z.number().int().min(0).meta({ description: 'Services probed in the cycle' }),
-        event_loop_utilization: z.number().min(0).max(1).meta({ description: "The API thread's event-loop utilisation while the cycle ran" }),
+        event_loop_utilization: z
+          .number()
+          .min(0)
+          .max(1)
+          .meta({ description: "The API thread's event-loop utilisation while the cycle ran" }),
         schedule_lag_ms: z
           .object({ p50: z.number().int().min(0), p99: z.number().int().min(0), max: z.number().int().min(0) })
           .nullable()
           .meta({ description: 'How late its probes started after they were due; `null` when no result came back' }),
       })
       .nullable()
-      .meta({ description: 'The last probing cycle; `null` before the first. A stale `started_at` means the scheduler is stuck.' }),
+      .meta({
+        description:
+          'The last probing cycle; `null` before the first. A stale `started_at` means the scheduler is stuck.',
+      }),
     storage: z
       .object({
-        status: z.enum(['ok', 'failing']).meta({ description: '`failing` from a write the database refused until one it takes' }),
-        failing_since: z.iso.datetime().nullable().meta({ description: 'When the first refused write of this failure was tried' }),
+        status: z
+          .enum(['ok', 'failing'])
+          .meta({ description: '`failing` from a write the database refused until one it takes' }),
+        failing_since: z.iso
+          .datetime()
+          .nullable()
+          .meta({ description: 'When the first refused write of this failure was tried' }),
         last_error: z.string().nullable().meta({ description: 'Why the latest write was refused' }),
-        unsaved_services: z.number().int().min(0).meta({ description: 'Services whose latest probed state is shown but not yet written' }),
-        unsaved_transitions: z.number().int().min(0).meta({ description: 'Transitions waiting to be written to the history and the event stream' }),
-        dropped_transitions: z
+        unsaved_services: z
           .number()
           .int()
           .min(0)
-          .meta({ description: 'Transitions dropped during this failure because too many were waiting; they never reach the history' }),
+          .meta({ description: 'Services whose latest probed state is shown but not yet written' }),
+        unsaved_transitions: z
+          .number()
+          .int()
+          .min(0)
+          .meta({ description: 'Transitions waiting to be written to the history and the event stream' }),
+        dropped_transitions: z.number().int().min(0).meta({
+          description:
+            'Transitions dropped during this failure because too many were waiting; they never reach the history',
+        }),
       })
-      .meta({ description: 'Whether the database takes writes. While it does not, registrations and removals answer 503 and probe results wait in memory.' }),
+      .meta({
+        description:
+          'Whether the database takes writes. While it does not, registrations and removals answer 503 and probe results wait in memory.',
+      }),
   })
   .readonly()
   .meta({ id: 'Healthz' });

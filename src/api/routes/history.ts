@@ -6,7 +6,14 @@ import type { StoredTransition } from '../../store/persistence.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { issuesToDetails } from '../registration-schema.js';
-import { errorResponses, jsonResponse, SERVICE_NOT_FOUND, serviceIdParams, SHUTTING_DOWN, type DocumentRoutes } from '../route-docs.js';
+import {
+  errorResponses,
+  jsonResponse,
+  SERVICE_NOT_FOUND,
+  serviceIdParams,
+  SHUTTING_DOWN,
+  type DocumentRoutes,
+} from '../route-docs.js';
 
 const MAX_PAGE = 1000;
 const DEFAULT_PAGE = 50;
@@ -26,7 +33,13 @@ export const historyQuery = z.strictObject(
       )
       .optional()
       // A query value is text; the document says what the text must spell, as clients think of it.
-      .meta({ type: 'integer', minimum: 1, maximum: MAX_PAGE, default: DEFAULT_PAGE, description: 'Transitions per page' }),
+      .meta({
+        type: 'integer',
+        minimum: 1,
+        maximum: MAX_PAGE,
+        default: DEFAULT_PAGE,
+        description: 'Transitions per page',
+      }),
     before: z
       .string()
       .regex(/^\d+$/, 'must be a transition id from an earlier page')
@@ -79,11 +92,21 @@ const uptimeSummarySchema = z
 // Written out so the type is exact; the annotation on the route's answer and the `satisfies` keep
 // the keys equal to UPTIME_WINDOWS in both directions.
 const uptimeWindowsSchema = z
-  .object({ '24h': uptimeSummarySchema, '7d': uptimeSummarySchema, '30d': uptimeSummarySchema, '1y': uptimeSummarySchema })
+  .object({
+    '24h': uptimeSummarySchema,
+    '7d': uptimeSummarySchema,
+    '30d': uptimeSummarySchema,
+    '1y': uptimeSummarySchema,
+  })
   .readonly()
-  .meta({ description: 'Whole hours counted back from the current one' }) satisfies z.ZodType<Record<UptimeWindow, UptimeSummary>>;
+  .meta({ description: 'Whole hours counted back from the current one' }) satisfies z.ZodType<
+  Record<UptimeWindow, UptimeSummary>
+>;
 
-export const uptimeSchema = z.object({ service: z.string(), windows: uptimeWindowsSchema }).readonly().meta({ id: 'Uptime' });
+export const uptimeSchema = z
+  .object({ service: z.string(), windows: uptimeWindowsSchema })
+  .readonly()
+  .meta({ id: 'Uptime' });
 
 function transitionView(transition: StoredTransition): z.output<typeof transitionSchema> {
   return {
@@ -106,7 +129,12 @@ export function historyRoutes(deps: ApiDeps): Hono {
     const query = historyQuery.safeParse(c.req.query());
     if (!query.success) {
       const details = issuesToDetails(query.error.issues);
-      throw new ApiError(400, 'invalid_query', `invalid query: ${details.map((d) => `${d.field} ${d.message}`).join('; ')}`, details);
+      throw new ApiError(
+        400,
+        'invalid_query',
+        `invalid query: ${details.map((d) => `${d.field} ${d.message}`).join('; ')}`,
+        details,
+      );
     }
     const limit = query.data.limit ?? DEFAULT_PAGE;
     const transitions = await deps.store.history(id, { limit, beforeId: query.data.before ?? null });

@@ -12,10 +12,9 @@ import { metricsEntrySchema } from '../views.js';
 
 /** Not strict: a Prometheus scrape config may add parameters of its own. */
 export const metricsQuery = z.object({
-  format: z
-    .enum(METRICS_FORMATS)
-    .optional()
-    .meta({ description: '`prometheus` for the Prometheus text exposition format; default JSON (or as the Accept header asks)' }),
+  format: z.enum(METRICS_FORMATS).optional().meta({
+    description: '`prometheus` for the Prometheus text exposition format; default JSON (or as the Accept header asks)',
+  }),
 });
 
 export function metricsRoutes(deps: ApiDeps): Hono {
@@ -30,7 +29,11 @@ export function metricsRoutes(deps: ApiDeps): Hono {
     // null: JSON; undefined: the text format was asked for and this monitor has none.
     const prometheus = format === 'json' ? null : deps.prometheus;
     if (prometheus === undefined) {
-      throw new ApiError(501, 'prometheus_disabled', 'this monitor was started without Prometheus exposition; ask for JSON (the default) instead');
+      throw new ApiError(
+        501,
+        'prometheus_disabled',
+        'this monitor was started without Prometheus exposition; ask for JSON (the default) instead',
+      );
     }
     const contentType = prometheus === null ? 'application/json' : prometheus.contentType;
     // HEAD: a body of megabytes at 10,000 services is not built to be thrown away.
@@ -61,7 +64,9 @@ export const documentMetricsRoutes: DocumentRoutes = (registry) => {
         description: 'One entry per service, sorted by id',
         content: {
           'application/json': { schema: z.array(metricsEntrySchema) },
-          'text/plain': { schema: z.string().meta({ description: 'Prometheus text exposition format, version 0.0.4' }) },
+          'text/plain': {
+            schema: z.string().meta({ description: 'Prometheus text exposition format, version 0.0.4' }),
+          },
         },
       },
       ...errorResponses({

@@ -32,7 +32,13 @@ interface Document {
 async function appWithStore(t: TestContext): Promise<Hono> {
   const store = await openStore();
   t.after(() => store.close());
-  return createApp({ store, defaults: TEST_DEFAULTS, registerToken: 'a-token', targetPolicy: ANY_TARGET, logger: pino({ level: 'silent' }) });
+  return createApp({
+    store,
+    defaults: TEST_DEFAULTS,
+    registerToken: 'a-token',
+    targetPolicy: ANY_TARGET,
+    logger: pino({ level: 'silent' }),
+  });
 }
 
 async function documentOf(app: Hono): Promise<Document> {
@@ -60,7 +66,8 @@ function documentedOperations(document: Document): Set<string> {
   );
 }
 
-const missingFrom = (expected: Set<string>, actual: Set<string>): string[] => [...expected].filter((entry) => !actual.has(entry)).sort();
+const missingFrom = (expected: Set<string>, actual: Set<string>): string[] =>
+  [...expected].filter((entry) => !actual.has(entry)).sort();
 
 function operation(document: Document, method: string, path: string): Operation {
   const found = document.paths[path]?.[method];
@@ -118,16 +125,22 @@ test('the routes that change the registry require the bearer token; the others d
 
 test('the query parameters documented are the ones the validators read', async (t) => {
   const document = await documentOf(await appWithStore(t));
-  const queryNames = (op: Operation) => (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name).sort();
-  assert.deepEqual(queryNames(operation(document, 'get', '/services/{id}/history')), Object.keys(historyQuery.shape).sort());
+  const queryNames = (op: Operation) =>
+    (op.parameters ?? [])
+      .filter((p) => p.in === 'query')
+      .map((p) => p.name)
+      .sort();
+  assert.deepEqual(
+    queryNames(operation(document, 'get', '/services/{id}/history')),
+    Object.keys(historyQuery.shape).sort(),
+  );
   assert.deepEqual(queryNames(operation(document, 'get', '/metrics')), Object.keys(metricsQuery.shape).sort());
 });
 
 test('the documented page size bounds are the ones the history validator enforces', async (t) => {
   const document = await documentOf(await appWithStore(t));
   const limit = operation(document, 'get', '/services/{id}/history').parameters?.find((p) => p.name === 'limit') as
-    | (Parameter & { schema: { type: string; minimum: number; maximum: number } })
-    | undefined;
+    (Parameter & { schema: { type: string; minimum: number; maximum: number } }) | undefined;
   assert.equal(limit?.schema.type, 'integer');
   const accepts = (value: number) => historyQuery.safeParse({ limit: String(value) }).success;
   assert.ok(accepts(limit.schema.minimum) && !accepts(limit.schema.minimum - 1));
@@ -139,7 +152,6 @@ test('/metrics documents its JSON and Prometheus text answers', async (t) => {
   const ok = operation(document, 'get', '/metrics').responses['200'] as { content: Record<string, unknown> };
   assert.deepEqual(Object.keys(ok.content).sort(), ['application/json', 'text/plain']);
   const format = operation(document, 'get', '/metrics').parameters?.find((p) => p.name === 'format') as
-    | (Parameter & { schema: { enum: string[] } })
-    | undefined;
+    (Parameter & { schema: { enum: string[] } }) | undefined;
   assert.deepEqual(format?.schema.enum, ['json', 'prometheus']);
 });

@@ -5,7 +5,13 @@ import { requireToken } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError, type ErrorDetail } from '../errors.js';
 import { readBodyText } from '../read-body.js';
-import { issuesToDetails, REGISTRATION_LIMITS, registrationBody, registrationSchema, reservedKeyDetails } from '../registration-schema.js';
+import {
+  issuesToDetails,
+  REGISTRATION_LIMITS,
+  registrationBody,
+  registrationSchema,
+  reservedKeyDetails,
+} from '../registration-schema.js';
 import {
   errorResponses,
   jsonResponse,
@@ -22,7 +28,11 @@ const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
 const requireJson: MiddlewareHandler = async (c, next) => {
   const type = c.req.header('content-type') ?? '';
   if (!JSON_TYPE.test(type)) {
-    throw new ApiError(415, 'unsupported_media_type', `Content-Type must be application/json, not "${type || 'missing'}"`);
+    throw new ApiError(
+      415,
+      'unsupported_media_type',
+      `Content-Type must be application/json, not "${type || 'missing'}"`,
+    );
   }
   await next();
 };

@@ -18,7 +18,8 @@ import {
 } from '../route-docs.js';
 import { serviceView, serviceViewSchema } from '../views.js';
 
-const notFound = (id: string): ApiError => new ApiError(404, 'service_not_found', `no service is registered with id "${id}"`);
+const notFound = (id: string): ApiError =>
+  new ApiError(404, 'service_not_found', `no service is registered with id "${id}"`);
 
 export function serviceRoutes(deps: ApiDeps): Hono {
   const now = deps.now ?? Date.now;

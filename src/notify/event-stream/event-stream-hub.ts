@@ -54,7 +54,11 @@ export class EventStreamHub {
   async close(finalWriteMs = 1000): Promise<void> {
     this.options.events.off('recorded', this.onRecorded);
     clearInterval(this.heartbeat);
-    const notice = { kind: 'notice', event: 'shutdown', data: JSON.stringify({ reason: 'the monitor is shutting down' }) } as const;
+    const notice = {
+      kind: 'notice',
+      event: 'shutdown',
+      data: JSON.stringify({ reason: 'the monitor is shutting down' }),
+    } as const;
     await Promise.all([...this.clients].map((client) => client.end(notice, finalWriteMs)));
   }
 }

@@ -23,7 +23,12 @@ export interface StreamClientOptions {
 
 const REPLAY_PAGE = 500;
 
-export const eventFrame = (event: StoredEvent): SseFrame => ({ kind: 'event', id: event.id, event: event.kind, data: event.data });
+export const eventFrame = (event: StoredEvent): SseFrame => ({
+  kind: 'event',
+  id: event.id,
+  event: event.kind,
+  data: event.data,
+});
 
 export class StreamClient {
   private readonly queue: SseFrame[] = [];
@@ -38,7 +43,10 @@ export class StreamClient {
   offer(frame: SseFrame): void {
     if (this.closed) return;
     if (this.queue.length >= this.options.maxQueued) {
-      const data = JSON.stringify({ reason: `client too slow: ${this.queue.length} frames waiting`, last_event_id: this.sentThrough });
+      const data = JSON.stringify({
+        reason: `client too slow: ${this.queue.length} frames waiting`,
+        last_event_id: this.sentThrough,
+      });
       void this.finish({ kind: 'notice', event: 'dropped', data });
       return;
     }
@@ -86,16 +94,26 @@ export class StreamClient {
     if (afterId > lastId) {
       // An id from another database, or a log that was reset: resume from what this monitor has.
       this.sentThrough = lastId;
-      await sink.send({ kind: 'notice', event: 'reset', data: JSON.stringify({ reason: `Last-Event-ID ${afterId} is ahead of this monitor's log`, last_event_id: lastId }) });
+      await sink.send({
+        kind: 'notice',
+        event: 'reset',
+        data: JSON.stringify({
+          reason: `Last-Event-ID ${afterId} is ahead of this monitor's log`,
+          last_event_id: lastId,
+        }),
+      });
       return;
     }
     this.sentThrough = afterId;
     const oldest = await replay.oldestEventId();
     if (afterId < lastId && (oldest === null || oldest > afterId + 1)) {
-      const data = JSON.stringify({ reason: 'events after Last-Event-ID were pruned by the history retention', oldest_available: oldest });
+      const data = JSON.stringify({
+        reason: 'events after Last-Event-ID were pruned by the history retention',
+        oldest_available: oldest,
+      });
       await sink.send({ kind: 'notice', event: 'gap', data });
     }
-    for (let cursor = afterId; !this.closed; ) {
+    for (let cursor = afterId; !this.closed;) {
       const page = await replay.eventsAfter(cursor, REPLAY_PAGE);
       for (const event of page) {
         if (this.closed) return;

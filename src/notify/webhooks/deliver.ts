@@ -37,7 +37,12 @@ type AttemptResult =
   | { readonly ok: false; readonly retryable: boolean; readonly error: string; readonly retryAfterMs: number | null };
 
 /** `onRetry` runs just before each attempt after the first. Never throws. */
-export async function deliver(url: string, notice: Notice, options: DeliveryOptions, onRetry: () => void): Promise<DeliveryResult> {
+export async function deliver(
+  url: string,
+  notice: Notice,
+  options: DeliveryOptions,
+  onRetry: () => void,
+): Promise<DeliveryResult> {
   const target = new URL(url);
   const body = notice.openBody();
   try {
@@ -47,12 +52,19 @@ export async function deliver(url: string, notice: Notice, options: DeliveryOpti
   }
 }
 
-async function attempts(url: URL, id: string, body: Buffer, options: DeliveryOptions, onRetry: () => void): Promise<DeliveryResult> {
+async function attempts(
+  url: URL,
+  id: string,
+  body: Buffer,
+  options: DeliveryOptions,
+  onRetry: () => void,
+): Promise<DeliveryResult> {
   for (let attempt = 1; ; attempt++) {
     const result = await attemptOnce(url, id, body, options);
     if (result.ok) return { kind: 'delivered', attempts: attempt };
     if (options.shutdown.aborted) return { kind: 'interrupted', attempts: attempt };
-    if (!result.retryable || attempt > options.retries) return { kind: 'failed', attempts: attempt, error: result.error };
+    if (!result.retryable || attempt > options.retries)
+      return { kind: 'failed', attempts: attempt, error: result.error };
     const waited = await pause(backoffDelayMs(attempt, options.backoff, result.retryAfterMs), options.shutdown);
     if (!waited) return { kind: 'interrupted', attempts: attempt };
     onRetry();
@@ -108,7 +120,10 @@ async function attemptOnce(url: URL, id: string, body: Buffer, options: Delivery
  * Aborts on the attempt's timeout or at shutdown. Not `AbortSignal.any([AbortSignal.timeout(ms), shutdown])`:
  * every call would leave a dependant on the long-lived shutdown signal (nodejs/node#55351).
  */
-function attemptSignal(timeoutMs: number, shutdown: AbortSignal): { signal: AbortSignal; timedOut: () => boolean; release: () => void } {
+function attemptSignal(
+  timeoutMs: number,
+  shutdown: AbortSignal,
+): { signal: AbortSignal; timedOut: () => boolean; release: () => void } {
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -129,11 +144,16 @@ function attemptSignal(timeoutMs: number, shutdown: AbortSignal): { signal: Abor
   };
 }
 
-const firstValue = (value: string | string[] | undefined): string | null => (Array.isArray(value) ? (value[0] ?? null) : (value ?? null));
+const firstValue = (value: string | string[] | undefined): string | null =>
+  Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
 
 /** The code (ECONNREFUSED, ENOTFOUND, UND_ERR_SOCKET, ...) on the error or what caused it, else its message. */
 function describeError(error: unknown): string {
-  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 3; current = current.cause, depth++) {
+  for (
+    let current: unknown = error, depth = 0;
+    current instanceof Error && depth < 3;
+    current = current.cause, depth++
+  ) {
     if ('code' in current && typeof current.code === 'string') return current.code;
   }
   return error instanceof Error ? error.message : String(error);

@@ -50,13 +50,33 @@ test('the body carries ISO times, the verdicts alone, and how long the service h
 });
 
 test('every notice gets its own id', () => {
-  const content = { event: 'transition', service: 's', url: 'http://s', attributes: {}, from: null, to: null, reason: '', at: 0, badSince: null } as const;
+  const content = {
+    event: 'transition',
+    service: 's',
+    url: 'http://s',
+    attributes: {},
+    from: null,
+    to: null,
+    reason: '',
+    at: 0,
+    badSince: null,
+  } as const;
   assert.notEqual(buildNotice(content).id, buildNotice(content).id);
   assert.equal((JSON.parse(buildNotice(content).body) as NoticePayload).bad_for_sec, null);
 });
 
 test('the body is rendered while deliveries hold it, shared by them, and the same bytes every time', () => {
-  const content = { event: 'transition', service: 's', url: 'http://s', attributes: { wide: 'é'.repeat(100) }, from: null, to: null, reason: '', at: 0, badSince: null } as const;
+  const content = {
+    event: 'transition',
+    service: 's',
+    url: 'http://s',
+    attributes: { wide: 'é'.repeat(100) },
+    from: null,
+    to: null,
+    reason: '',
+    at: 0,
+    badSince: null,
+  } as const;
   const notice = buildNotice(content);
   const first = notice.openBody();
   assert.equal(notice.openBody(), first, 'one rendering shared by the deliveries in progress');

@@ -72,14 +72,18 @@ export class Notice {
 }
 
 /** What a notice says, with times as epoch ms; `buildNotice` turns it into the payload. */
-export type NoticeContent = Pick<NoticePayload, 'event' | 'service' | 'url' | 'attributes' | 'from' | 'to' | 'reason'> & {
+export type NoticeContent = Pick<
+  NoticePayload,
+  'event' | 'service' | 'url' | 'attributes' | 'from' | 'to' | 'reason'
+> & {
   /** Epoch ms. */
   readonly at: number;
   /** Epoch ms, or `null` when the service is not in a bad state. */
   readonly badSince: number | null;
 };
 
-const verdict = (value: HealthVerdict | null): HealthVerdict | null => (value === null ? null : { health: value.health, ready: value.ready });
+const verdict = (value: HealthVerdict | null): HealthVerdict | null =>
+  value === null ? null : { health: value.health, ready: value.ready };
 
 export function buildNotice(content: NoticeContent, id: string = randomUUID()): Notice {
   const payload: NoticePayload = {

@@ -62,7 +62,9 @@ export interface WebhookNotifierOptions {
   readonly stopGraceMs?: number;
 }
 
-export interface ResolvedNotifierOptions extends Required<Omit<WebhookNotifierOptions, 'backoff' | 'onDelivery' | 'onDiscard'>> {
+export interface ResolvedNotifierOptions extends Required<
+  Omit<WebhookNotifierOptions, 'backoff' | 'onDelivery' | 'onDiscard'>
+> {
   readonly backoff: BackoffOptions;
   readonly onDelivery: (outcome: DeliveryOutcome, receiver: string) => void;
   readonly onDiscard: (reason: DiscardReason, receiver: string) => void;
@@ -84,7 +86,8 @@ export class WebhookOptionsError extends Error {
 }
 
 function positiveInteger(name: string, value: number, problems: string[], min = 1): void {
-  if (!Number.isInteger(value) || value < min) problems.push(`${name} must be an integer of at least ${min}, got ${value}`);
+  if (!Number.isInteger(value) || value < min)
+    problems.push(`${name} must be an integer of at least ${min}, got ${value}`);
 }
 
 /** Fills the defaults; throws a WebhookOptionsError naming every bad value. */
@@ -94,14 +97,16 @@ export function resolveNotifierOptions(options: WebhookNotifierOptions): Resolve
     const problem = webhookUrlProblem(url);
     if (problem !== null) problems.push(`receiver ${url}: ${problem}`);
   }
-  if (options.secret !== null && options.secret.length < MIN_SECRET_LENGTH) problems.push(`secret must be at least ${MIN_SECRET_LENGTH} characters`);
+  if (options.secret !== null && options.secret.length < MIN_SECRET_LENGTH)
+    problems.push(`secret must be at least ${MIN_SECRET_LENGTH} characters`);
   if (options.reminderMs !== null) positiveInteger('reminderMs', options.reminderMs, problems);
   positiveInteger('timeoutMs', options.timeoutMs, problems);
   positiveInteger('retries', options.retries, problems, 0);
   const backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
   positiveInteger('backoff.baseMs', backoff.baseMs, problems, 0);
   positiveInteger('backoff.capMs', backoff.capMs, problems, 0);
-  if (backoff.capMs < backoff.baseMs) problems.push(`backoff.capMs (${backoff.capMs}) must not be below backoff.baseMs (${backoff.baseMs})`);
+  if (backoff.capMs < backoff.baseMs)
+    problems.push(`backoff.capMs (${backoff.capMs}) must not be below backoff.baseMs (${backoff.baseMs})`);
   const maxQueuedPerReceiver = options.maxQueuedPerReceiver ?? DEFAULT_MAX_QUEUED;
   positiveInteger('maxQueuedPerReceiver', maxQueuedPerReceiver, problems);
   const maxQueuedNotices = options.maxQueuedNotices ?? DEFAULT_MAX_QUEUED_NOTICES;

@@ -8,7 +8,12 @@ import type { DeregisteredEvent, MonitorEventMap, RegisteredEvent, TransitionEve
 import type { ServiceRecord } from '../../store/service-record.js';
 import { buildNotice, needsReminders, noticeKindForChange, type NoticeContent } from './notice.js';
 import { FoldedWarnings } from './folded-warnings.js';
-import { resolveNotifierOptions, type DiscardReason, type ResolvedNotifierOptions, type WebhookNotifierOptions } from './notifier-options.js';
+import {
+  resolveNotifierOptions,
+  type DiscardReason,
+  type ResolvedNotifierOptions,
+  type WebhookNotifierOptions,
+} from './notifier-options.js';
 import { PendingNotices } from './pending-notices.js';
 import { receiverLabel } from './receiver-label.js';
 import { ReceiverQueue, type DeliveryOutcome } from './receiver-queue.js';
@@ -33,7 +38,10 @@ interface Watched {
 /** One spelling per receiver, so a webhook_url that is also in WEBHOOK_URLS gets each notice once. */
 const normalizedUrl = (url: string): string => new URL(url).href;
 
-const verdictOf = (record: ServiceRecord): HealthVerdict => ({ health: record.state.health, ready: record.state.ready });
+const verdictOf = (record: ServiceRecord): HealthVerdict => ({
+  health: record.state.health,
+  ready: record.state.ready,
+});
 
 export function startWebhookNotifier(options: WebhookNotifierOptions): WebhookNotifier {
   const notifier = new Notifier(resolveNotifierOptions(options));
@@ -65,11 +73,22 @@ class Notifier {
     // The caller names the component: a child here would write the field a second time.
     this.log = options.logger;
     this.failures = new FoldedWarnings(this.log, options.warnIntervalMs, 'webhook delivery failed', 'failures');
-    this.overflows = new FoldedWarnings(this.log, options.warnIntervalMs, 'webhook notices dropped: global bound reached', 'notices');
-    this.pending = new PendingNotices({ maxNotices: options.maxQueuedNotices, maxBytes: options.maxQueuedBytes }, (queue) => this.onEvicted(queue));
+    this.overflows = new FoldedWarnings(
+      this.log,
+      options.warnIntervalMs,
+      'webhook notices dropped: global bound reached',
+      'notices',
+    );
+    this.pending = new PendingNotices(
+      { maxNotices: options.maxQueuedNotices, maxBytes: options.maxQueuedBytes },
+      (queue) => this.onEvicted(queue),
+    );
     this.guardedAgent = new Agent({ connect: guardedConnector(options.targetPolicy) });
     this.everyService = new Set(options.receivers.map(normalizedUrl));
-    this.reminders = options.reminderMs === null ? null : new ReminderWheel(options.reminderMs, (id) => this.guard('reminder', () => this.remind(id)));
+    this.reminders =
+      options.reminderMs === null
+        ? null
+        : new ReminderWheel(options.reminderMs, (id) => this.guard('reminder', () => this.remind(id)));
     for (const record of options.services) {
       this.watched.set(record.request.id, { record, told: record.state.health });
       // Bad before a restart and still bad: reminders go on.
@@ -176,7 +195,8 @@ class Notifier {
       for (let i = 0; i < count; i++) this.discarded('service_deleted', queue);
       forgotten += count;
     }
-    if (forgotten > 0) this.log.info({ service: serviceId, notices: forgotten }, 'webhook notices of a deleted service discarded');
+    if (forgotten > 0)
+      this.log.info({ service: serviceId, notices: forgotten }, 'webhook notices of a deleted service discarded');
   }
 
   private onEvicted(queue: ReceiverQueue): void {

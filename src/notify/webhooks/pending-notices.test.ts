@@ -25,9 +25,18 @@ const notice = (service: string, attributeLength = 0): Notice =>
     badSince: null,
   });
 
-function setup(maxNotices: number, maxBytes: number): { ledger: PendingNotices<Holder>; evicted: string[]; add: (n: Notice, ...holders: Holder[]) => PendingNotice<Holder> } {
+function setup(
+  maxNotices: number,
+  maxBytes: number,
+): {
+  ledger: PendingNotices<Holder>;
+  evicted: string[];
+  add: (n: Notice, ...holders: Holder[]) => PendingNotice<Holder>;
+} {
   const evicted: string[] = [];
-  const ledger = new PendingNotices<Holder>({ maxNotices, maxBytes }, (holder, pending) => evicted.push(`${holder.name}:${pending.notice.service}`));
+  const ledger = new PendingNotices<Holder>({ maxNotices, maxBytes }, (holder, pending) =>
+    evicted.push(`${holder.name}:${pending.notice.service}`),
+  );
   const add = (n: Notice, ...holders: Holder[]): PendingNotice<Holder> => {
     const pending = ledger.admit(n, holders);
     for (const holder of holders) holder.waiting.push(pending);
@@ -44,7 +53,10 @@ test('over the count, the oldest notice goes from every queue that holds it, one
   add(notice('second'), a);
   add(notice('third'), b);
   assert.deepEqual(evicted, ['a:first', 'b:first']);
-  assert.deepEqual([a.waiting.map((p) => p.notice.service), b.waiting.map((p) => p.notice.service)], [['second'], ['third']]);
+  assert.deepEqual(
+    [a.waiting.map((p) => p.notice.service), b.waiting.map((p) => p.notice.service)],
+    [['second'], ['third']],
+  );
   assert.equal(ledger.size, 2);
 });
 

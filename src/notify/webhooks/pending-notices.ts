@@ -51,7 +51,11 @@ export class PendingNotices<H extends NoticeHolder> {
    * entry for the holders to queue; the caller queues it before calling `enforce`.
    */
   admit(notice: Notice, holders: Iterable<H>): PendingNotice<H> {
-    const pending: PendingNotice<H> = { notice, bytes: notice.bytes + NOTICE_OVERHEAD_BYTES, holders: new Set(holders) };
+    const pending: PendingNotice<H> = {
+      notice,
+      bytes: notice.bytes + NOTICE_OVERHEAD_BYTES,
+      holders: new Set(holders),
+    };
     this.byAge.add(pending);
     this.totalBytes += pending.bytes;
     return pending;

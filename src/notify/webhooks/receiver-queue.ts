@@ -140,7 +140,9 @@ export class ReceiverQueue implements NoticeHolder {
     else shutdown.addEventListener('abort', onShutdown, { once: true });
     this.current = current;
     try {
-      const result = await deliver(this.url, notice, { ...this.options, shutdown: current.abort.signal }, () => this.options.onOutcome('retried'));
+      const result = await deliver(this.url, notice, { ...this.options, shutdown: current.abort.signal }, () =>
+        this.options.onOutcome('retried'),
+      );
       return current.cancelled ? 'cancelled' : result;
     } finally {
       this.current = null;

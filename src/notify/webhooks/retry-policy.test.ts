@@ -3,8 +3,10 @@ import { test } from 'node:test';
 import { backoffDelayMs, isRetryableStatus, parseRetryAfter } from './retry-policy.js';
 
 test('408, 429 and 5xx are retried; redirects and other client errors are not', () => {
-  for (const status of [408, 429, 500, 502, 503, 504, 599]) assert.equal(isRetryableStatus(status), true, String(status));
-  for (const status of [301, 302, 307, 400, 401, 403, 404, 410, 413, 422]) assert.equal(isRetryableStatus(status), false, String(status));
+  for (const status of [408, 429, 500, 502, 503, 504, 599])
+    assert.equal(isRetryableStatus(status), true, String(status));
+  for (const status of [301, 302, 307, 400, 401, 403, 404, 410, 413, 422])
+    assert.equal(isRetryableStatus(status), false, String(status));
 });
 
 test('full jitter: a uniform wait below a ceiling that doubles per retry up to the cap', () => {

@@ -16,11 +16,17 @@ function hostMismatchError(): Error {
 
 test('a certificate problem is named in words, with its code, and marked as not worth retrying', () => {
   const error = hostMismatchError();
-  assert.equal(describeFetchError(error, 1000), 'TLS certificate does not name this host (ERR_TLS_CERT_ALTNAME_INVALID)');
+  assert.equal(
+    describeFetchError(error, 1000),
+    'TLS certificate does not name this host (ERR_TLS_CERT_ALTNAME_INVALID)',
+  );
   assert.equal(isCertificateError(error), true);
   // WHATWG fetch wraps the network error in `cause`: read the same way.
   const wrapped = new TypeError('fetch failed', { cause: error });
-  assert.equal(describeFetchError(wrapped, 1000), 'TLS certificate does not name this host (ERR_TLS_CERT_ALTNAME_INVALID)');
+  assert.equal(
+    describeFetchError(wrapped, 1000),
+    'TLS certificate does not name this host (ERR_TLS_CERT_ALTNAME_INVALID)',
+  );
   assert.equal(isCertificateError(wrapped), true);
 });
 
@@ -33,9 +39,12 @@ test('network errors are not certificate errors', () => {
 
 test('an unknown code: the first line of the message, without an "Error:" prefix, then the code', () => {
   // OpenSSL messages run over several lines and carry file names; the reason is one line.
-  const error = Object.assign(new Error('800C:error:0A000410:SSL routines:ssl3_read_bytes:sslv3 alert handshake failure\nmore\n'), {
-    code: 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE',
-  });
+  const error = Object.assign(
+    new Error('800C:error:0A000410:SSL routines:ssl3_read_bytes:sslv3 alert handshake failure\nmore\n'),
+    {
+      code: 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE',
+    },
+  );
   assert.equal(
     describeFetchError(error, 1000),
     '800C:error:0A000410:SSL routines:ssl3_read_bytes:sslv3 alert handshake failure (ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE)',

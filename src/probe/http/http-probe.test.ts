@@ -51,7 +51,10 @@ test("sends the probe's accept and user-agent, and reads the report from the bod
     json(res, { uptime_sec: 7, request_count: 10, error_count: 1, attributes: { version: '2.1' } });
   });
   const outcome = await http(probeJob({ url: server.url, timeoutMs: 2000 }));
-  assert.deepEqual(outcome, { kind: 'answered', report: { uptimeSec: 7, requestCount: 10, errorCount: 1, attributes: { version: '2.1' } } });
+  assert.deepEqual(outcome, {
+    kind: 'answered',
+    report: { uptimeSec: 7, requestCount: 10, errorCount: 1, attributes: { version: '2.1' } },
+  });
   assert.equal(seen['accept'], 'application/json, text/plain;q=0.9, */*;q=0.1');
   assert.equal(seen['user-agent'], 'health-monitor');
 });
@@ -60,7 +63,10 @@ test('a body over 1 MiB announced by content-length is refused unread, and one t
   const big = 1024 * 1024 + 1;
   let streamed = 0;
   const server = await target((req, res) => {
-    if (req.url === '/announced') return void res.writeHead(200, { 'content-type': 'application/json', 'content-length': big }).end(Buffer.alloc(big, 32));
+    if (req.url === '/announced')
+      return void res
+        .writeHead(200, { 'content-type': 'application/json', 'content-length': big })
+        .end(Buffer.alloc(big, 32));
     res.writeHead(200, { 'content-type': 'application/json' });
     const chunk = Buffer.alloc(64 * 1024, 32);
     const pump = (): void => {
@@ -72,8 +78,14 @@ test('a body over 1 MiB announced by content-length is refused unread, and one t
     };
     pump();
   });
-  assert.deepEqual(await http(probeJob({ url: server.url, healthPath: '/announced', timeoutMs: 2000 })), { kind: 'invalid_body', error: 'body exceeds 1 MiB' });
-  assert.deepEqual(await http(probeJob({ url: server.url, healthPath: '/streamed', timeoutMs: 2000 })), { kind: 'invalid_body', error: 'body exceeds 1 MiB' });
+  assert.deepEqual(await http(probeJob({ url: server.url, healthPath: '/announced', timeoutMs: 2000 })), {
+    kind: 'invalid_body',
+    error: 'body exceeds 1 MiB',
+  });
+  assert.deepEqual(await http(probeJob({ url: server.url, healthPath: '/streamed', timeoutMs: 2000 })), {
+    kind: 'invalid_body',
+    error: 'body exceeds 1 MiB',
+  });
   assert.ok(streamed < 16 * big, `the target sent ${streamed} bytes`);
 });
 
@@ -85,14 +97,23 @@ test('a status other than 200 is reported without reading its body', async () =>
 test('a refused probe is unreachable after one attempt, with the reason; it is not retried', async () => {
   const server = await target((_req, res) => json(res, { uptime_sec: 1, request_count: 1, error_count: 0 }));
   // The real system resolver: localhost is 127.0.0.1 on this machine.
-  const probes = await createProbeTable({ connectionsPerOrigin: 1, targetPolicy: targetPolicy(['localhost', '10.0.0.0/8']) });
+  const probes = await createProbeTable({
+    connectionsPerOrigin: 1,
+    targetPolicy: targetPolicy(['localhost', '10.0.0.0/8']),
+  });
   const job = probeJob({ url: `http://localhost:${server.port}`, timeoutMs: 2000, retries: 2 });
   const result = await runProbe(job, probes);
   assert.equal(result.attempts, 1);
-  assert.deepEqual(result.outcome, { kind: 'unreachable', error: 'localhost resolved to 127.0.0.1, which is not in ALLOW_TARGETS' });
+  assert.deepEqual(result.outcome, {
+    kind: 'unreachable',
+    error: 'localhost resolved to 127.0.0.1, which is not in ALLOW_TARGETS',
+  });
   assert.equal(server.connections, 0);
 
-  const allowed = await createProbeTable({ connectionsPerOrigin: 1, targetPolicy: targetPolicy(['localhost', '127.0.0.0/8']) });
+  const allowed = await createProbeTable({
+    connectionsPerOrigin: 1,
+    targetPolicy: targetPolicy(['localhost', '127.0.0.0/8']),
+  });
   assert.equal((await runProbe(job, allowed)).outcome.kind, 'answered');
   assert.equal(server.connections, 1);
 });

@@ -14,7 +14,10 @@ import { createUndiciFetch, type FetchFunction } from './undici-fetch.js';
  * What every probe asks for. The probe's fetch sends them (createUndiciFetch's `defaultHeaders`): as
  * ky's `headers` they cost ky four `Headers` objects per request.
  */
-export const PROBE_HEADERS: Readonly<Record<string, string>> = { accept: 'application/json, text/plain;q=0.9, */*;q=0.1', 'user-agent': 'health-monitor' };
+export const PROBE_HEADERS: Readonly<Record<string, string>> = {
+  accept: 'application/json, text/plain;q=0.9, */*;q=0.1',
+  'user-agent': 'health-monitor',
+};
 
 /** `{url}{health_path}`: the registered URL's trailing slashes dropped, so the slash is never doubled. */
 export function healthUrl(baseUrl: string, healthPath: string): string {
@@ -25,7 +28,11 @@ export function healthUrl(baseUrl: string, healthPath: string): string {
 export function createHttpProber(context: ProberContext): ProbeAttempt {
   // Without a cap undici opens spare sockets; pipelining 1 keeps one probe per connection, as a
   // target expects from a monitor.
-  const agent = new Agent({ connections: context.connectionsPerOrigin, pipelining: 1, connect: guardedConnector(context.targetPolicy) });
+  const agent = new Agent({
+    connections: context.connectionsPerOrigin,
+    pipelining: 1,
+    connect: guardedConnector(context.targetPolicy),
+  });
   return createHttpProbe(createUndiciFetch(agent, { defaultHeaders: PROBE_HEADERS }));
 }
 
@@ -59,7 +66,8 @@ async function probeHttpOnce(http: KyInstance, job: ProbeJob): Promise<AttemptOu
     if (response.status !== 200) return { kind: 'http_status', status: response.status };
     const stream = call.takeBody();
     // Another fetch would leave the call without a body, and every answer would look empty.
-    if (stream === null) throw new TypeError('the HTTP probe needs its own fetch (undici-fetch.ts): no body was handed to the probe call');
+    if (stream === null)
+      throw new TypeError('the HTTP probe needs its own fetch (undici-fetch.ts): no body was handed to the probe call');
     const body = await readBodyLimited(stream, response.headers.get('content-length'), MAX_BODY_BYTES, call);
     const parsed = parseHealthBytes(body, response.headers.get('content-type'));
     return parsed.ok ? { kind: 'answered', report: parsed.report } : { kind: 'invalid_body', error: parsed.error };

@@ -17,7 +17,12 @@ const EMPTY = new Uint8Array(0);
  * `content-length` (nothing is read then) or have arrived (nothing more is read). Either way the body
  * is destroyed, which closes its connection instead of draining the rest.
  */
-export function readBodyLimited(body: Readable, contentLength: string | null, limit: number, call: ProbeCall): Promise<Uint8Array> {
+export function readBodyLimited(
+  body: Readable,
+  contentLength: string | null,
+  limit: number,
+  call: ProbeCall,
+): Promise<Uint8Array> {
   // No header reads as 0; a malformed one never gets past undici's parser.
   if (Number(contentLength) > limit) {
     destroyQuietly(body);

@@ -40,7 +40,9 @@ function tricklingTarget(): Promise<Target> {
 /** Resolves with what `work` came to, or with 'still running' once `deadlineMs` has passed. */
 async function within<T>(work: Promise<T>, deadlineMs: number): Promise<T | 'still running'> {
   let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<'still running'>((resolve) => (timer = setTimeout(() => resolve('still running'), deadlineMs)));
+  const deadline = new Promise<'still running'>(
+    (resolve) => (timer = setTimeout(() => resolve('still running'), deadlineMs)),
+  );
   try {
     return await Promise.race([work, deadline]);
   } finally {
@@ -64,7 +66,12 @@ test("fetch: the call's deadline cuts a trickling body after a garbage collectio
   await sleep(50);
   collectGarbage();
   // Read without listening to the call: only undici's own link to the deadline can end this.
-  const ended = new Promise<string>((resolve) => body.on('error', (error) => resolve(nameOf(error))).on('end', () => resolve('the body ended')).resume());
+  const ended = new Promise<string>((resolve) =>
+    body
+      .on('error', (error) => resolve(nameOf(error)))
+      .on('end', () => resolve('the body ended'))
+      .resume(),
+  );
   assert.equal(await within(ended, 3000), 'TimeoutError');
   assert.equal(call.aborted, true);
 });
@@ -77,7 +84,11 @@ test('the HTTP probe: a trickling target times out on time with garbage collecti
     const collections = [setTimeout(collectGarbage, 150), setTimeout(collectGarbage, 300)];
     const outcome = await within(probe(probeJob({ url: target.url, timeoutMs: 500 })), 3000);
     collections.forEach(clearTimeout);
-    assert.deepEqual(outcome, { kind: 'failed', error: 'timeout after 500 ms', final: false }, `attempt ${attempt + 1}`);
+    assert.deepEqual(
+      outcome,
+      { kind: 'failed', error: 'timeout after 500 ms', final: false },
+      `attempt ${attempt + 1}`,
+    );
   }
 });
 

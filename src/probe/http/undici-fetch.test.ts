@@ -72,7 +72,10 @@ test('answers with the status and headers sent, hands the body to the call, and 
 
 test('without a probe call it refuses clearly, before sending anything', async () => {
   const server = await target((_req, res) => json(res, {}));
-  await assert.rejects(fetchWith(server.url, { redirect: 'manual' }), /serves the HTTP probe only; pass a ProbeCall as the `probeCall` option/);
+  await assert.rejects(
+    fetchWith(server.url, { redirect: 'manual' }),
+    /serves the HTTP probe only; pass a ProbeCall as the `probeCall` option/,
+  );
   assert.equal(server.requests.length, 0);
 });
 
@@ -84,8 +87,14 @@ test('a redirect is returned, not followed; other redirect modes are refused cle
   assert.equal(response.status, 302);
   assert.equal(response.headers.get('location'), '/elsewhere');
   assert.equal(server.requests.length, 1);
-  await assert.rejects(fetchWith(server.url, callOnly(probeCall())), /redirects are never followed; pass redirect: 'manual' or 'error'/);
-  await assert.rejects(fetchWith(server.url, init(probeCall(), { redirect: 'error' })), /redirect \(HTTP 302\) with redirect: 'error'/);
+  await assert.rejects(
+    fetchWith(server.url, callOnly(probeCall())),
+    /redirects are never followed; pass redirect: 'manual' or 'error'/,
+  );
+  await assert.rejects(
+    fetchWith(server.url, init(probeCall(), { redirect: 'error' })),
+    /redirect \(HTTP 302\) with redirect: 'error'/,
+  );
 });
 
 test('a status the Response constructor refuses (600, 999) is still reported as sent, and not ok', async () => {
@@ -141,9 +150,14 @@ test('ending the call with its body unread cuts the connection instead of draini
 
 test("the call's deadline cuts the wait for headers, and the body, with a TimeoutError", async () => {
   const silent = await target(() => undefined);
-  const headersOnly = await target((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).write('partial'));
+  const headersOnly = await target((_req, res) =>
+    res.writeHead(200, { 'content-type': 'text/plain' }).write('partial'),
+  );
   const started = Date.now();
-  await assert.rejects(fetchWith(silent.url, init(probeCall(200))), { name: 'TimeoutError', message: 'The operation timed out after 200 ms' });
+  await assert.rejects(fetchWith(silent.url, init(probeCall(200))), {
+    name: 'TimeoutError',
+    message: 'The operation timed out after 200 ms',
+  });
   assert.ok(Date.now() - started >= 190, `ended after ${Date.now() - started} ms`);
   assert.equal(silent.requests.length, 1);
 
@@ -152,8 +166,13 @@ test("the call's deadline cuts the wait for headers, and the body, with a Timeou
   await fetchWith(headersOnly.url, init(call));
   const body = call.takeBody();
   assert.ok(body);
-  const ended = new Promise<unknown>((resolve) => body.on('error', resolve).on('end', () => resolve('the body ended')).resume());
-  assert.equal((await ended) instanceof Error && (await ended as Error).name, 'TimeoutError');
+  const ended = new Promise<unknown>((resolve) =>
+    body
+      .on('error', resolve)
+      .on('end', () => resolve('the body ended'))
+      .resume(),
+  );
+  assert.equal((await ended) instanceof Error && ((await ended) as Error).name, 'TimeoutError');
 });
 
 test('an expired call, or an aborted request signal, is honoured before anything is sent', async () => {
@@ -161,7 +180,10 @@ test('an expired call, or an aborted request signal, is honoured before anything
   const expired = probeCall(1);
   await sleep(20);
   await assert.rejects(fetchWith(server.url, init(expired)), { name: 'TimeoutError' });
-  const aborted = new Request(server.url, { redirect: 'manual', signal: AbortSignal.abort(new DOMException('no', 'AbortError')) });
+  const aborted = new Request(server.url, {
+    redirect: 'manual',
+    signal: AbortSignal.abort(new DOMException('no', 'AbortError')),
+  });
   await assert.rejects(fetchWith(aborted, callOnly(probeCall())), { name: 'AbortError', message: 'no' });
   assert.equal(server.requests.length, 0);
 });
@@ -172,7 +194,10 @@ test('a refused connection fails with the code the probe reports', async () => {
 });
 
 test('requests with a body are refused clearly', async () => {
-  await assert.rejects(fetchWith('http://127.0.0.1:1/', init(probeCall(), { method: 'POST', body: 'x' })), /requests with a body are not supported/);
+  await assert.rejects(
+    fetchWith('http://127.0.0.1:1/', init(probeCall(), { method: 'POST', body: 'x' })),
+    /requests with a body are not supported/,
+  );
 });
 
 test("the Agent's connections cap holds: 6 requests at once use 2 sockets", async () => {
@@ -194,19 +219,33 @@ test('default headers are sent unless the request sets its own', async () => {
     seen.push(req.headers);
     json(res, {});
   });
-  const withDefaults = createUndiciFetch(agent, { defaultHeaders: { accept: 'application/json', 'user-agent': 'probe' } });
+  const withDefaults = createUndiciFetch(agent, {
+    defaultHeaders: { accept: 'application/json', 'user-agent': 'probe' },
+  });
   const requestHeaders: Record<string, string>[] = [{}, { 'User-Agent': 'own' }];
   for (const headers of requestHeaders) {
     const call = probeCall();
     await withDefaults(server.url, init(call, { headers }));
     await bodyText(call);
   }
-  assert.deepEqual(seen.map((headers) => [headers['accept'], headers['user-agent']]), [['application/json', 'probe'], ['application/json', 'own']]);
+  assert.deepEqual(
+    seen.map((headers) => [headers['accept'], headers['user-agent']]),
+    [
+      ['application/json', 'probe'],
+      ['application/json', 'own'],
+    ],
+  );
 });
 
 test('ky sends its requests through it, and passes the call on', async () => {
   const server = await target((_req, res) => json(res, { via: 'ky' }));
-  const client = ky.create({ fetch: fetchWith, redirect: 'manual', retry: 0, timeout: false, headers: { 'user-agent': 'health-monitor' } });
+  const client = ky.create({
+    fetch: fetchWith,
+    redirect: 'manual',
+    retry: 0,
+    timeout: false,
+    headers: { 'user-agent': 'health-monitor' },
+  });
   const call = probeCall();
   const options: Options & ProbeCallOption = { [PROBE_CALL_OPTION]: call };
   const response = await client.get(server.url, options);

@@ -29,7 +29,9 @@ export function createUndiciFetch(dispatcher: Dispatcher, options: UndiciFetchOp
   return async (input, init) => {
     const call = probeCallOf(init);
     if (call === undefined) {
-      throw new TypeError(`undici fetch: this fetch serves the HTTP probe only; pass a ProbeCall as the \`${PROBE_CALL_OPTION}\` option`);
+      throw new TypeError(
+        `undici fetch: this fetch serves the HTTP probe only; pass a ProbeCall as the \`${PROBE_CALL_OPTION}\` option`,
+      );
     }
     // ky passes a Request, and in `init` only options a Request does not know: no copy is needed then.
     const request = input instanceof Request && !changesRequest(init) ? input : new Request(input, init);
@@ -42,7 +44,10 @@ export function createUndiciFetch(dispatcher: Dispatcher, options: UndiciFetchOp
     const answer = await withinDeadline(
       undiciRequest(request.url, {
         method: request.method as Dispatcher.HttpMethod,
-        headers: defaultHeaders === undefined ? iterableHeaders(request.headers) : withDefaults(request.headers, defaultHeaders),
+        headers:
+          defaultHeaders === undefined
+            ? iterableHeaders(request.headers)
+            : withDefaults(request.headers, defaultHeaders),
         signal: call,
         dispatcher,
       }),
@@ -71,7 +76,10 @@ function withinDeadline(pending: Promise<Dispatcher.ResponseData>, call: ProbeCa
   return new Promise((resolve, reject) => {
     const onAbort = (): void => {
       reject(call.reason);
-      pending.then((late) => late.body.on('error', () => undefined).destroy(), () => undefined);
+      pending.then(
+        (late) => late.body.on('error', () => undefined).destroy(),
+        () => undefined,
+      );
     };
     call.once('abort', onAbort);
     pending.then(
@@ -100,7 +108,22 @@ function withDefaults(headers: Headers, defaults: Readonly<Record<string, string
 }
 
 /** The RequestInit fields that would make `fetch(request, init)` differ from `fetch(request)`. */
-const REQUEST_FIELDS = ['method', 'headers', 'body', 'mode', 'credentials', 'cache', 'redirect', 'referrer', 'referrerPolicy', 'integrity', 'keepalive', 'signal', 'window', 'duplex'];
+const REQUEST_FIELDS = [
+  'method',
+  'headers',
+  'body',
+  'mode',
+  'credentials',
+  'cache',
+  'redirect',
+  'referrer',
+  'referrerPolicy',
+  'integrity',
+  'keepalive',
+  'signal',
+  'window',
+  'duplex',
+];
 
 function changesRequest(init: RequestInit | undefined): boolean {
   return init !== undefined && REQUEST_FIELDS.some((field) => field in init);

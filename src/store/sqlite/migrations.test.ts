@@ -23,11 +23,29 @@ test('migration from version 1: a database written by the older code path keeps 
   const old = new Database(path);
   migrate(old, 1);
   assert.equal(schemaVersion(old), 1);
-  const v1State = { health: 'healthy', ready: true, reason: 'answered 200', lastCheckedAt: 1000, lastError: null, uptimeSec: 5,
-    sample: { requestCount: 10, errorCount: 1, uptimeSec: 5 }, errorRate: 0.1, recentErrorRate: null, healthAttributes: {},
-    consecutiveFailures: 0, consecutiveSuccesses: 3 };
-  old.prepare('INSERT INTO services VALUES (?, ?, ?, ?, ?)').run(
-    'svc1', JSON.stringify({ id: 'svc1', url: 'http://localhost:9001', attributes: { env: 'prod' } }), 7, 500, JSON.stringify(v1State));
+  const v1State = {
+    health: 'healthy',
+    ready: true,
+    reason: 'answered 200',
+    lastCheckedAt: 1000,
+    lastError: null,
+    uptimeSec: 5,
+    sample: { requestCount: 10, errorCount: 1, uptimeSec: 5 },
+    errorRate: 0.1,
+    recentErrorRate: null,
+    healthAttributes: {},
+    consecutiveFailures: 0,
+    consecutiveSuccesses: 3,
+  };
+  old
+    .prepare('INSERT INTO services VALUES (?, ?, ?, ?, ?)')
+    .run(
+      'svc1',
+      JSON.stringify({ id: 'svc1', url: 'http://localhost:9001', attributes: { env: 'prod' } }),
+      7,
+      500,
+      JSON.stringify(v1State),
+    );
   old.close();
 
   const persistence = SqlitePersistence.open(path);
@@ -52,10 +70,20 @@ test('migration from version 2: services, transitions and aggregates are kept, t
   const old = new Database(path);
   migrate(old, 2);
   assert.equal(schemaVersion(old), 2);
-  old.prepare('INSERT INTO services VALUES (?, ?, ?, ?, ?)').run(
-    'svc1', JSON.stringify({ id: 'svc1', url: 'http://localhost:9001', attributes: {} }), 3, 500, JSON.stringify({ health: 'dead', ready: false }));
-  old.prepare('INSERT INTO transitions (service_id, from_health, from_ready, to_health, to_ready, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
-    'svc1', 'unknown', 0, 'dead', 0, 'connection refused', 1000);
+  old
+    .prepare('INSERT INTO services VALUES (?, ?, ?, ?, ?)')
+    .run(
+      'svc1',
+      JSON.stringify({ id: 'svc1', url: 'http://localhost:9001', attributes: {} }),
+      3,
+      500,
+      JSON.stringify({ health: 'dead', ready: false }),
+    );
+  old
+    .prepare(
+      'INSERT INTO transitions (service_id, from_health, from_ready, to_health, to_ready, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    )
+    .run('svc1', 'unknown', 0, 'dead', 0, 'connection refused', 1000);
   old.close();
 
   const persistence = SqlitePersistence.open(path);
@@ -74,7 +102,10 @@ test('a database from a newer monitor is refused and left as it was', (t) => {
   db.pragma(`user_version = ${LATEST_VERSION + 1}`);
   db.close();
   const before = readFileSync(path);
-  assert.throws(() => openDatabase(path), (error: unknown) => error instanceof DatabaseOpenError && /newer than this monitor knows/.test(error.message));
+  assert.throws(
+    () => openDatabase(path),
+    (error: unknown) => error instanceof DatabaseOpenError && /newer than this monitor knows/.test(error.message),
+  );
   assert.deepEqual(readFileSync(path), before);
 });
 
@@ -92,7 +123,11 @@ test('a corrupt file is refused with a clear error and left untouched', (t) => {
   const path = join(tempDir(t), 'corrupt.db');
   const garbage = Buffer.from('this is not a database, just some bytes '.repeat(200));
   writeFileSync(path, garbage);
-  assert.throws(() => openDatabase(path), (error: unknown) => error instanceof DatabaseOpenError && /not a usable health-monitor database.*left untouched/.test(error.message));
+  assert.throws(
+    () => openDatabase(path),
+    (error: unknown) =>
+      error instanceof DatabaseOpenError && /not a usable health-monitor database.*left untouched/.test(error.message),
+  );
   assert.deepEqual(readFileSync(path), garbage);
 });
 

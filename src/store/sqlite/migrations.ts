@@ -52,7 +52,8 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 3,
-    description: 'the event log: registrations, removals and transitions with increasing ids, replayed to stream clients',
+    description:
+      'the event log: registrations, removals and transitions with increasing ids, replayed to stream clients',
     // AUTOINCREMENT: ids never go back, even when pruning empties the table, so a client's Last-Event-ID stays meaningful.
     sql: `
       CREATE TABLE events (
@@ -83,10 +84,13 @@ export function schemaVersion(db: Database): number {
 export function assertMigratable(db: Database): void {
   const current = schemaVersion(db);
   if (current > LATEST_VERSION) {
-    throw new SchemaError(`the database has schema version ${current}, newer than this monitor knows (${LATEST_VERSION}): upgrade the monitor`);
+    throw new SchemaError(
+      `the database has schema version ${current}, newer than this monitor knows (${LATEST_VERSION}): upgrade the monitor`,
+    );
   }
   const applicationId = db.pragma('application_id', { simple: true }) as number;
-  const tableCount = (db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table'").get() as { n: number }).n;
+  const tableCount = (db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table'").get() as { n: number })
+    .n;
   if (applicationId !== APPLICATION_ID && (current !== 0 || tableCount > 0)) {
     throw new SchemaError('the file is a SQLite database of another application');
   }

@@ -44,7 +44,9 @@ export function openDatabase(path: string): Database.Database {
     assertMigratable(db);
   } catch (error) {
     db.close();
-    throw new DatabaseOpenError(`DB_PATH ${path} is not a usable health-monitor database (${reasonOf(error)}); it was left untouched`);
+    throw new DatabaseOpenError(
+      `DB_PATH ${path} is not a usable health-monitor database (${reasonOf(error)}); it was left untouched`,
+    );
   }
   try {
     db.pragma('journal_mode = WAL');

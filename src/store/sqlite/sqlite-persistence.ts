@@ -3,7 +3,16 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { INITIAL_STATE, type HourAggregate, type RegistrationRequest, type ServiceState } from '../../domain/index.js';
 import type { TransitionEvent } from '../events.js';
-import { StorageError, type EventKind, type Persistence, type ProbeBatch, type RegistryWrite, type StoredEvent, type StoredService, type StoredTransition } from '../persistence.js';
+import {
+  StorageError,
+  type EventKind,
+  type Persistence,
+  type ProbeBatch,
+  type RegistryWrite,
+  type StoredEvent,
+  type StoredService,
+  type StoredTransition,
+} from '../persistence.js';
 import { openDatabase } from './open-database.js';
 import { WalSync, type OpenLog } from './wal-sync.js';
 
@@ -67,7 +76,9 @@ function toService(row: ServiceRow): StoredService {
       state: { ...INITIAL_STATE, ...(JSON.parse(row.state) as Partial<ServiceState>) },
     };
   } catch (error) {
-    throw new Error(`the stored service "${row.id}" cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `the stored service "${row.id}" cannot be read: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 
@@ -76,17 +87,26 @@ const LOCK_CODE = /^SQLITE_(BUSY|LOCKED)/;
 
 /** What a failed write tells the store and, through a 503, the client. */
 function storageError(error: unknown): StorageError {
-  const code = typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : null;
+  const code =
+    typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
+      ? error.code
+      : null;
   if (code !== null && LOCK_CODE.test(code)) {
-    return new StorageError(`the database could not commit the change: another connection holds its write lock (${code}); nothing was changed`, {
-      cause: error,
-      locked: true,
-      code,
-    });
+    return new StorageError(
+      `the database could not commit the change: another connection holds its write lock (${code}); nothing was changed`,
+      {
+        cause: error,
+        locked: true,
+        code,
+      },
+    );
   }
   const reason = error instanceof Error ? error.message : String(error);
   const detail = code === null || reason.includes(code) ? reason : `${code}: ${reason}`;
-  return new StorageError(`the database could not commit the change (${detail}); nothing was changed`, { cause: error, code });
+  return new StorageError(`the database could not commit the change (${detail}); nothing was changed`, {
+    cause: error,
+    code,
+  });
 }
 
 export class SqlitePersistence implements Persistence {
@@ -103,9 +123,13 @@ export class SqlitePersistence implements Persistence {
     this.statements = {
       allServices: prepare('SELECT id, request, generation, registered_at, state FROM services'),
       hoursAt: prepare('SELECT * FROM probe_hours WHERE hour_start = ?'),
-      servicesPage: prepare('SELECT id, request, generation, registered_at, state FROM services WHERE id > ? ORDER BY id LIMIT ?'),
+      servicesPage: prepare(
+        'SELECT id, request, generation, registered_at, state FROM services WHERE id > ? ORDER BY id LIMIT ?',
+      ),
       // probe_hours_by_time holds (hour_start, service_id): a range scan, no sort.
-      openHoursPage: prepare('SELECT * FROM probe_hours WHERE hour_start = ? AND service_id > ? ORDER BY service_id LIMIT ?'),
+      openHoursPage: prepare(
+        'SELECT * FROM probe_hours WHERE hour_start = ? AND service_id > ? ORDER BY service_id LIMIT ?',
+      ),
       upsertService: prepare(
         `INSERT INTO services (id, request, generation, registered_at, state) VALUES (@id, @request, @generation, @registeredAt, @state)
          ON CONFLICT (id) DO UPDATE SET request = excluded.request, generation = excluded.generation,
@@ -125,7 +149,9 @@ export class SqlitePersistence implements Persistence {
          ON CONFLICT (service_id, hour_start) DO UPDATE SET probes = excluded.probes, successes = excluded.successes,
            total_response_ms = excluded.total_response_ms, histogram = excluded.histogram`,
       ),
-      insertEvent: prepare('INSERT INTO events (id, kind, service_id, data, at) VALUES (@id, @kind, @serviceId, @data, @at)'),
+      insertEvent: prepare(
+        'INSERT INTO events (id, kind, service_id, data, at) VALUES (@id, @kind, @serviceId, @data, @at)',
+      ),
       eventsAfter: prepare('SELECT id, kind, service_id, data, at FROM events WHERE id > ? ORDER BY id LIMIT ?'),
       eventById: prepare('SELECT 1 FROM events WHERE id = ?'),
       oldestEvent: prepare('SELECT min(id) AS id FROM events'),
@@ -133,7 +159,9 @@ export class SqlitePersistence implements Persistence {
       pruneEvents: prepare('DELETE FROM events WHERE id IN (SELECT id FROM events WHERE at < ? LIMIT ?)'),
       transitionsPage: prepare('SELECT * FROM transitions WHERE service_id = ? AND id < ? ORDER BY id DESC LIMIT ?'),
       hoursSince: prepare('SELECT * FROM probe_hours WHERE service_id = ? AND hour_start >= ? ORDER BY hour_start'),
-      pruneTransitions: prepare('DELETE FROM transitions WHERE id IN (SELECT id FROM transitions WHERE at < ? LIMIT ?)'),
+      pruneTransitions: prepare(
+        'DELETE FROM transitions WHERE id IN (SELECT id FROM transitions WHERE at < ? LIMIT ?)',
+      ),
       pruneHours: prepare(
         `DELETE FROM probe_hours WHERE (service_id, hour_start) IN
            (SELECT service_id, hour_start FROM probe_hours WHERE hour_start < ? LIMIT ?)`,
@@ -154,7 +182,9 @@ export class SqlitePersistence implements Persistence {
     return new SqlitePersistence(db);
   }
 
-  async load(hourStart: number): Promise<{ services: StoredService[]; openHours: HourAggregate[]; lastEventId: number }> {
+  async load(
+    hourStart: number,
+  ): Promise<{ services: StoredService[]; openHours: HourAggregate[]; lastEventId: number }> {
     return {
       services: (this.statements.allServices.all() as ServiceRow[]).map(toService),
       openHours: (this.statements.hoursAt.all(hourStart) as HourRow[]).map(toHour),
@@ -222,7 +252,11 @@ export class SqlitePersistence implements Persistence {
   async saveProbeBatch(batch: ProbeBatch): Promise<void> {
     this.withoutFsync(() => {
       for (const service of batch.services) {
-        this.statements.updateState.run({ id: service.request.id, generation: service.generation, state: JSON.stringify(service.state) });
+        this.statements.updateState.run({
+          id: service.request.id,
+          generation: service.generation,
+          state: JSON.stringify(service.state),
+        });
       }
       for (const transition of batch.transitions) {
         this.statements.insertTransition.run({
@@ -243,7 +277,13 @@ export class SqlitePersistence implements Persistence {
   }
 
   async eventsAfter(afterId: number, limit: number): Promise<StoredEvent[]> {
-    const rows = this.statements.eventsAfter.all(afterId, limit) as { id: number; kind: EventKind; service_id: string; data: string; at: number }[];
+    const rows = this.statements.eventsAfter.all(afterId, limit) as {
+      id: number;
+      kind: EventKind;
+      service_id: string;
+      data: string;
+      at: number;
+    }[];
     return rows.map((row) => ({ id: row.id, kind: row.kind, serviceId: row.service_id, data: row.data, at: row.at }));
   }
 
@@ -252,7 +292,11 @@ export class SqlitePersistence implements Persistence {
   }
 
   async transitions(serviceId: string, page: { limit: number; beforeId: number | null }): Promise<StoredTransition[]> {
-    const rows = this.statements.transitionsPage.all(serviceId, page.beforeId ?? Number.MAX_SAFE_INTEGER, page.limit) as TransitionRow[];
+    const rows = this.statements.transitionsPage.all(
+      serviceId,
+      page.beforeId ?? Number.MAX_SAFE_INTEGER,
+      page.limit,
+    ) as TransitionRow[];
     return rows.map(toTransition);
   }
 
@@ -263,8 +307,14 @@ export class SqlitePersistence implements Persistence {
   async prune(cutoffs: { transitionsBefore: number; hoursBefore: number }, maxRows: number): Promise<number> {
     return this.withoutFsync(() => {
       const transitions = this.statements.pruneTransitions.run(cutoffs.transitionsBefore, maxRows).changes;
-      const events = this.statements.pruneEvents.run(cutoffs.transitionsBefore, Math.max(0, maxRows - transitions)).changes;
-      const hours = this.statements.pruneHours.run(cutoffs.hoursBefore, Math.max(0, maxRows - transitions - events)).changes;
+      const events = this.statements.pruneEvents.run(
+        cutoffs.transitionsBefore,
+        Math.max(0, maxRows - transitions),
+      ).changes;
+      const hours = this.statements.pruneHours.run(
+        cutoffs.hoursBefore,
+        Math.max(0, maxRows - transitions - events),
+      ).changes;
       return transitions + events + hours;
     });
   }

@@ -37,17 +37,21 @@ const storedService = (service: StoredService): StoredService => ({
 });
 
 const storedWrite = (write: RegistryWrite): RegistryWrite =>
-  write.kind === 'save' ? { kind: 'save', service: storedService(write.service), resetHistory: write.resetHistory } : write;
+  write.kind === 'save'
+    ? { kind: 'save', service: storedService(write.service), resetHistory: write.resetHistory }
+    : write;
 
 /** A stopped thread's calls fail as storage failures, saying what became of them. */
 function asStorageError(error: unknown, consequence: string): unknown {
-  return error instanceof ThreadStopped ? new StorageError(`${error.message} before answering; ${consequence}`, { cause: error }) : error;
+  return error instanceof ThreadStopped
+    ? new StorageError(`${error.message} before answering; ${consequence}`, { cause: error })
+    : error;
 }
 
 /** Every row, asked for a page of LOAD_PAGE_ROWS at a time, each page after the last key of the one before. */
 async function allPages<T>(page: (afterKey: string) => Promise<T[]>, keyOf: (row: T) => string): Promise<T[]> {
   const rows: T[] = [];
-  for (let after = ''; ; ) {
+  for (let after = ''; ;) {
     const next = await page(after);
     for (const row of next) rows.push(row);
     const last = next.at(-1);
@@ -91,9 +95,17 @@ export class SqliteThreadPersistence implements Persistence {
    * build every row's objects and their copy at once, and it kept them (an idle thread is seldom
    * collected): 100,000 services cost it ~110 MB for good.
    */
-  async load(hourStart: number): Promise<{ services: StoredService[]; openHours: HourAggregate[]; lastEventId: number }> {
-    const services = await allPages((after) => this.ask('servicesPage', [after, LOAD_PAGE_ROWS]), (service) => service.request.id);
-    const openHours = await allPages((after) => this.ask('openHoursPage', [hourStart, after, LOAD_PAGE_ROWS]), (hour) => hour.serviceId);
+  async load(
+    hourStart: number,
+  ): Promise<{ services: StoredService[]; openHours: HourAggregate[]; lastEventId: number }> {
+    const services = await allPages(
+      (after) => this.ask('servicesPage', [after, LOAD_PAGE_ROWS]),
+      (service) => service.request.id,
+    );
+    const openHours = await allPages(
+      (after) => this.ask('openHoursPage', [hourStart, after, LOAD_PAGE_ROWS]),
+      (hour) => hour.serviceId,
+    );
     return { services, openHours, lastEventId: await this.ask('lastEventId', []) };
   }
 
@@ -159,10 +171,14 @@ export class SqliteThreadPersistence implements Persistence {
     const stopped = this.thread.stoppedBecause;
     if (stopped === null) return this.thread;
     if (this.data.path === IN_MEMORY) {
-      throw new StorageError(`the storage thread stopped (${stopped}), and its in-memory database went with it; nothing was changed`);
+      throw new StorageError(
+        `the storage thread stopped (${stopped}), and its in-memory database went with it; nothing was changed`,
+      );
     }
     if (!this.thread.opened && performance.now() - this.threadStartedAt < REOPEN_PAUSE_MS) {
-      throw new StorageError(`the storage thread stopped (${stopped}); it is started again at most every ${REOPEN_PAUSE_MS} ms; nothing was changed`);
+      throw new StorageError(
+        `the storage thread stopped (${stopped}); it is started again at most every ${REOPEN_PAUSE_MS} ms; nothing was changed`,
+      );
     }
     this.thread = new ThreadClient(this.data);
     this.threadStartedAt = performance.now();
@@ -174,7 +190,11 @@ export class SqliteThreadPersistence implements Persistence {
   }
 
   /** A call that changes nothing, or nothing that matters when done twice. */
-  private async ask<M extends CallName>(method: M, args: Parameters<ThreadCalls[M]>, consequence = 'nothing was changed'): Promise<Result<M>> {
+  private async ask<M extends CallName>(
+    method: M,
+    args: Parameters<ThreadCalls[M]>,
+    consequence = 'nothing was changed',
+  ): Promise<Result<M>> {
     try {
       return await this.call(method, args);
     } catch (error) {
@@ -188,7 +208,11 @@ export class SqliteThreadPersistence implements Persistence {
    * refused as never applied. Either way the store's event ids stay true to the database, which a
    * refusal of a write that had in fact committed would break (its ids would be handed out again).
    */
-  private async write(method: 'writeRegistry' | 'saveProbeBatch', args: Parameters<ThreadCalls[typeof method]>, events: readonly StoredEvent[]): Promise<void> {
+  private async write(
+    method: 'writeRegistry' | 'saveProbeBatch',
+    args: Parameters<ThreadCalls[typeof method]>,
+    events: readonly StoredEvent[],
+  ): Promise<void> {
     let stopped: ThreadStopped;
     try {
       await this.call(method, args);
@@ -206,10 +230,16 @@ export class SqliteThreadPersistence implements Persistence {
       stored = await this.call('hasDurableEvent', [first.id]);
     } catch (error) {
       if (error instanceof StorageError) throw error;
-      throw new StorageError(`${stopped.message} before answering, and whether the change was stored is unknown (${error instanceof Error ? error.message : String(error)})`, {
-        cause: error,
-      });
+      throw new StorageError(
+        `${stopped.message} before answering, and whether the change was stored is unknown (${error instanceof Error ? error.message : String(error)})`,
+        {
+          cause: error,
+        },
+      );
     }
-    if (!stored) throw new StorageError(`${stopped.message} before committing the change; nothing was changed`, { cause: stopped });
+    if (!stored)
+      throw new StorageError(`${stopped.message} before committing the change; nothing was changed`, {
+        cause: stopped,
+      });
   }
 }

@@ -2,7 +2,13 @@
 // message out and one back; when the thread ends, however it ends, every call still waiting fails
 // with ThreadStopped, and so does every later one: none is left hanging.
 import { Worker } from 'node:worker_threads';
-import { fromWire, type ReplyMessage, type RequestMessage, type StartMessage, type ThreadData } from './thread-protocol.js';
+import {
+  fromWire,
+  type ReplyMessage,
+  type RequestMessage,
+  type StartMessage,
+  type ThreadData,
+} from './thread-protocol.js';
 
 /** The compiled thread entry (dist/workers/storage-thread.js). */
 export const THREAD_FILE = new URL('../../../workers/storage-thread.js', import.meta.url);
@@ -43,7 +49,10 @@ export class ThreadClient {
   readonly ended: Promise<void>;
 
   constructor(data: ThreadData) {
-    this.worker = new Worker(THREAD_FILE, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: THREAD_YOUNG_GENERATION_MB } });
+    this.worker = new Worker(THREAD_FILE, {
+      workerData: data,
+      resourceLimits: { maxYoungGenerationSizeMb: THREAD_YOUNG_GENERATION_MB },
+    });
     let markStarted = (): void => undefined;
     let failStart = (_error: Error): void => undefined;
     this.started = new Promise<void>((resolve, reject) => {

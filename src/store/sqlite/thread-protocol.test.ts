@@ -16,7 +16,10 @@ test('a StorageError keeps its class, message, lock flag, code and the engine er
   assert.ok(error instanceof StorageError);
   assert.deepEqual([error.message, error.locked, error.code], ['could not commit', true, 'SQLITE_BUSY']);
   assert.ok(error.cause instanceof Error);
-  assert.deepEqual([error.cause.name, error.cause.message, (error.cause as Error & { code: string }).code], ['SqliteError', 'database is locked', 'SQLITE_BUSY']);
+  assert.deepEqual(
+    [error.cause.name, error.cause.message, (error.cause as Error & { code: string }).code],
+    ['SqliteError', 'database is locked', 'SQLITE_BUSY'],
+  );
   const plain = across(new StorageError('not locked'));
   assert.ok(plain instanceof StorageError);
   assert.deepEqual([plain.locked, plain.code, plain.cause], [false, null, undefined]);
@@ -33,10 +36,21 @@ test('a DatabaseOpenError stays one; anything else keeps its name and message', 
 
 test('a probe batch crosses as columns and comes back the same', () => {
   const batch = healthyBatch('a', 7);
-  const second = { request: { id: 'b' }, generation: 3, state: { ...INITIAL_STATE, health: 'unhealthy' as const, lastError: 'HTTP 500' } };
-  const whole = { ...batch, services: [...batch.services, second], hours: [{ serviceId: 'a', hourStart: 0, probes: 1, successes: 1, totalResponseMs: 5, histogram: { '10': 1 } }] };
+  const second = {
+    request: { id: 'b' },
+    generation: 3,
+    state: { ...INITIAL_STATE, health: 'unhealthy' as const, lastError: 'HTTP 500' },
+  };
+  const whole = {
+    ...batch,
+    services: [...batch.services, second],
+    hours: [{ serviceId: 'a', hourStart: 0, probes: 1, successes: 1, totalResponseMs: 5, histogram: { '10': 1 } }],
+  };
   const back = fromColumns(structuredClone(toColumns(whole)));
-  assert.deepEqual(back, { ...whole, services: whole.services.map((s) => ({ request: { id: s.request.id }, generation: s.generation, state: s.state })) });
+  assert.deepEqual(back, {
+    ...whole,
+    services: whole.services.map((s) => ({ request: { id: s.request.id }, generation: s.generation, state: s.state })),
+  });
 });
 
 test('columns of different lengths are refused, not written half', () => {

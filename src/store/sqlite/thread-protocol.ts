@@ -54,7 +54,8 @@ export function fromColumns(columns: ProbeBatchColumns): ProbeBatch {
   const services = ids.map((id, index) => {
     const generation = generations[index];
     const state = states[index];
-    if (generation === undefined || state === undefined) throw new Error(`a probe batch's columns differ in length (${ids.length} ids)`);
+    if (generation === undefined || state === undefined)
+      throw new Error(`a probe batch's columns differ in length (${ids.length} ids)`);
     return { request: { id }, generation, state };
   });
   return { services, transitions, events, hours };
@@ -98,7 +99,8 @@ export type RequestMessage =
   | { readonly id: number; readonly method: CallName; readonly args: readonly unknown[] }
   | { readonly id: number; readonly method: 'testHook'; readonly args: readonly [TestHook] };
 
-export type ReplyMessage = { readonly id: number; readonly value: unknown } | { readonly id: number; readonly error: WireError };
+export type ReplyMessage =
+  { readonly id: number; readonly value: unknown } | { readonly id: number; readonly error: WireError };
 
 /** The thread's first message: the database is open, or why it could not be. */
 export type StartMessage = { readonly ready: true } | { readonly openFailed: WireError };
@@ -120,7 +122,10 @@ const codeOf = (error: unknown): string | null =>
 
 export function toWire(error: unknown): WireError {
   if (error instanceof StorageError) {
-    const cause = error.cause instanceof Error ? { name: error.cause.name, message: error.cause.message, code: codeOf(error.cause) } : null;
+    const cause =
+      error.cause instanceof Error
+        ? { name: error.cause.name, message: error.cause.message, code: codeOf(error.cause) }
+        : null;
     return { kind: 'storage', message: error.message, locked: error.locked, code: error.code, cause };
   }
   if (error instanceof DatabaseOpenError) return { kind: 'open', message: error.message };
@@ -132,7 +137,10 @@ export function toWire(error: unknown): WireError {
 export function fromWire(wire: WireError): Error {
   switch (wire.kind) {
     case 'storage': {
-      const cause = wire.cause === null ? undefined : Object.assign(new Error(wire.cause.message), { name: wire.cause.name, code: wire.cause.code });
+      const cause =
+        wire.cause === null
+          ? undefined
+          : Object.assign(new Error(wire.cause.message), { name: wire.cause.name, code: wire.cause.code });
       return new StorageError(wire.message, { cause, locked: wire.locked, code: wire.code });
     }
     case 'open':

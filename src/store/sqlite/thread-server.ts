@@ -22,7 +22,11 @@ import {
 } from './thread-protocol.js';
 
 /** Starts a call: its SQLite work runs before this returns. A call that cannot start answers with why. */
-function run(persistence: SqlitePersistence, method: Exclude<CallName, 'close'>, args: readonly unknown[]): Promise<unknown> {
+function run(
+  persistence: SqlitePersistence,
+  method: Exclude<CallName, 'close'>,
+  args: readonly unknown[],
+): Promise<unknown> {
   try {
     if (method === 'saveProbeBatch') return persistence.saveProbeBatch(fromColumns(args[0] as ProbeBatchColumns));
     return (persistence[method] as (...args: unknown[]) => Promise<unknown>).call(persistence, ...args);
@@ -58,14 +62,16 @@ function serve(port: MessagePort, persistence: SqlitePersistence, testHooks: boo
 
   port.on('message', (message: RequestMessage) => {
     if (message.method === 'testHook') {
-      if (!testHooks) return reply({ id: message.id, error: toWire(new Error('test hooks are off for this storage thread')) });
+      if (!testHooks)
+        return reply({ id: message.id, error: toWire(new Error('test hooks are off for this storage thread')) });
       const [hook] = message.args;
       if (hook === 'exit-now') process.exit(TEST_HOOK_EXIT_CODE);
       exitAt = hook;
       return reply({ id: message.id, value: undefined });
     }
     if (message.method === 'close') return void close(message.id);
-    if (!CALL_NAMES.has(message.method)) return reply({ id: message.id, error: toWire(new Error(`the storage thread has no call "${message.method}"`)) });
+    if (!CALL_NAMES.has(message.method))
+      return reply({ id: message.id, error: toWire(new Error(`the storage thread has no call "${message.method}"`)) });
     const isWrite = WRITE_CALLS.has(message.method);
     if (isWrite && exitAt === 'exit-before-next-write') process.exit(TEST_HOOK_EXIT_CODE);
     // The call's SQLite work, commit included, runs within this line; only its fsync is awaited later.
@@ -84,7 +90,8 @@ function serve(port: MessagePort, persistence: SqlitePersistence, testHooks: boo
 /** Run by the storage thread's entry file (workers/storage-thread.ts). */
 export function serveStorageThread(): void {
   const port = parentPort;
-  if (port === null) throw new Error('workers/storage-thread.js runs as the worker thread of a SqliteThreadPersistence, not on its own');
+  if (port === null)
+    throw new Error('workers/storage-thread.js runs as the worker thread of a SqliteThreadPersistence, not on its own');
   runBehindTheApiThread();
   const data = workerData as ThreadData;
   let persistence: SqlitePersistence;

@@ -36,7 +36,11 @@ test('a missing log fails the sync with the reason, and a later sync opens the f
   writeFileSync(path, 'frames');
   await wal.sync();
   await wal.sync();
-  assert.deepEqual({ opens: watch.opens, syncs: watch.syncs }, { opens: 2, syncs: 2 }, 'reopened once after the failure, then kept open');
+  assert.deepEqual(
+    { opens: watch.opens, syncs: watch.syncs },
+    { opens: 2, syncs: 2 },
+    'reopened once after the failure, then kept open',
+  );
   await wal.close();
 });
 
@@ -52,9 +56,15 @@ test('a registry commit whose log cannot be synced is a StorageError saying it m
   t.after(() => persistence.close());
   // SQLite keeps writing through its own descriptor; ours, opened by name at the first commit, fails.
   unlinkSync(`${path}-wal`);
-  await assert.rejects(persistence.writeRegistry([], [{ id: 1, kind: 'registered', serviceId: 'a', data: '{}', at: 0 }]), (error: unknown) => {
-    assert.ok(error instanceof StorageError, String(error));
-    assert.match(error.message, /committed the change but could not make it durable .*ENOENT.*may or may not be there after a restart/);
-    return true;
-  });
+  await assert.rejects(
+    persistence.writeRegistry([], [{ id: 1, kind: 'registered', serviceId: 'a', data: '{}', at: 0 }]),
+    (error: unknown) => {
+      assert.ok(error instanceof StorageError, String(error));
+      assert.match(
+        error.message,
+        /committed the change but could not make it durable .*ENOENT.*may or may not be there after a restart/,
+      );
+      return true;
+    },
+  );
 });
