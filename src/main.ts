@@ -1,4 +1,5 @@
 // Composition root: config, store, probe pool, scheduler, API, notifiers; signals and shutdown order.
+import './heap-growth.js';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './api/app.js';
