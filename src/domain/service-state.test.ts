@@ -174,3 +174,21 @@ test('badSince follows the reported health: a damped failure does not start it',
     [null, null, null],
   );
 });
+
+test('an answer with the same attributes keeps the attributes object; any difference replaces it', () => {
+  const { states } = run([
+    answered(10, 0, { attributes: { v: '1', region: 'eu' } }),
+    answered(11, 0, { attributes: { v: '1', region: 'eu' } }),
+    answered(12, 0, { attributes: { region: 'eu', v: '1' } }),
+    answered(13, 0, { attributes: { v: '2', region: 'eu' } }),
+    answered(14, 0, { attributes: { v: '2' } }),
+    answered(15, 0, { attributes: { v: '2', extra: '' } }),
+  ]);
+  const attributes = states.map((state) => state.healthAttributes);
+  assert.equal(attributes[1], attributes[0]);
+  // The same pairs in another order are another answer: the object keeps the order the service sent.
+  assert.notEqual(attributes[2], attributes[1]);
+  assert.deepEqual(Object.keys(attributes[2] ?? {}), ['region', 'v']);
+  assert.deepEqual(attributes.slice(3), [{ v: '2', region: 'eu' }, { v: '2' }, { v: '2', extra: '' }]);
+  for (const each of attributes) assert.ok(Object.isFrozen(each));
+});

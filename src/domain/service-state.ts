@@ -95,7 +95,21 @@ function takeReport(state: MutableServiceState, report: HealthReport): void {
     state.errorRate = lifetimeErrorRate(sample);
     state.sample = sample;
   }
-  state.healthAttributes = Object.freeze({ ...report.attributes });
+  // Most services answer the same attributes every time: keeping the object makes no garbage per probe.
+  if (!sameAttributes(state.healthAttributes, report.attributes)) {
+    state.healthAttributes = Object.freeze({ ...report.attributes });
+  }
+}
+
+function sameAttributes(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  const keys = Object.keys(a);
+  const otherKeys = Object.keys(b);
+  if (keys.length !== otherKeys.length) return false;
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index] as string;
+    if (key !== otherKeys[index] || a[key] !== b[key]) return false;
+  }
+  return true;
 }
 
 /**
