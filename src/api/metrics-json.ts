@@ -2,7 +2,7 @@
 // change with the clock, and a scrape writes those pieces into one buffer instead of stringifying every
 // entry again (the figures: docs/decisions.md, "GET /metrics bodies").
 import type { ServiceRecord } from '../store/service-record.js';
-import { ageSec, isStale, metricsEntryHead, metricsEntryTail } from './views.js';
+import { ageSec, isStale } from './views.js';
 
 interface Serialised {
   /** `{"service":…,"ready":…,`: the entry up to its age fields. */
@@ -20,13 +20,49 @@ interface Serialised {
 // one is collected with the record, instead of as a small external allocation per record.
 const cache = new WeakMap<ServiceRecord, Serialised>();
 
+const json = JSON.stringify;
+
+/**
+ * The merged attributes' JSON, kept per /health attributes object: a service answering the same
+ * attributes keeps one object (`updateState`), so this is made once, not at every probe.
+ */
+const attributesCache = new WeakMap<object, { readonly registered: object; readonly text: string }>();
+
+function attributesJson(
+  registered: Readonly<Record<string, string>>,
+  reported: Readonly<Record<string, string>>,
+): string {
+  const cached = attributesCache.get(reported);
+  if (cached?.registered === registered) return cached.text;
+  // The latest /health attributes win over the registration's.
+  const text = json({ ...registered, ...reported });
+  attributesCache.set(reported, { registered, text });
+  return text;
+}
+
+/**
+ * `metricsEntry` (views.ts) written out field by field, in its order and with its values, without
+ * building the object first; metrics-json.test.ts checks the two give the same bytes.
+ */
+function serialise(record: ServiceRecord): Serialised {
+  const { request, state, settings } = record;
+  const head =
+    `{"service":${json(request.id)},"status":${state.ready ? '"UP"' : '"DOWN"'},` +
+    `"health":${json(state.health)},"ready":${state.ready},`;
+  const tail =
+    `,"last_response_ms":${json(state.lastResponseMs)},"uptime_sec":${json(state.uptimeSec ?? 0)},` +
+    `"request_count":${json(state.sample?.requestCount ?? 0)},"error_count":${json(state.sample?.errorCount ?? 0)},` +
+    `"error_rate":${json(state.errorRate)},"recent_error_rate":${json(state.recentErrorRate)},` +
+    `"last_error":${json(state.lastError)},"attributes":${attributesJson(request.attributes, state.healthAttributes)},` +
+    `"poll_interval_sec":${json(settings.intervalMs / 1000)}}`;
+  const bytes = Buffer.byteLength(head) + Buffer.byteLength(tail);
+  return { head, tail, ascii: bytes === head.length + tail.length, bytes };
+}
+
 function serialised(record: ServiceRecord): Serialised {
   let cached = cache.get(record);
   if (cached === undefined) {
-    const head = `${JSON.stringify(metricsEntryHead(record)).slice(0, -1)},`;
-    const tail = `,${JSON.stringify(metricsEntryTail(record)).slice(1)}`;
-    const bytes = Buffer.byteLength(head) + Buffer.byteLength(tail);
-    cached = { head, tail, ascii: bytes === head.length + tail.length, bytes };
+    cached = serialise(record);
     cache.set(record, cached);
   }
   return cached;
