@@ -14,6 +14,7 @@ test('defaults match DESIGN.md', () => {
     probeThreads: defaultProbeThreads(availableParallelism()),
     errorRateThreshold: 0.2,
     dbPath: './data/health-monitor.db',
+    databaseUrl: null,
     registerToken: null,
     allowTargets: null,
     logLevel: 'info',

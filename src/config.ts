@@ -2,7 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { MIN_DEREGISTER_AFTER_SEC, targetEntryProblem, webhookUrlProblem } from './domain/index.js';
+import { databaseUrlProblem, MIN_DEREGISTER_AFTER_SEC, targetEntryProblem, webhookUrlProblem } from './domain/index.js';
 import { attributeLabelNames } from './metrics/label-names.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -23,6 +23,8 @@ export interface Config {
   readonly probeThreads: number;
   readonly errorRateThreshold: number;
   readonly dbPath: string;
+  /** PostgreSQL instead of the SQLite file at dbPath; `null`: SQLite. */
+  readonly databaseUrl: string | null;
   readonly registerToken: string | null;
   readonly allowTargets: readonly string[] | null;
   readonly logLevel: (typeof LOG_LEVELS)[number];
@@ -105,6 +107,20 @@ const SETTINGS = {
     flag: 'db-path',
     fallback: './data/health-monitor.db',
     schema: z.string().min(1, 'must not be empty'),
+  },
+  databaseUrl: {
+    env: 'DATABASE_URL',
+    flag: 'database-url',
+    fallback: null,
+    secret: true,
+    schema: z
+      .string()
+      .trim()
+      .nullable()
+      .superRefine((text, context) => {
+        const problem = text === null ? null : databaseUrlProblem(text);
+        if (problem !== null) context.addIssue({ code: 'custom', message: problem });
+      }),
   },
   registerToken: {
     env: 'REGISTER_TOKEN',

@@ -12,5 +12,6 @@ export * from './hour-aggregate.js';
 export * from './response-histogram.js';
 export * from './blocked-ports.js';
 export * from './webhook-url.js';
+export * from './database-url.js';
 export * from './url-text.js';
 export * from './slow-target.js';
