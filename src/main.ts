@@ -18,6 +18,9 @@ import { ServiceStore } from './store/store.js';
 import { schedulePruning } from './store/pruner.js';
 import { DatabaseOpenError } from './store/sqlite/open-database.js';
 import { SqliteThreadPersistence } from './store/sqlite/sqlite-thread-persistence.js';
+import { PostgresPersistence } from './store/postgres/postgres-persistence.js';
+import type { Persistence } from './store/persistence.js';
+import { redactedDatabaseUrl } from './domain/index.js';
 
 /** Requests still running when shutdown starts get this long before their connections are cut. */
 const DRAIN_MS = 2000;
@@ -37,13 +40,20 @@ function readConfig(): Config {
   }
 }
 
-/** SQLite in a thread of its own (docs/storage-thread.md); an unusable DB_PATH ends the process here. */
-async function openPersistence(dbPath: string): Promise<SqliteThreadPersistence> {
+/**
+ * PostgreSQL when DATABASE_URL is set, else SQLite in a thread of its own (docs/storage-thread.md); a
+ * storage that cannot be opened ends the process here, with the URL's password left out.
+ */
+async function openPersistence(config: Config): Promise<Persistence> {
+  const { databaseUrl } = config;
   try {
-    return await SqliteThreadPersistence.open(dbPath);
+    if (databaseUrl !== null) return await PostgresPersistence.open(databaseUrl);
+    return await SqliteThreadPersistence.open(config.dbPath);
   } catch (error) {
-    if (!(error instanceof DatabaseOpenError)) throw error;
-    process.stderr.write(`health-monitor: ${error.message}\n`);
+    if (databaseUrl === null && !(error instanceof DatabaseOpenError)) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    const where = databaseUrl === null ? '' : `PostgreSQL at ${redactedDatabaseUrl(databaseUrl)}: `;
+    process.stderr.write(`health-monitor: ${where}${reason}\n`);
     process.exit(1);
   }
 }
@@ -71,12 +81,16 @@ async function main(): Promise<void> {
   };
   const startedLoading = performance.now();
   const store = await ServiceStore.open({
-    persistence: await openPersistence(config.dbPath),
+    persistence: await openPersistence(config),
     defaults,
     onListenerError: (error, event) => logger.error({ err: error, event }, 'event listener failed'),
   });
   logger.info(
-    { dbPath: config.dbPath, services: store.size, ms: Math.round(performance.now() - startedLoading) },
+    {
+      storage: config.databaseUrl === null ? config.dbPath : redactedDatabaseUrl(config.databaseUrl),
+      services: store.size,
+      ms: Math.round(performance.now() - startedLoading),
+    },
     'registry loaded',
   );
   subscribeLogNotifier(store.events, logger);

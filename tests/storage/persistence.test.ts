@@ -1,13 +1,14 @@
 // The store on a real SQLite file: restart, history, uptime, retention and expiry, with an injected clock;
-// on SQLite in the calling thread and on SQLite in a thread of its own, which must behave the same.
+// on SQLite in the calling thread, on SQLite in a thread of its own and on PostgreSQL, which must behave the same.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { HOUR_MS, type ProbeOutcome } from '../../src/domain/index.js';
 import type { DeregisteredEvent } from '../../src/store/events.js';
 import { HEALTHY, openStore, probeResult, registration } from '../helpers/fixtures.js';
 import { FailingFirstRegistryWrite } from '../helpers/persistence-wrapper.js';
-import { SQLITE_IMPLEMENTATIONS } from '../helpers/persistence-implementations.js';
+import { PERSISTENCE_IMPLEMENTATIONS } from '../helpers/persistence-implementations.js';
+import { dropTestDatabases } from '../helpers/postgres.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const DEAD: ProbeOutcome = { kind: 'unreachable', error: 'connection refused' };
@@ -17,7 +18,9 @@ function clock(start: number) {
   return { now: () => now, advance: (ms: number) => (now += ms), set: (at: number) => (now = at) };
 }
 
-for (const { name, open } of SQLITE_IMPLEMENTATIONS) {
+after(dropTestDatabases);
+
+for (const { name, open } of PERSISTENCE_IMPLEMENTATIONS) {
   describe(name, () => {
     test('restart: services come back with their state, counters and last-checked time', async (t) => {
       const path = join(tempDir(t), 'monitor.db');
