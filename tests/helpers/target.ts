@@ -1,6 +1,6 @@
 // Real HTTP targets on 127.0.0.1, port 0, that count what the monitor does to them.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 
 export interface Target {
   readonly url: string;
@@ -59,9 +59,22 @@ export function json(response: ServerResponse, body: unknown, status = 200): voi
   response.end(JSON.stringify(body));
 }
 
-/** A URL on which nothing listens: the port was just freed. */
+/**
+ * Ports below the kernel's ephemeral range and off the fetch "bad ports" list: a server started on port 0
+ * (every test server, Prometheus) never gets one, where a port just freed could be handed out again.
+ */
+const NEVER_ASSIGNED_PORTS = [1023, 1021, 1013, 1011, 1009];
+
+function refuses(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => (socket.destroy(), resolve(false)));
+    socket.once('error', () => resolve(true));
+  });
+}
+
+/** A URL on which nothing listens, now or later in the test. */
 export async function refusedUrl(): Promise<string> {
-  const target = await startTarget(() => undefined);
-  await target.close();
-  return target.url;
+  for (const port of NEVER_ASSIGNED_PORTS) if (await refuses(port)) return `http://127.0.0.1:${port}`;
+  throw new Error(`every one of the ports ${NEVER_ASSIGNED_PORTS.join(', ')} has a listener on this machine`);
 }
