@@ -123,36 +123,22 @@ function readings(record: ServiceRecord) {
   };
 }
 
-/** The fields of a metrics entry before its age, which change only when the record does. */
-export function metricsEntryHead(record: ServiceRecord) {
-  const { state, request } = record;
+export function metricsEntry(record: ServiceRecord, now: number): MetricsEntry {
+  const { state, request, settings } = record;
+  const age = ageSec(record, now);
   return {
     service: request.id,
-    status: state.ready ? ('UP' as const) : ('DOWN' as const),
+    status: state.ready ? 'UP' : 'DOWN',
     health: state.health,
     ready: state.ready,
-  };
-}
-
-/** The three fields that change with the clock alone. */
-export function metricsEntryAge(record: ServiceRecord, now: number) {
-  const age = ageSec(record, now);
-  return { last_checked: age === null ? null : `${age}s ago`, last_checked_age_sec: age, stale: isStale(record, now) };
-}
-
-/** The fields after the age, which change only when the record does. */
-export function metricsEntryTail(record: ServiceRecord) {
-  const { state, request, settings } = record;
-  return {
+    last_checked: age === null ? null : `${age}s ago`,
+    last_checked_age_sec: age,
+    stale: isStale(record, now),
     ...readings(record),
     // The latest /health attributes win over the registration's.
     attributes: { ...request.attributes, ...state.healthAttributes },
     poll_interval_sec: settings.intervalMs / 1000,
   };
-}
-
-export function metricsEntry(record: ServiceRecord, now: number): MetricsEntry {
-  return { ...metricsEntryHead(record), ...metricsEntryAge(record, now), ...metricsEntryTail(record) };
 }
 
 export function serviceView(record: ServiceRecord, now: number): ServiceView {

@@ -59,6 +59,25 @@ export class StorageError extends Error {
   }
 }
 
+/** The storage engine's own error code (`SQLITE_BUSY`, a PostgreSQL SQLSTATE, `ECONNREFUSED`), when there is one. */
+export function storageErrorCode(error: unknown): string | null {
+  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
+    ? error.code
+    : null;
+}
+
+/** A refused commit, as the store and (through a 503) the client see it: the engine's reason and code. */
+export function commitRefused(error: unknown, locked = false): StorageError {
+  const code = storageErrorCode(error);
+  const reason = error instanceof Error ? error.message : String(error);
+  const detail = code === null || reason.includes(code) ? reason : `${code}: ${reason}`;
+  return new StorageError(`the database could not commit the change (${detail}); nothing was changed`, {
+    cause: error,
+    code,
+    locked,
+  });
+}
+
 export type RegistryWrite =
   /** A new or replaced registration; `resetHistory` drops its transitions and aggregates. */
   | { readonly kind: 'save'; readonly service: StoredService; readonly resetHistory: boolean }

@@ -5,21 +5,12 @@ import type { MetricsEntry } from '../../src/api/views.js';
 import postgres from 'postgres';
 import { POSTGRES_LATEST_VERSION } from '../../src/store/postgres/migrations.js';
 import { createTestDatabase, dropTestDatabase, dropTestDatabases } from '../helpers/postgres.js';
+import { metrics, register } from '../helpers/monitor-requests.js';
 import { spawnMonitor, spawnNode } from '../helpers/processes.js';
 import { json, startTarget } from '../helpers/target.js';
 import { waitFor } from '../helpers/wait.js';
 
 after(dropTestDatabases);
-
-const register = (url: string, body: unknown): Promise<Response> =>
-  fetch(`${url}/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-
-const metrics = async (url: string): Promise<MetricsEntry[]> =>
-  (await (await fetch(`${url}/metrics`)).json()) as MetricsEntry[];
 
 test('every registration answered 201 on PostgreSQL survives kill -9, with its last state and history', async () => {
   const databaseUrl = await createTestDatabase();

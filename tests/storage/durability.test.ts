@@ -4,21 +4,12 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { MetricsEntry } from '../../src/api/views.js';
+import { metrics, register } from '../helpers/monitor-requests.js';
 import { spawnMonitor, spawnNode } from '../helpers/processes.js';
 import { connectSse } from '../helpers/sse-client.js';
 import { json, startTarget } from '../helpers/target.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
-
-const register = (url: string, body: unknown): Promise<Response> =>
-  fetch(`${url}/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-
-const metrics = async (url: string): Promise<MetricsEntry[]> =>
-  (await (await fetch(`${url}/metrics`)).json()) as MetricsEntry[];
 
 test('restart: the same services, states and counters are there before the first new probe', async (t) => {
   const dbPath = join(tempDir(t), 'data', 'monitor.db');

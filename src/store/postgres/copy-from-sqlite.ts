@@ -2,7 +2,7 @@
 // aggregates and the event log, ids kept, in one transaction. A non-empty target is refused unless replaced.
 import Database from 'better-sqlite3';
 import type { Sql, TransactionSql } from 'postgres';
-import { APPLICATION_ID, LATEST_VERSION } from '../sqlite/migrations.js';
+import { assertMigratable, LATEST_VERSION, schemaVersion } from '../sqlite/migrations.js';
 import { migratePostgres } from './migrations.js';
 
 /** Rows per INSERT: large enough to copy quickly, small enough for a bounded message. */
@@ -32,12 +32,13 @@ function openSource(path: string): Database.Database {
   } catch (error) {
     throw new CopyRefused(`cannot open ${path}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const applicationId = db.pragma('application_id', { simple: true }) as number;
-  const version = db.pragma('user_version', { simple: true }) as number;
-  if (applicationId !== APPLICATION_ID) {
+  try {
+    assertMigratable(db);
+  } catch (error) {
     db.close();
-    throw new CopyRefused(`${path} is not a health-monitor database`);
+    throw new CopyRefused(`${path}: ${error instanceof Error ? error.message : String(error)}`);
   }
+  const version = schemaVersion(db);
   if (version !== LATEST_VERSION) {
     db.close();
     throw new CopyRefused(

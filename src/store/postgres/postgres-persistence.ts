@@ -4,7 +4,9 @@ import postgres, { type Sql, type TransactionSql } from 'postgres';
 import { INITIAL_STATE, type HourAggregate, type RegistrationRequest, type ServiceState } from '../../domain/index.js';
 import type { TransitionEvent } from '../events.js';
 import {
+  commitRefused,
   StorageError,
+  storageErrorCode,
   type EventKind,
   type Persistence,
   type ProbeBatch,
@@ -77,19 +79,10 @@ const toTransition = (row: TransitionRow): StoredTransition => ({
 });
 
 /** What a failed write tells the store and, through a 503, the client. */
-export function postgresStorageError(error: unknown): StorageError {
+function postgresStorageError(error: unknown): StorageError {
   if (error instanceof StorageError) return error;
-  const code =
-    typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
-      ? error.code
-      : null;
-  const reason = error instanceof Error ? error.message : String(error);
-  const detail = code === null || reason.includes(code) ? reason : `${code}: ${reason}`;
-  return new StorageError(`the database could not commit the change (${detail}); nothing was changed`, {
-    cause: error,
-    code,
-    locked: code !== null && LOCK_CODES.has(code),
-  });
+  const code = storageErrorCode(error);
+  return commitRefused(error, code !== null && LOCK_CODES.has(code));
 }
 
 /** A connection pool to `url` with the monitor's schema first on the search path. */
@@ -259,6 +252,7 @@ async function insertEvents(tx: TransactionSql, events: readonly StoredEvent[]):
     SELECT * FROM unnest(${tx.array(events.map((e) => e.id))}::bigint[], ${tx.array(events.map((e) => e.kind))}::text[],
       ${tx.array(events.map((e) => e.serviceId))}::text[], ${tx.array(events.map((e) => e.data))}::text[],
       ${tx.array(events.map((e) => e.at))}::bigint[])`;
-  const last = Math.max(...events.map((e) => e.id));
+  // The store numbers entries in order: the last is the highest.
+  const last = events[events.length - 1]?.id ?? 0;
   await tx`UPDATE event_ids SET last_id = GREATEST(last_id, ${last})`;
 }

@@ -4,7 +4,9 @@ import type { Database, Statement } from 'better-sqlite3';
 import { INITIAL_STATE, type HourAggregate, type RegistrationRequest, type ServiceState } from '../../domain/index.js';
 import type { TransitionEvent } from '../events.js';
 import {
+  commitRefused,
   StorageError,
+  storageErrorCode,
   type EventKind,
   type Persistence,
   type ProbeBatch,
@@ -87,10 +89,7 @@ const LOCK_CODE = /^SQLITE_(BUSY|LOCKED)/;
 
 /** What a failed write tells the store and, through a 503, the client. */
 function storageError(error: unknown): StorageError {
-  const code =
-    typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
-      ? error.code
-      : null;
+  const code = storageErrorCode(error);
   if (code !== null && LOCK_CODE.test(code)) {
     return new StorageError(
       `the database could not commit the change: another connection holds its write lock (${code}); nothing was changed`,
@@ -101,12 +100,7 @@ function storageError(error: unknown): StorageError {
       },
     );
   }
-  const reason = error instanceof Error ? error.message : String(error);
-  const detail = code === null || reason.includes(code) ? reason : `${code}: ${reason}`;
-  return new StorageError(`the database could not commit the change (${detail}); nothing was changed`, {
-    cause: error,
-    code,
-  });
+  return commitRefused(error);
 }
 
 export class SqlitePersistence implements Persistence {
