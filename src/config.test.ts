@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { test } from 'node:test';
 import { ConfigError, defaultProbeThreads, loadConfig } from './config.js';
 
@@ -15,6 +15,8 @@ test('defaults match DESIGN.md', () => {
     errorRateThreshold: 0.2,
     dbPath: './data/health-monitor.db',
     databaseUrl: null,
+    leaseTtlMs: 10_000,
+    replicaId: `${hostname()}:${process.pid}`,
     registerToken: null,
     allowTargets: null,
     logLevel: 'info',
@@ -148,4 +150,17 @@ test('probe threads by default: one per spare core, from 1 to 5; PROBE_THREADS o
   for (const [cores, threads] of cases) assert.equal(defaultProbeThreads(cores), threads, `${cores} cores`);
   assert.equal(loadConfig([], { PROBE_THREADS: '4' })?.probeThreads, 4);
   assert.equal(loadConfig(['--probe-threads', '2'], { PROBE_THREADS: '4' })?.probeThreads, 2);
+});
+
+test('cluster settings: the lease TTL and the replica id are checked', () => {
+  const config = loadConfig(['--lease-ttl-ms', '3000'], { REPLICA_ID: 'replica-a' });
+  assert.equal(config?.leaseTtlMs, 3000);
+  assert.equal(config?.replicaId, 'replica-a');
+  assert.throws(
+    () => loadConfig([], { LEASE_TTL_MS: '10', REPLICA_ID: 'has space' }),
+    (error: unknown) =>
+      error instanceof ConfigError &&
+      error.problems.some((problem) => problem.startsWith('LEASE_TTL_MS "10": must be at least 1000')) &&
+      error.problems.some((problem) => problem.includes('REPLICA_ID "has space": must be printable ASCII')),
+  );
 });

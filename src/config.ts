@@ -1,5 +1,5 @@
 // One typed, validated Config from flags and environment (flags win), every bad value reported at once.
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { databaseUrlProblem, MIN_DEREGISTER_AFTER_SEC, targetEntryProblem, webhookUrlProblem } from './domain/index.js';
@@ -25,6 +25,10 @@ export interface Config {
   readonly dbPath: string;
   /** PostgreSQL instead of the SQLite file at dbPath; `null`: SQLite. */
   readonly databaseUrl: string | null;
+  /** Cluster mode: how long a shard lease lasts without renewal, on the database's clock. */
+  readonly leaseTtlMs: number;
+  /** Cluster mode: this replica's name in leases, logs and `GET /cluster`. */
+  readonly replicaId: string;
   readonly registerToken: string | null;
   readonly allowTargets: readonly string[] | null;
   readonly logLevel: (typeof LOG_LEVELS)[number];
@@ -121,6 +125,18 @@ const SETTINGS = {
         const problem = text === null ? null : databaseUrlProblem(text);
         if (problem !== null) context.addIssue({ code: 'custom', message: problem });
       }),
+  },
+  leaseTtlMs: { env: 'LEASE_TTL_MS', flag: 'lease-ttl-ms', fallback: '10000', schema: integer(1000, 600_000) },
+  replicaId: {
+    env: 'REPLICA_ID',
+    flag: 'replica-id',
+    fallback: `${hostname()}:${process.pid}`,
+    schema: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .max(128, 'must be at most 128 characters')
+      .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces'),
   },
   registerToken: {
     env: 'REGISTER_TOKEN',

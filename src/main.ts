@@ -3,10 +3,10 @@ import './heap-growth.js';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './api/app.js';
-import { createApiServer } from './api/server.js';
+import { createApiServer, type FetchHandler } from './api/server.js';
 import { ConfigError, HELP, loadConfig, type Config } from './config.js';
 import { targetPolicy, type ProbeDefaults } from './domain/index.js';
-import { createLogger } from './logger.js';
+import { createLogger, type Logger } from './logger.js';
 import { createMonitorMetrics } from './metrics/prometheus.js';
 import { EventStreamHub } from './notify/event-stream/event-stream-hub.js';
 import { startWebhookNotifier } from './notify/webhooks/notifier.js';
@@ -21,6 +21,11 @@ import { SqliteThreadPersistence } from './store/sqlite/sqlite-thread-persistenc
 import { PostgresPersistence } from './store/postgres/postgres-persistence.js';
 import type { Persistence } from './store/persistence.js';
 import { redactedDatabaseUrl } from './domain/index.js';
+import { openPostgresWithRetry, type StartingState } from './cluster/open-with-retry.js';
+import { createCluster, createLeases, type Cluster } from './cluster/start-cluster.js';
+import type { LeaseManager } from './cluster/lease-manager.js';
+import { MonitorEvents } from './store/events.js';
+import { startingFetch } from './api/starting.js';
 
 /** Requests still running when shutdown starts get this long before their connections are cut. */
 const DRAIN_MS = 2000;
@@ -41,14 +46,20 @@ function readConfig(): Config {
 }
 
 /**
- * PostgreSQL when DATABASE_URL is set, else SQLite in a thread of its own (docs/storage-thread.md); a
- * storage that cannot be opened ends the process here, with the URL's password left out.
+ * PostgreSQL when DATABASE_URL is set (retried until reachable, see open-with-retry.ts), else SQLite in
+ * a thread of its own (docs/storage-thread.md); a storage that cannot be opened ends the process here,
+ * with the URL's password left out.
  */
-async function openPersistence(config: Config): Promise<Persistence> {
+async function openPersistence(
+  config: Config,
+  logger: Logger,
+  onWaiting: (state: StartingState) => void,
+): Promise<Persistence> {
   const { databaseUrl } = config;
   try {
-    if (databaseUrl !== null) return await PostgresPersistence.open(databaseUrl);
-    return await SqliteThreadPersistence.open(config.dbPath);
+    if (databaseUrl === null) return await SqliteThreadPersistence.open(config.dbPath);
+    const state: StartingState = { reason: null };
+    return await openPostgresWithRetry(databaseUrl, logger, state, () => onWaiting(state));
   } catch (error) {
     if (databaseUrl === null && !(error instanceof DatabaseOpenError)) throw error;
     const reason = error instanceof Error ? error.message : String(error);
@@ -79,26 +90,62 @@ async function main(): Promise<void> {
     errorRateThreshold: config.errorRateThreshold,
     deregisterAfterSec: config.deregisterAfterSec,
   };
+  // Until the monitor is ready, requests get a 503 that says why; the handler is swapped then.
+  let handler: FetchHandler = startingFetch({ reason: null });
+  const server = createApiServer({ fetch: (request, env) => handler(request, env), hostname: config.host });
+  server.on('error', (error) => {
+    logger.fatal({ err: error }, 'cannot listen');
+    process.exit(1);
+  });
+  const listening = new Promise<void>((resolve) => server.once('listening', resolve));
+  let listenCalled = false;
+  const listen = (): void => {
+    if (listenCalled) return;
+    listenCalled = true;
+    server.listen(config.port, config.host, () => {
+      const { port } = server.address() as AddressInfo;
+      logger.info({ host: config.host, port }, 'listening');
+    });
+  };
+  const exitWhileStarting = (): void => process.exit(0);
+  process.once('SIGTERM', exitWhileStarting);
+  process.once('SIGINT', exitWhileStarting);
+
   const startedLoading = performance.now();
+  const persistence = await openPersistence(config, logger, (state) => {
+    // The database is not there yet: answer /healthz with the reason while retrying.
+    handler = startingFetch(state);
+    listen();
+  });
+  const postgres = persistence instanceof PostgresPersistence ? persistence : null;
+  const clusterSettings = { replicaId: config.replicaId, leaseTtlMs: config.leaseTtlMs };
+  const leases: LeaseManager | null = postgres === null ? null : createLeases(postgres, clusterSettings, logger);
   const store = await ServiceStore.open({
-    persistence: await openPersistence(config),
+    persistence,
     defaults,
     onListenerError: (error, event) => logger.error({ err: error, event }, 'event listener failed'),
+    ...(leases === null ? {} : { owns: (serviceId: string) => leases.owns(serviceId) }),
   });
+  const cluster: Cluster | null =
+    postgres === null || leases === null ? null : await createCluster(postgres, store, leases, clusterSettings, logger);
   logger.info(
     {
       storage: config.databaseUrl === null ? config.dbPath : redactedDatabaseUrl(config.databaseUrl),
       services: store.size,
       ms: Math.round(performance.now() - startedLoading),
+      ...(cluster === null ? {} : { replica: config.replicaId }),
     },
     'registry loaded',
   );
   subscribeLogNotifier(store.events, logger);
-  const eventStream = new EventStreamHub({ events: store.events, replay: store });
+  const eventStream = new EventStreamHub(
+    cluster === null ? { events: store.events, replay: store } : { events: cluster.feed, replay: cluster.replay },
+  );
   const prometheus = createMonitorMetrics({ store, events: store.events, attributeLabels: config.promAttributeLabels });
   const policy = targetPolicy(config.allowTargets);
+  const noticeEvents: MonitorEvents = cluster?.notices ?? store.events;
   const webhooks = startWebhookNotifier({
-    events: store.events,
+    events: noticeEvents,
     lookup: (id) => store.get(id),
     // Services restored at start: their webhook_url is known, and those already bad keep getting reminders.
     services: store.list(),
@@ -112,12 +159,14 @@ async function main(): Promise<void> {
     logger: logger.child({ component: 'webhooks' }),
     onDelivery: (outcome) => prometheus.recordWebhookDelivery(outcome),
     onDiscard: (reason) => prometheus.recordWebhookDiscard(reason),
+    ...(cluster === null ? {} : { outbox: cluster.outbox }),
   });
   const stopPruning = schedulePruning(store, config.historyRetentionDays, logger.child({ component: 'pruner' }));
   const prober = new PoolProber({
     maxConcurrency: config.maxConcurrency,
     threads: config.probeThreads,
     allowTargets: config.allowTargets,
+    ...(cluster === null ? {} : { replicaId: config.replicaId }),
   });
   await prober.warmUp();
   const scheduler = new Scheduler({
@@ -133,22 +182,17 @@ async function main(): Promise<void> {
     logger: logger.child({ component: 'api' }),
     eventStream,
     prometheus,
+    ...(cluster === null ? {} : { cluster: cluster.info }),
   });
+  await cluster?.start();
 
-  const server = createApiServer({ fetch: app.fetch, hostname: config.host });
-  server.on('error', (error) => {
-    logger.fatal({ err: error }, 'cannot listen');
-    process.exit(1);
-  });
-  server.listen(config.port, config.host, () => {
-    const { port } = server.address() as AddressInfo;
-    logger.info({ host: config.host, port }, 'listening');
-    scheduler.start();
-  });
-
+  process.off('SIGTERM', exitWhileStarting);
+  process.off('SIGINT', exitWhileStarting);
   onShutdownSignal(
     [
       { name: 'scheduler', run: () => scheduler.stop() },
+      // Right after the last results are written: the other replicas take the services over at once.
+      ...(cluster === null ? [] : [{ name: 'cluster leases', run: () => cluster.stop() }]),
       { name: 'event stream', run: () => eventStream.close() },
       // Both may wait up to 2 s (requests draining, deliveries finishing): side by side, within the 4.5 s budget.
       { name: 'api and webhooks', run: async () => void (await Promise.all([closeServer(server), webhooks.stop()])) },
@@ -164,6 +208,11 @@ async function main(): Promise<void> {
     ],
     logger,
   );
+  handler = app.fetch;
+  listen();
+  await listening;
+  if (cluster !== null) logger.info({ replica: config.replicaId, shards: leases?.shards.length ?? 0 }, 'ready');
+  scheduler.start();
 }
 
 main().catch((error: unknown) => {

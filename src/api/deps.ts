@@ -5,6 +5,25 @@ import type { MonitorMetrics } from '../metrics/prometheus.js';
 import type { EventStreamHub } from '../notify/event-stream/event-stream-hub.js';
 import type { ServiceStore } from '../store/store.js';
 
+/** Cluster mode as the API shows it: this replica's share, the database, and every replica's leases. */
+export interface ClusterInfo {
+  readonly replicaId: string;
+  readonly shardCount: number;
+  readonly leaseTtlMs: number;
+  readonly shardsOwned: number;
+  readonly replicasLive: number;
+  readonly database: { readonly status: 'up' | 'down'; readonly reason: string | null; readonly since: number };
+  replicas(): Promise<
+    readonly {
+      readonly id: string;
+      readonly live: boolean;
+      readonly heartbeatAt: Date;
+      readonly shards: readonly number[];
+      readonly leaseExpiresAt: Date | null;
+    }[]
+  >;
+}
+
 export interface ApiDeps {
   readonly store: ServiceStore;
   readonly defaults: ProbeDefaults;
@@ -18,4 +37,6 @@ export interface ApiDeps {
   readonly eventStream?: EventStreamHub;
   /** Prometheus exposition for GET /metrics; without it only JSON is served there. */
   readonly prometheus?: Pick<MonitorMetrics, 'exposition' | 'contentType'>;
+  /** Cluster mode (PostgreSQL): serves GET /cluster and the `cluster` part of /healthz. */
+  readonly cluster?: ClusterInfo;
 }

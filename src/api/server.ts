@@ -30,7 +30,7 @@ export const SERVER_LIMITS: ServerLimits = {
   maxHeadersCount: 100,
 };
 
-type FetchHandler = Parameters<typeof createAdaptorServer>[0]['fetch'];
+export type FetchHandler = Parameters<typeof createAdaptorServer>[0]['fetch'];
 
 export interface ApiServerOptions {
   readonly fetch: FetchHandler;

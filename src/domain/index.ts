@@ -15,3 +15,4 @@ export * from './webhook-url.js';
 export * from './database-url.js';
 export * from './url-text.js';
 export * from './slow-target.js';
+export * from './shard.js';

@@ -22,9 +22,13 @@ export interface ProbeThread {
 /** Call it on a probe thread, once: it lowers the calling thread's priority below the API thread's. */
 export async function startProbeThread(data: ProbeWorkerData, threadId: number): Promise<ProbeThread> {
   runBehindTheApiThread();
-  const { inFlight, maxInFlight, lanes, allowTargets } = data;
+  const { inFlight, maxInFlight, lanes, allowTargets, replicaId } = data;
   const limit = new InFlightLimit(inFlight, maxInFlight, threadId);
-  const probes = await createProbeTable({ connectionsPerOrigin: lanes, targetPolicy: targetPolicy(allowTargets) });
+  const probes = await createProbeTable({
+    connectionsPerOrigin: lanes,
+    targetPolicy: targetPolicy(allowTargets),
+    replicaId,
+  });
   const runner = new ProbeRunner(
     lanes,
     limit,

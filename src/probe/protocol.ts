@@ -16,6 +16,8 @@ export interface ProberContext {
   readonly connectionsPerOrigin: number;
   /** ALLOW_TARGETS and the link-local and metadata refusal, enforced on every connection a prober makes. */
   readonly targetPolicy: TargetPolicy;
+  /** Cluster mode: this replica's id, for probes to name themselves; unset outside cluster mode. */
+  readonly replicaId?: string | null;
 }
 
 export interface ProbeProtocol {

@@ -18,4 +18,6 @@ export interface ProbeWorkerData {
   readonly lanes: number;
   /** ALLOW_TARGETS (`null`: unset): each thread rebuilds the target policy from it, as functions cannot cross threads. */
   readonly allowTargets: readonly string[] | null;
+  /** Cluster mode: sent with every HTTP probe as `health-monitor-replica`, so a target can tell who probed. */
+  readonly replicaId: string | null;
 }

@@ -32,6 +32,8 @@ export interface PoolProberOptions {
   readonly taskFile?: URL | string;
   /** ALLOW_TARGETS, checked by the probe threads before every connection (default `null`: any target but link-local and metadata addresses). */
   readonly allowTargets?: readonly string[] | null;
+  /** Cluster mode: named in every HTTP probe's `health-monitor-replica` header. */
+  readonly replicaId?: string | null;
 }
 
 export const DEFAULT_TASK_FILE = new URL('../../workers/probe-task.js', import.meta.url);
@@ -75,6 +77,7 @@ export class PoolProber implements Prober {
       maxInFlight: options.maxConcurrency,
       lanes,
       allowTargets: options.allowTargets ?? null,
+      replicaId: options.replicaId ?? null,
     };
     const taskFile = options.taskFile ?? DEFAULT_TASK_FILE;
     const pool = new Piscina({

@@ -22,7 +22,11 @@ export class DueTracker {
    */
   private readonly queues = new Map<number, TinyQueue<Waiting>>();
 
-  constructor(private readonly registry: Registry) {}
+  constructor(
+    private readonly registry: Registry,
+    /** Cluster mode: only services whose shard this replica holds are taken; others drop out when they reach the head. */
+    private readonly eligible: (entry: ServiceEntry) => boolean = () => true,
+  ) {}
 
   /** A new registration, or a service whose probe is back: it may be taken from its due time. */
   wait(entry: ServiceEntry): void {
@@ -75,7 +79,12 @@ export class DueTracker {
   private waitingHead(queue: TinyQueue<Waiting>): Waiting | undefined {
     for (let head = queue.peek(); head !== undefined; head = queue.peek()) {
       const { entry, dueAt } = head;
-      if (this.registry.get(entry.id) === entry && !this.inFlightSince.has(entry.id) && entry.dueAt === dueAt)
+      if (
+        this.registry.get(entry.id) === entry &&
+        !this.inFlightSince.has(entry.id) &&
+        entry.dueAt === dueAt &&
+        this.eligible(entry)
+      )
         return head;
       queue.pop();
     }

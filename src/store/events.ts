@@ -8,6 +8,8 @@ export interface RegisteredEvent {
   readonly service: ServiceRecord;
   /** `false` for a re-registration of a known id. */
   readonly created: boolean;
+  /** Cluster mode: committed by another replica and read from the database here. */
+  readonly remote?: boolean;
 }
 
 export type DeregistrationCause = 'deleted' | 'expired';
@@ -17,6 +19,8 @@ export interface DeregisteredEvent {
   readonly cause: DeregistrationCause;
   readonly reason: string;
   readonly at: number;
+  /** Cluster mode: committed by another replica and read from the database here. */
+  readonly remote?: boolean;
 }
 
 export interface TransitionEvent {
@@ -25,6 +29,8 @@ export interface TransitionEvent {
   readonly to: HealthVerdict;
   readonly reason: string;
   readonly at: number;
+  /** Cluster mode: the outbox's stable id for this transition's notice, the same on every replica. */
+  readonly noticeId?: string;
 }
 
 export interface LagSummary {

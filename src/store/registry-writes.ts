@@ -83,6 +83,11 @@ export class RegistryWrites {
     });
   }
 
+  /** Cluster mode: another replica used `generation`; later registrations here get higher ones. */
+  sawGeneration(generation: number): void {
+    this.nextGeneration = Math.max(this.nextGeneration, generation + 1);
+  }
+
   /** Any other message entered the mailbox: later ops must queue behind it. */
   seal(): void {
     this.groups.seal();

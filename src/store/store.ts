@@ -32,7 +32,8 @@ import {
   type TransitionEvent,
 } from './events.js';
 import { Mailbox } from './mailbox.js';
-import type { Persistence, StoredEvent, StoredTransition } from './persistence.js';
+import type { Persistence, StoredEvent, StoredService, StoredTransition } from './persistence.js';
+import { RemoteChanges } from './remote-changes.js';
 import { Registry } from './registry.js';
 import { RegistryWrites, type RegisterAnswer, type RegistryChange } from './registry-writes.js';
 import { ResultWrites } from './result-writes.js';
@@ -52,6 +53,8 @@ export interface StoreOptions {
    * has locked before it is refused (default DEFAULT_LOCK_WAIT_MS). The wait does not block the thread.
    */
   readonly lockWaitMs?: number;
+  /** Cluster mode: whether this replica probes the service (its shard's lease is held); default: all. */
+  readonly owns?: (serviceId: string) => boolean;
 }
 
 export const DEFAULT_LOCK_WAIT_MS = 2000;
@@ -70,7 +73,8 @@ const AGGREGATE_RETENTION_MS = 365 * 24 * HOUR_MS;
 export class ServiceStore {
   readonly events = new MonitorEvents();
   private readonly registry = new Registry();
-  private readonly due = new DueTracker(this.registry);
+  private readonly due: DueTracker;
+  private readonly remote: RemoteChanges;
   private readonly mailbox = new Mailbox();
   private readonly results: ResultWrites;
   private readonly registryWrites: RegistryWrites;
@@ -85,6 +89,8 @@ export class ServiceStore {
   ) {
     this.now = options.now ?? Date.now;
     const emit = this.emit.bind(this);
+    const owns = options.owns ?? (() => true);
+    this.due = new DueTracker(this.registry, (entry) => owns(entry.id));
     this.results = new ResultWrites({
       persistence: options.persistence,
       eventLog,
@@ -105,6 +111,15 @@ export class ServiceStore {
       lockWaitMs: options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS,
       nextGeneration,
       emit,
+    });
+    this.remote = new RemoteChanges({
+      registry: this.registry,
+      due: this.due,
+      defaults: options.defaults,
+      now: this.now,
+      emit,
+      owns,
+      sawGeneration: (generation) => this.registryWrites.sawGeneration(generation),
     });
   }
 
@@ -221,6 +236,16 @@ export class ServiceStore {
       }
       return updated.length;
     });
+  }
+
+  /** Cluster mode: rows other replicas changed, and services they removed (see RemoteChanges.apply). */
+  applyRemote(rows: readonly StoredService[], gone: readonly { serviceId: string; reason: string }[]): Promise<void> {
+    return this.send(() => this.remote.apply(rows, gone));
+  }
+
+  /** Cluster mode: the services of shards this replica just took over, as the database has them. */
+  adopt(rows: readonly StoredService[], openHours: readonly HourAggregate[]): Promise<void> {
+    return this.send(() => this.remote.adopt(rows, openHours));
   }
 
   recordCycle(cycle: CycleEvent): void {

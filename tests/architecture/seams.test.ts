@@ -143,6 +143,7 @@ test('workers/ holds only short entry files, each importing only src/probe or sr
 /** Pure parts of node:net (address parsing and matching), no sockets. */
 const PURE_NODE_IMPORTS: Readonly<Record<string, readonly string[]>> = {
   'node:net': ['BlockList', 'isIP', 'isIPv4', 'isIPv6'],
+  'node:crypto': ['createHash'],
 };
 
 test('src/domain imports nothing outside src/domain but pure node: functions', () => {

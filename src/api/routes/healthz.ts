@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { CycleEvent, StorageHealth } from '../../store/events.js';
-import type { ApiDeps } from '../deps.js';
+import type { ApiDeps, ClusterInfo } from '../deps.js';
 import { jsonResponse, type DocumentRoutes } from '../route-docs.js';
 
 export const healthzSchema = z
@@ -63,6 +63,20 @@ export const healthzSchema = z
         description:
           'Whether the database takes writes. While it does not, registrations and removals answer 503 and probe results wait in memory.',
       }),
+    cluster: z
+      .object({
+        replica: z.string().meta({ description: 'This replica: REPLICA_ID' }),
+        shards_owned: z.number().int().min(0).meta({ description: 'Shards whose services this replica probes now' }),
+        shard_count: z.number().int().min(1),
+        replicas_live: z.number().int().min(0).meta({ description: 'Replicas whose heartbeat has not expired' }),
+        database: z.object({
+          status: z.enum(['up', 'down']).meta({ description: '`down` from a failed lease renewal until one succeeds' }),
+          reason: z.string().nullable(),
+          since: z.iso.datetime(),
+        }),
+      })
+      .optional()
+      .meta({ description: 'Cluster mode only (DATABASE_URL set)' }),
   })
   .readonly()
   .meta({ id: 'Healthz' });
@@ -89,20 +103,33 @@ function cycleView(cycle: CycleEvent | null): z.output<typeof healthzSchema>['la
   };
 }
 
+function clusterView(cluster: ClusterInfo): NonNullable<z.output<typeof healthzSchema>['cluster']> {
+  const { database } = cluster;
+  return {
+    replica: cluster.replicaId,
+    shards_owned: cluster.shardsOwned,
+    shard_count: cluster.shardCount,
+    replicas_live: cluster.replicasLive,
+    database: { status: database.status, reason: database.reason, since: new Date(database.since).toISOString() },
+  };
+}
+
 export function healthzRoutes(deps: ApiDeps): Hono {
   const now = deps.now ?? Date.now;
   const startedAt = deps.startedAt ?? now();
   const routes = new Hono();
   routes.get('/healthz', (c) => {
     const storage = deps.store.storage;
+    const cluster = deps.cluster === undefined ? undefined : clusterView(deps.cluster);
     const body: z.output<typeof healthzSchema> = {
       // Still 200: the monitor is alive and useful, and restarting it would not unlock the database.
-      status: storage.status === 'ok' ? 'ok' : 'degraded',
+      status: storage.status === 'ok' && cluster?.database.status !== 'down' ? 'ok' : 'degraded',
       services: deps.store.size,
       uptime_sec: Math.floor((now() - startedAt) / 1000),
       event_stream_clients: deps.eventStream?.size ?? 0,
       last_cycle: cycleView(deps.store.lastCycle),
       storage: storageView(storage),
+      ...(cluster === undefined ? {} : { cluster }),
     };
     return c.json(body);
   });

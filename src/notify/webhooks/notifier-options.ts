@@ -60,14 +60,24 @@ export interface WebhookNotifierOptions {
   readonly warnIntervalMs?: number;
   /** How long stop() lets deliveries finish before cutting them; default 2 s. */
   readonly stopGraceMs?: number;
+  /** Cluster mode: transitions come from the database's outbox, each with a stable notice id. */
+  readonly outbox?: NoticeOutbox;
+}
+
+export interface NoticeOutbox {
+  /** Every receiver of the notice has had its delivery attempts (or none needed it): mark it delivered. */
+  settled(noticeId: string): void;
+  /** Only the service's owner sends its reminders and its expiry notice. */
+  owns(serviceId: string): boolean;
 }
 
 export interface ResolvedNotifierOptions extends Required<
-  Omit<WebhookNotifierOptions, 'backoff' | 'onDelivery' | 'onDiscard'>
+  Omit<WebhookNotifierOptions, 'backoff' | 'onDelivery' | 'onDiscard' | 'outbox'>
 > {
   readonly backoff: BackoffOptions;
   readonly onDelivery: (outcome: DeliveryOutcome, receiver: string) => void;
   readonly onDiscard: (reason: DiscardReason, receiver: string) => void;
+  readonly outbox: NoticeOutbox | null;
 }
 
 export const DEFAULT_MAX_QUEUED = 1000;
@@ -123,6 +133,7 @@ export function resolveNotifierOptions(options: WebhookNotifierOptions): Resolve
     services: options.services ?? [],
     onDelivery: options.onDelivery ?? (() => undefined),
     onDiscard: options.onDiscard ?? (() => undefined),
+    outbox: options.outbox ?? null,
     now: options.now ?? Date.now,
     backoff,
     maxQueuedPerReceiver,

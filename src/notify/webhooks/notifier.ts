@@ -58,6 +58,8 @@ class Notifier {
   private readonly failures: FoldedWarnings;
   private readonly overflows: FoldedWarnings;
   private readonly watched = new Map<string, Watched>();
+  /** Outbox notices still being delivered: receivers that have not finished with each. */
+  private readonly unsettled = new Map<string, number>();
   private readonly reminders: ReminderWheel | null;
   /** Connects to WEBHOOK_URLS receivers: the operator's choice, not checked. */
   private readonly trustedAgent = new Agent();
@@ -114,22 +116,31 @@ class Notifier {
       // In the store the record already carries this transition's state (bad_since, webhook_url).
       const record = this.options.lookup(id) ?? known?.record;
       if (record === undefined) return;
-      const told = known?.told ?? event.from.health;
+      const { outbox } = this.options;
+      // From the outbox, each transition is judged on its own: what this replica told before may be stale.
+      const told = outbox !== null ? event.from.health : (known?.told ?? event.from.health);
       const kind = noticeKindForChange(event.from.health, event.to.health);
       // A readiness-only change (kind null) or a repeat of what receivers already heard is not sent.
       const announce = kind !== null && event.to.health !== told;
       this.watched.set(id, { record, told: announce ? event.to.health : told });
-      if (!announce) return;
+      if (!announce) {
+        if (event.noticeId !== undefined) outbox?.settled(event.noticeId);
+        return;
+      }
       if (needsReminders(event.to.health)) this.reminders?.track(id);
       else this.reminders?.untrack(id);
-      this.send(record, {
-        event: kind,
-        from: event.from,
-        to: event.to,
-        reason: event.reason,
-        at: event.at,
-        badSince: needsReminders(event.to.health) ? (record.state.badSince ?? event.at) : null,
-      });
+      this.send(
+        record,
+        {
+          event: kind,
+          from: event.from,
+          to: event.to,
+          reason: event.reason,
+          at: event.at,
+          badSince: needsReminders(event.to.health) ? (record.state.badSince ?? event.at) : null,
+        },
+        event.noticeId,
+      );
     });
 
   private readonly onDeregistered = (event: DeregisteredEvent): void =>
@@ -140,7 +151,8 @@ class Notifier {
       // A deletion through the API is the operator's own act: nobody needs telling, and what was
       // still to be told goes too. Done now, before any later registration of the id can queue a notice.
       if (event.cause === 'deleted') this.forgetService(event.serviceId);
-      if (event.cause !== 'expired' || known === undefined) return;
+      // An expiry decided by another replica is that replica's to announce.
+      if (event.cause !== 'expired' || known === undefined || event.remote === true) return;
       this.send(known.record, {
         event: 'expired',
         from: verdictOf(known.record),
@@ -157,6 +169,7 @@ class Notifier {
       this.reminders?.untrack(serviceId);
       return;
     }
+    if (this.options.outbox?.owns(serviceId) === false) return;
     const at = this.options.now();
     this.send(record, {
       event: 'reminder',
@@ -169,20 +182,31 @@ class Notifier {
   }
 
   /** Enqueues one notice for every receiver of the service; returns at once. */
-  private send(record: ServiceRecord, content: Omit<NoticeContent, 'service' | 'url' | 'attributes'>): void {
+  private send(
+    record: ServiceRecord,
+    content: Omit<NoticeContent, 'service' | 'url' | 'attributes'>,
+    noticeId?: string,
+  ): void {
     const { request } = record;
     const receivers = new Set(this.everyService);
     const own = request.webhookUrl;
     if (own !== undefined) this.guard('notice', () => receivers.add(normalizedUrl(own)));
+    const settle = (): void => {
+      if (noticeId !== undefined) this.options.outbox?.settled(noticeId);
+    };
     // Most services have nobody to tell: no notice is built for them (a UUID and a JSON body each).
-    if (receivers.size === 0) return;
-    const notice = buildNotice({ ...content, service: request.id, url: request.url, attributes: request.attributes });
+    if (receivers.size === 0) return settle();
+    const notice = buildNotice(
+      { ...content, service: request.id, url: request.url, attributes: request.attributes },
+      noticeId,
+    );
     const queues: ReceiverQueue[] = [];
     for (const url of receivers) {
       // One receiver's trouble must not cost the others their notice.
       this.guard('notice', () => queues.push(this.queueFor(url)));
     }
-    if (queues.length === 0) return;
+    if (queues.length === 0) return settle();
+    if (noticeId !== undefined) this.unsettled.set(noticeId, queues.length);
     const pending = this.pending.admit(notice, queues);
     for (const queue of queues) this.guard('notice', () => queue.enqueue(pending));
     this.pending.enforce();
@@ -234,6 +258,9 @@ class Notifier {
       maxQueued: this.options.maxQueuedPerReceiver,
       pending: this.pending,
       onOutcome: (outcome) => this.count(outcome, label),
+      onFinished: (notice) => this.finished(notice.id),
+      // An outbox notice goes out only while this replica still owns its service: the new owner sends it.
+      stillWanted: (notice) => !this.unsettled.has(notice.id) || this.options.outbox?.owns(notice.service) !== false,
       // Per receiver origin, as named in the line: a receiver that fails every notice writes one line an interval.
       onFailed: (notice, result) =>
         this.failures.warn(label, 1, {
@@ -251,6 +278,17 @@ class Notifier {
     });
     this.queues.set(url, queue);
     return queue;
+  }
+
+  private finished(noticeId: string): void {
+    const left = this.unsettled.get(noticeId);
+    if (left === undefined) return;
+    if (left > 1) {
+      this.unsettled.set(noticeId, left - 1);
+      return;
+    }
+    this.unsettled.delete(noticeId);
+    this.guard('notice', () => this.options.outbox?.settled(noticeId));
   }
 
   private count(outcome: DeliveryOutcome, receiver: string): void {

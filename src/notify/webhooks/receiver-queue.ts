@@ -12,6 +12,10 @@ export interface ReceiverQueueOptions extends DeliveryOptions {
   /** Every receiver's waiting notices, under one bound: told whenever a notice stops waiting here. */
   readonly pending: PendingNotices<ReceiverQueue>;
   readonly onOutcome: (outcome: DeliveryOutcome) => void;
+  /** Asked just before a notice is sent: `false` drops it (cluster mode: its service's lease was lost). */
+  readonly stillWanted?: (notice: Notice) => boolean;
+  /** A notice this receiver has had every attempt at, delivered or not. */
+  readonly onFinished?: (notice: Notice) => void;
   /** A notice given up on after its last attempt. */
   readonly onFailed: (notice: Notice, result: Extract<DeliveryResult, { kind: 'failed' }>) => void;
   /** Nothing queued or in flight any more. */
@@ -109,6 +113,10 @@ export class ReceiverQueue implements NoticeHolder {
       for (let pending = this.waiting.shift(); pending !== undefined; pending = this.waiting.shift()) {
         // In flight, it no longer waits: the global bound counts only what it could drop.
         this.options.pending.release(pending, this);
+        if (this.options.stillWanted?.(pending.notice) === false) {
+          this.options.onOutcome('dropped');
+          continue;
+        }
         const result = await this.deliverOne(pending.notice);
         if (result === 'cancelled') {
           // Counted when its service was deleted.
@@ -120,6 +128,7 @@ export class ReceiverQueue implements NoticeHolder {
           this.interruptedCount++;
           this.options.onOutcome('dropped');
         }
+        if (result !== 'cancelled' && result.kind !== 'interrupted') this.options.onFinished?.(pending.notice);
         if (this.options.shutdown.aborted) break;
       }
     } finally {

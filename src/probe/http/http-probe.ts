@@ -33,7 +33,9 @@ export function createHttpProber(context: ProberContext): ProbeAttempt {
     pipelining: 1,
     connect: guardedConnector(context.targetPolicy),
   });
-  return createHttpProbe(createUndiciFetch(agent, { defaultHeaders: PROBE_HEADERS }));
+  const replica = context.replicaId ?? null;
+  const headers = replica === null ? PROBE_HEADERS : { ...PROBE_HEADERS, 'health-monitor-replica': replica };
+  return createHttpProbe(createUndiciFetch(agent, { defaultHeaders: headers }));
 }
 
 /** `fetch` is what ky sends requests with: the probe's own (createUndiciFetch), which hands the body to the ProbeCall. */

@@ -1,6 +1,7 @@
 // The PostgreSQL schema, as numbered migrations applied in one transaction at start, under an advisory
 // lock so that replicas starting together do not race; schema_migrations records what was applied.
 import type { Sql } from 'postgres';
+import { SHARD_COUNT } from '../../domain/shard.js';
 import { SchemaError } from '../sqlite/migrations.js';
 
 export interface PostgresMigration {
@@ -60,6 +61,52 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       -- The highest event id ever committed: ids never go back, even when pruning empties the log.
       CREATE TABLE event_ids (only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row), last_id bigint NOT NULL);
       INSERT INTO event_ids (last_id) VALUES (0);`,
+  },
+  {
+    version: 2,
+    description: 'cluster mode: shards, leases, replicas, service revisions and the notice outbox',
+    sql: `
+      CREATE TABLE cluster (only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row), shard_count integer NOT NULL);
+      INSERT INTO cluster (shard_count) VALUES (${SHARD_COUNT});
+      -- The shard of a service is computed by the database, the same way shardOf() does it in the monitor.
+      ALTER TABLE services ADD COLUMN shard integer
+        GENERATED ALWAYS AS ((('x' || substr(md5(id), 1, 8))::bit(32)::bigint % ${SHARD_COUNT})::integer) STORED;
+      CREATE INDEX services_by_shard ON services (shard);
+      -- Bumped by every write of a row: replicas that do not own it read what changed since they last looked.
+      CREATE SEQUENCE service_revisions;
+      ALTER TABLE services ADD COLUMN revision bigint NOT NULL DEFAULT nextval('service_revisions');
+      CREATE INDEX services_by_revision ON services (revision);
+      CREATE TABLE shard_leases (
+        shard integer PRIMARY KEY,
+        owner text,
+        epoch bigint NOT NULL DEFAULT 0,
+        expires_at timestamptz NOT NULL DEFAULT '-infinity'
+      );
+      INSERT INTO shard_leases (shard) SELECT generate_series(0, ${SHARD_COUNT - 1});
+      CREATE TABLE replicas (
+        id text PRIMARY KEY,
+        started_at timestamptz NOT NULL DEFAULT now(),
+        heartbeat_at timestamptz NOT NULL DEFAULT now(),
+        expires_at timestamptz NOT NULL
+      );
+      -- One notice per (service, transition): inserted with the transition, delivered by the shard's owner.
+      CREATE TABLE notices (
+        service_id text NOT NULL,
+        transition_id bigint NOT NULL,
+        shard integer NOT NULL,
+        from_health text NOT NULL,
+        from_ready boolean NOT NULL,
+        to_health text NOT NULL,
+        to_ready boolean NOT NULL,
+        reason text NOT NULL,
+        at bigint NOT NULL,
+        claimed_by text,
+        claimed_epoch bigint,
+        delivered_at timestamptz,
+        PRIMARY KEY (service_id, transition_id)
+      );
+      CREATE INDEX notices_waiting ON notices (shard) WHERE delivered_at IS NULL;
+      CREATE INDEX notices_by_time ON notices (at);`,
   },
 ];
 

@@ -16,6 +16,8 @@ import {
   type StoredTransition,
 } from '../persistence.js';
 import { migratePostgres, SCHEMA } from './migrations.js';
+import { CHANGES_CHANNEL, type WriteFence } from './write-fence.js';
+import { shardOf } from '../../domain/index.js';
 
 /** Connections in the pool: writes run one at a time from the store actor, reads beside them. */
 const POOL_SIZE = 4;
@@ -24,7 +26,7 @@ const LOCK_CODES = new Set(['55P03', '40001', '40P01']);
 /** int8 columns (times in epoch ms, ids) as numbers: every value stays below 2^53. */
 const INT8_OID = 20;
 
-interface ServiceRow {
+export interface ServiceRow {
   id: string;
   request: RegistrationRequest;
   generation: number;
@@ -32,7 +34,7 @@ interface ServiceRow {
   state: Partial<ServiceState>;
 }
 
-interface HourRow {
+export interface HourRow {
   service_id: string;
   hour_start: number;
   probes: number;
@@ -52,7 +54,7 @@ interface TransitionRow {
   at: number;
 }
 
-const toHour = (row: HourRow): HourAggregate => ({
+export const toHour = (row: HourRow): HourAggregate => ({
   serviceId: row.service_id,
   hourStart: row.hour_start,
   probes: row.probes,
@@ -61,7 +63,7 @@ const toHour = (row: HourRow): HourAggregate => ({
   histogram: row.histogram,
 });
 
-const toService = (row: ServiceRow): StoredService => ({
+export const toService = (row: ServiceRow): StoredService => ({
   request: row.request,
   generation: row.generation,
   registeredAt: row.registered_at,
@@ -98,7 +100,9 @@ export function connect(url: string): Sql {
 }
 
 export class PostgresPersistence implements Persistence {
-  private constructor(private readonly sql: Sql) {}
+  private fence: WriteFence | null = null;
+
+  private constructor(readonly sql: Sql) {}
 
   /** Connects, brings the schema up to date, and is ready; rejects when the database cannot be reached. */
   static async open(url: string): Promise<PostgresPersistence> {
@@ -129,6 +133,7 @@ export class PostgresPersistence implements Persistence {
         if (write.kind === 'delete' || write.resetHistory) {
           await tx`DELETE FROM transitions WHERE service_id = ${id}`;
           await tx`DELETE FROM probe_hours WHERE service_id = ${id}`;
+          await tx`DELETE FROM notices WHERE service_id = ${id}`;
         }
         if (write.kind === 'delete') {
           await tx`DELETE FROM services WHERE id = ${id}`;
@@ -139,32 +144,47 @@ export class PostgresPersistence implements Persistence {
           INSERT INTO services (id, request, generation, registered_at, state)
           VALUES (${id}, ${JSON.stringify(request)}::text::jsonb, ${generation}, ${registeredAt}, ${JSON.stringify(state)}::text::jsonb)
           ON CONFLICT (id) DO UPDATE SET request = excluded.request, generation = excluded.generation,
-            registered_at = excluded.registered_at, state = excluded.state`;
+            registered_at = excluded.registered_at, state = excluded.state, revision = nextval('service_revisions')`;
       }
       await insertEvents(tx, events);
     });
+  }
+
+  /**
+   * In cluster mode, probe results are fenced: only the writer's shards whose lease still carries the
+   * writer's epoch are written, checked under a share lock on those lease rows so no claim commits between.
+   */
+  setFence(fence: WriteFence): void {
+    this.fence = fence;
   }
 
   async saveProbeBatch(batch: ProbeBatch): Promise<void> {
     await this.write(async (tx) => {
       // Acknowledged to no one: the next registry commit, durable, flushes the log up to it.
       await tx`SET LOCAL synchronous_commit TO off`;
-      const { services, transitions, hours } = batch;
+      const { services, transitions, hours } = await this.fenced(tx, batch);
       if (services.length > 0) {
         await tx`
-          UPDATE services AS s SET state = u.state::jsonb
+          UPDATE services AS s SET state = u.state::jsonb, revision = nextval('service_revisions')
           FROM unnest(${tx.array(services.map((s) => s.request.id))}::text[],
                       ${tx.array(services.map((s) => s.generation))}::bigint[],
                       ${tx.array(services.map((s) => JSON.stringify(s.state)))}::text[]) AS u(id, generation, state)
           WHERE s.id = u.id AND s.generation = u.generation`;
       }
       if (transitions.length > 0) {
+        // Each transition gets its notice in the outbox in the same commit: a later owner delivers what is left.
         await tx`
-          INSERT INTO transitions (service_id, from_health, from_ready, to_health, to_ready, reason, at)
-          SELECT * FROM unnest(${tx.array(transitions.map((t) => t.serviceId))}::text[],
-            ${tx.array(transitions.map((t) => t.from.health))}::text[], ${tx.array(transitions.map((t) => t.from.ready))}::boolean[],
-            ${tx.array(transitions.map((t) => t.to.health))}::text[], ${tx.array(transitions.map((t) => t.to.ready))}::boolean[],
-            ${tx.array(transitions.map((t) => t.reason))}::text[], ${tx.array(transitions.map((t) => t.at))}::bigint[])`;
+          WITH written AS (
+            INSERT INTO transitions (service_id, from_health, from_ready, to_health, to_ready, reason, at)
+            SELECT * FROM unnest(${tx.array(transitions.map((t) => t.serviceId))}::text[],
+              ${tx.array(transitions.map((t) => t.from.health))}::text[], ${tx.array(transitions.map((t) => t.from.ready))}::boolean[],
+              ${tx.array(transitions.map((t) => t.to.health))}::text[], ${tx.array(transitions.map((t) => t.to.ready))}::boolean[],
+              ${tx.array(transitions.map((t) => t.reason))}::text[], ${tx.array(transitions.map((t) => t.at))}::bigint[])
+            RETURNING *)
+          INSERT INTO notices (service_id, transition_id, shard, from_health, from_ready, to_health, to_ready, reason, at)
+          SELECT w.service_id, w.id, s.shard, w.from_health, w.from_ready, w.to_health, w.to_ready, w.reason, w.at
+          FROM written w JOIN services s ON s.id = w.service_id
+          ON CONFLICT DO NOTHING`;
       }
       if (hours.length > 0) {
         await tx`
@@ -180,6 +200,40 @@ export class PostgresPersistence implements Persistence {
       }
       await insertEvents(tx, batch.events);
     });
+  }
+
+  /** The part of the batch this replica may still write: all of it outside cluster mode. */
+  private async fenced(tx: TransactionSql, batch: ProbeBatch): Promise<ProbeBatch> {
+    const fence = this.fence;
+    if (fence === null) return batch;
+    const epochs = new Map<number, number>();
+    const shardOfId = new Map<string, number>();
+    for (const id of [...batch.services.map((s) => s.request.id), ...batch.transitions.map((t) => t.serviceId)]) {
+      if (shardOfId.has(id)) continue;
+      const shard = shardOf(id);
+      shardOfId.set(id, shard);
+      const epoch = fence.epochOf(shard);
+      if (epoch !== null) epochs.set(shard, epoch);
+    }
+    const current =
+      epochs.size === 0
+        ? []
+        : await tx<{ shard: number }[]>`
+          SELECT l.shard FROM shard_leases l
+          JOIN unnest(${tx.array([...epochs.keys()])}::integer[], ${tx.array([...epochs.values()])}::bigint[]) AS f(shard, epoch)
+            ON l.shard = f.shard AND l.epoch = f.epoch
+          WHERE l.owner = ${fence.replicaId}
+          FOR SHARE OF l`;
+    const writable = new Set(current.map((row) => row.shard));
+    const mayWrite = (id: string): boolean => writable.has(shardOfId.get(id) ?? shardOf(id));
+    const services = batch.services.filter((s) => mayWrite(s.request.id));
+    if (services.length < batch.services.length) fence.onRefused(batch.services.length - services.length);
+    return {
+      services,
+      transitions: batch.transitions.filter((t) => mayWrite(t.serviceId)),
+      events: batch.events.filter((e) => mayWrite(e.serviceId)),
+      hours: batch.hours.filter((h) => mayWrite(h.serviceId)),
+    };
   }
 
   async checkWritable(): Promise<void> {
@@ -245,14 +299,21 @@ export class PostgresPersistence implements Persistence {
   }
 }
 
+/**
+ * The database numbers the entries: the counter row is locked until commit, so entries commit in id order
+ * across replicas and a reader that follows the log by id never skips one committed late.
+ */
 async function insertEvents(tx: TransactionSql, events: readonly StoredEvent[]): Promise<void> {
   if (events.length === 0) return;
+  const [row] = await tx<
+    { last_id: number }[]
+  >`UPDATE event_ids SET last_id = last_id + ${events.length} RETURNING last_id`;
+  const first = (row?.last_id ?? events.length) - events.length + 1;
   await tx`
     INSERT INTO events (id, kind, service_id, data, at)
-    SELECT * FROM unnest(${tx.array(events.map((e) => e.id))}::bigint[], ${tx.array(events.map((e) => e.kind))}::text[],
+    SELECT * FROM unnest(${tx.array(events.map((_, index) => first + index))}::bigint[], ${tx.array(events.map((e) => e.kind))}::text[],
       ${tx.array(events.map((e) => e.serviceId))}::text[], ${tx.array(events.map((e) => e.data))}::text[],
       ${tx.array(events.map((e) => e.at))}::bigint[])`;
-  // The store numbers entries in order: the last is the highest.
-  const last = events[events.length - 1]?.id ?? 0;
-  await tx`UPDATE event_ids SET last_id = GREATEST(last_id, ${last})`;
+  // Delivered at commit: the other replicas read the log (and the registry) at once rather than at their next poll.
+  await tx`SELECT pg_notify(${CHANGES_CHANNEL}, ${String(first + events.length - 1)})`;
 }
