@@ -12,6 +12,7 @@ export interface ClusterInfo {
   readonly leaseTtlMs: number;
   readonly shardsOwned: number;
   readonly replicasLive: number;
+  readonly writesRefused: number;
   readonly database: { readonly status: 'up' | 'down'; readonly reason: string | null; readonly since: number };
   replicas(): Promise<
     readonly {

@@ -95,6 +95,9 @@ export async function createCluster(
     get replicasLive() {
       return leases.liveReplicas;
     },
+    get writesRefused() {
+      return leases.refused;
+    },
     get database() {
       return leases.databaseStatus;
     },

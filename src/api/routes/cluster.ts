@@ -1,15 +1,19 @@
 // GET /cluster: every replica sharing the database, the shards it holds and when its leases run out.
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { SHARD_COUNT } from '../../domain/index.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { errorResponses, jsonResponse, type DocumentRoutes } from '../route-docs.js';
 
 export const clusterSchema = z
   .object({
-    replica: z.string().meta({ description: 'The replica that answered' }),
+    mode: z.enum(['cluster', 'single']).meta({
+      description: '`single`: SQLite, one monitor probing every service, no leases (DATABASE_URL unset)',
+    }),
+    replica: z.string().nullable().meta({ description: 'The replica that answered; `null` in single mode' }),
     shard_count: z.number().int().min(1),
-    lease_ttl_ms: z.number().int().min(1),
+    lease_ttl_ms: z.number().int().min(1).nullable(),
     replicas: z.array(
       z.object({
         id: z.string(),
@@ -29,13 +33,21 @@ export function clusterRoutes(deps: ApiDeps): Hono {
   routes.get('/cluster', async (c) => {
     const { cluster } = deps;
     if (cluster === undefined) {
-      throw new ApiError(404, 'not_found', 'cluster mode is off: the monitor runs on SQLite (set DATABASE_URL)');
+      const single: z.output<typeof clusterSchema> = {
+        mode: 'single',
+        replica: null,
+        shard_count: SHARD_COUNT,
+        lease_ttl_ms: null,
+        replicas: [],
+      };
+      return c.json(single);
     }
     const replicas = await cluster.replicas().catch((error: unknown) => {
       const reason = error instanceof Error ? error.message : String(error);
       throw new ApiError(503, 'storage_unavailable', `the database cannot be read: ${reason}`);
     });
     const body: z.output<typeof clusterSchema> = {
+      mode: 'cluster',
       replica: cluster.replicaId,
       shard_count: cluster.shardCount,
       lease_ttl_ms: cluster.leaseTtlMs,
@@ -59,11 +71,8 @@ export const documentClusterRoutes: DocumentRoutes = (registry) => {
     path: '/cluster',
     summary: 'The replicas sharing the database and their shard leases (cluster mode)',
     responses: {
-      200: jsonResponse('Every replica seen within the last hour', clusterSchema),
-      ...errorResponses({
-        404: 'Cluster mode is off',
-        503: 'The database cannot be reached',
-      }),
+      200: jsonResponse('Every replica seen within the last hour (none in single mode)', clusterSchema),
+      ...errorResponses({ 503: '`storage_unavailable`: the database cannot be read' }),
     },
   });
 };

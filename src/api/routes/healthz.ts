@@ -69,6 +69,9 @@ export const healthzSchema = z
         shards_owned: z.number().int().min(0).meta({ description: 'Shards whose services this replica probes now' }),
         shard_count: z.number().int().min(1),
         replicas_live: z.number().int().min(0).meta({ description: 'Replicas whose heartbeat has not expired' }),
+        writes_refused: z.number().int().min(0).meta({
+          description: "Probe results the database refused since start because their shard's lease had moved on",
+        }),
         database: z.object({
           status: z.enum(['up', 'down']).meta({ description: '`down` from a failed lease renewal until one succeeds' }),
           reason: z.string().nullable(),
@@ -110,6 +113,7 @@ function clusterView(cluster: ClusterInfo): NonNullable<z.output<typeof healthzS
     shards_owned: cluster.shardsOwned,
     shard_count: cluster.shardCount,
     replicas_live: cluster.replicasLive,
+    writes_refused: cluster.writesRefused,
     database: { status: database.status, reason: database.reason, since: new Date(database.since).toISOString() },
   };
 }
