@@ -281,7 +281,12 @@ export class PostgresPersistence implements Persistence {
         DELETE FROM probe_hours WHERE (service_id, hour_start) IN
           (SELECT service_id, hour_start FROM probe_hours WHERE hour_start < ${cutoffs.hoursBefore}
            LIMIT ${Math.max(0, maxRows - transitions.count - events.count)})`;
-      return transitions.count + events.count + hours.count;
+      // Notices are kept as long as their transitions, delivered or not.
+      const notices = await tx`
+        DELETE FROM notices WHERE (service_id, transition_id) IN
+          (SELECT service_id, transition_id FROM notices WHERE at < ${cutoffs.transitionsBefore}
+           LIMIT ${Math.max(0, maxRows - transitions.count - events.count - hours.count)})`;
+      return transitions.count + events.count + hours.count + notices.count;
     });
   }
 
