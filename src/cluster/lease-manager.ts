@@ -127,7 +127,7 @@ export class LeaseManager extends EventEmitter<LeaseEvents> implements WriteFenc
   }
 
   private tick(): Promise<void> {
-    this.running ??= this.renewAndBalance().finally(() => {
+    this.running ??= this.renewWithin().finally(() => {
       this.running = null;
       if (this.stopped) return;
       const delay = this.again ? 0 : Math.max(100, Math.floor(this.options.ttlMs / 3));
@@ -135,6 +135,27 @@ export class LeaseManager extends EventEmitter<LeaseEvents> implements WriteFenc
       this.timer = setTimeout(() => void this.tick(), delay);
     });
     return this.running;
+  }
+
+  /**
+   * A renewal that has not finished within a third of the TTL counts as failed, so a query stuck on a
+   * dead connection never stops the renewals that follow: the leases lapse here on time, and the next
+   * renewal starts.
+   */
+  private async renewWithin(): Promise<void> {
+    const limitMs = Math.max(100, Math.floor(this.options.ttlMs / 3));
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.setDatabase('down', `a lease renewal took longer than ${limitMs} ms`);
+        resolve();
+      }, limitMs);
+    });
+    try {
+      await Promise.race([this.renewAndBalance(), late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async renewAndBalance(): Promise<void> {
