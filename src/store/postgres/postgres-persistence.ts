@@ -98,6 +98,9 @@ export function connect(url: string): Sql {
     onnotice: () => undefined,
     // A server that does not answer (partition, dead host): fail the query, do not wait 30 s.
     connect_timeout: 5,
+    // The client's default waits up to 20 s between reconnects after many failures, so a database back
+    // from an outage would sit unused that long; a monitor retries at least every second (in seconds).
+    backoff: (retries: number) => Math.min(0.1 * (retries + 1), 1),
   });
 }
 
