@@ -38,9 +38,14 @@ export class Scheduler {
     this.now = options.now ?? Date.now;
     // Every batch in flight listens on the one shutdown signal; hundreds are expected, not a leak.
     setMaxListeners(Infinity, this.abort.signal);
-    const onRegistered = (): void => this.sleeper.wake();
-    options.store.events.on('registered', onRegistered);
-    this.unsubscribe = () => options.store.events.off('registered', onRegistered);
+    // New work: a registration, or services of shards this replica just took over (cluster mode).
+    const onNewWork = (): void => this.sleeper.wake();
+    options.store.events.on('registered', onNewWork);
+    options.store.events.on('adopted', onNewWork);
+    this.unsubscribe = () => {
+      options.store.events.off('registered', onNewWork);
+      options.store.events.off('adopted', onNewWork);
+    };
   }
 
   start(): void {

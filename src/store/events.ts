@@ -78,6 +78,8 @@ export interface MonitorEventMap {
   recorded: [StoredEvent];
   /** The database stopped or started taking writes again. */
   storage: [StorageHealth];
+  /** Cluster mode: services of shards just taken over wait to be probed (no event is logged for it). */
+  adopted: [{ services: number }];
 }
 
 export class MonitorEvents extends EventEmitter<MonitorEventMap> {}

@@ -86,6 +86,7 @@ export class RemoteChanges {
       this.options.sawGeneration(row.generation);
       this.options.emit('registered', { service: entry.frozen(), created: existing === undefined, remote: true });
     }
+    if (rows.length > 0) this.options.emit('adopted', { services: rows.length });
   }
 
   private entryOf(
