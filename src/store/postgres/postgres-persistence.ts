@@ -276,9 +276,16 @@ export class PostgresPersistence implements Persistence {
 
   async prune(cutoffs: { transitionsBefore: number; hoursBefore: number }, maxRows: number): Promise<number> {
     return this.write(async (tx) => {
-      const transitions = await tx`
-        DELETE FROM transitions WHERE id IN
-          (SELECT id FROM transitions WHERE at < ${cutoffs.transitionsBefore} LIMIT ${maxRows})`;
+      // A transition's notice goes with it, delivered or not; it is bookkeeping, not counted as a row pruned.
+      const [transitions = { count: 0 }] = await tx<{ count: number }[]>`
+        WITH gone AS (
+          DELETE FROM transitions WHERE id IN
+            (SELECT id FROM transitions WHERE at < ${cutoffs.transitionsBefore} LIMIT ${maxRows})
+          RETURNING id, service_id
+        ), notices_gone AS (
+          DELETE FROM notices WHERE (service_id, transition_id) IN (SELECT service_id, id FROM gone)
+        )
+        SELECT count(*)::integer AS count FROM gone`;
       const events = await tx`
         DELETE FROM events WHERE id IN
           (SELECT id FROM events WHERE at < ${cutoffs.transitionsBefore} LIMIT ${Math.max(0, maxRows - transitions.count)})`;
@@ -286,12 +293,7 @@ export class PostgresPersistence implements Persistence {
         DELETE FROM probe_hours WHERE (service_id, hour_start) IN
           (SELECT service_id, hour_start FROM probe_hours WHERE hour_start < ${cutoffs.hoursBefore}
            LIMIT ${Math.max(0, maxRows - transitions.count - events.count)})`;
-      // Notices are kept as long as their transitions, delivered or not.
-      const notices = await tx`
-        DELETE FROM notices WHERE (service_id, transition_id) IN
-          (SELECT service_id, transition_id FROM notices WHERE at < ${cutoffs.transitionsBefore}
-           LIMIT ${Math.max(0, maxRows - transitions.count - events.count - hours.count)})`;
-      return transitions.count + events.count + hours.count + notices.count;
+      return transitions.count + events.count + hours.count;
     });
   }
 
