@@ -29,6 +29,10 @@ import { startingFetch } from './api/starting.js';
 
 /** Requests still running when shutdown starts get this long before their connections are cut. */
 const DRAIN_MS = 2000;
+/** Probe results joined for this long into one PostgreSQL transaction (docs/cluster.md, sizing). */
+const POSTGRES_RESULT_WRITE_DELAY_MS = 50;
+/** Registrations arriving within this long share one durable PostgreSQL commit. */
+const POSTGRES_REGISTRY_GATHER_MS = 3;
 
 function readConfig(): Config {
   try {
@@ -124,7 +128,14 @@ async function main(): Promise<void> {
     persistence,
     defaults,
     onListenerError: (error, event) => logger.error({ err: error, event }, 'event listener failed'),
-    ...(leases === null ? {} : { owns: (serviceId: string) => leases.owns(serviceId) }),
+    ...(leases === null
+      ? {}
+      : {
+          owns: (serviceId: string) => leases.owns(serviceId),
+          ownedUntil: () => leases.validUntilEpochMs,
+          resultWriteDelayMs: POSTGRES_RESULT_WRITE_DELAY_MS,
+          registryGatherMs: POSTGRES_REGISTRY_GATHER_MS,
+        }),
   });
   const cluster: Cluster | null =
     postgres === null || leases === null ? null : await createCluster(postgres, store, leases, clusterSettings, logger);

@@ -1,5 +1,6 @@
 // This replica's share of the shards: claimed, renewed every TTL/3, rebalanced as replicas come and go,
 // and trusted only until the lease could have run out, by this process's own monotonic clock.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { EventEmitter } from 'eventemitter3';
 import type { Sql } from 'postgres';
 import { SHARD_COUNT, shardOf } from '../domain/index.js';
@@ -49,6 +50,9 @@ export class LeaseManager extends EventEmitter<LeaseEvents> implements WriteFenc
   private held = new Map<number, number>();
   /** `performance.now()` until which the leases are surely still ours: renewal start + TTL − margin. */
   private validUntil = 0;
+  /** Shards being given back: no longer probed here, still written under their epoch until released. */
+  private readonly releasing = new Set<number>();
+  private beforeRelease: () => Promise<void> = async () => undefined;
   private live: string[] = [];
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
@@ -87,7 +91,19 @@ export class LeaseManager extends EventEmitter<LeaseEvents> implements WriteFenc
   }
 
   owns(serviceId: string): boolean {
-    return performance.now() < this.validUntil && this.held.has(shardOf(serviceId));
+    const shard = shardOf(serviceId);
+    return performance.now() < this.validUntil && this.held.has(shard) && !this.releasing.has(shard);
+  }
+
+  /** Runs before shards are given back, so that results already probed under them are written first. */
+  setBeforeRelease(flush: () => Promise<void>): void {
+    this.beforeRelease = flush;
+  }
+
+  /** Until when (epoch ms) the leases held now are valid here; `null` when none is. */
+  get validUntilEpochMs(): number | null {
+    const left = this.validUntil - performance.now();
+    return left > 0 ? Date.now() + left : null;
   }
 
   epochOf(shard: number): number | null {
@@ -174,8 +190,17 @@ export class LeaseManager extends EventEmitter<LeaseEvents> implements WriteFenc
       let gained: HeldLease[] = [];
       if (this.held.size > target) {
         const surplus = [...this.held.keys()].sort((a, b) => b - a).slice(0, this.held.size - target);
-        for (const shard of surplus) this.held.delete(shard);
+        for (const shard of surplus) this.releasing.add(shard);
         this.emit('lost', surplus);
+        try {
+          // The next owner starts from the state in the database: write what was probed here first.
+          await Promise.race([this.beforeRelease(), sleep(Math.floor(ttlMs / 6))]);
+        } finally {
+          for (const shard of surplus) {
+            this.releasing.delete(shard);
+            this.held.delete(shard);
+          }
+        }
         await release(sql, replicaId, surplus);
       } else if (this.held.size < target) {
         gained = await claim(sql, replicaId, target - this.held.size, ttlMs);

@@ -16,6 +16,14 @@ interface NoticeRow {
   at: number;
 }
 
+interface NoticeKey {
+  readonly serviceId: string;
+  readonly transitionId: number;
+}
+
+/** Notices settled within this long are marked delivered in one statement. */
+const MARK_GATHER_MS = 50;
+
 export interface OutboxRelayOptions {
   readonly sql: Sql;
   readonly replicaId: string;
@@ -37,7 +45,11 @@ export class OutboxRelay {
   private again = false;
   private stopped = false;
   /** Notice id → its outbox key, until it is marked delivered. */
-  private readonly inFlight = new Map<string, { serviceId: string; transitionId: number }>();
+  private readonly inFlight = new Map<string, NoticeKey>();
+  /** Settled, to be marked delivered by the next mark. */
+  private readonly delivered: NoticeKey[] = [];
+  private marking: NodeJS.Timeout | null = null;
+  private readonly marks = new Set<Promise<void>>();
 
   constructor(private readonly options: OutboxRelayOptions) {}
 
@@ -46,10 +58,14 @@ export class OutboxRelay {
     this.kick();
   }
 
+  /** Stops claiming; what was settled is marked delivered before it resolves. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer !== null) clearInterval(this.timer);
     await this.running;
+    if (this.marking !== null) clearTimeout(this.marking);
+    this.markDelivered();
+    await Promise.all(this.marks);
   }
 
   /** Looks for notices now: a transition was just committed, or shards were taken over. */
@@ -70,16 +86,29 @@ export class OutboxRelay {
       });
   }
 
-  /** The notifier is done with a notice: no later owner sends it again. */
+  /** The notifier is done with a notice: no later owner sends it again. Marked with others settled soon after. */
   settled(noticeId: string): void {
     const key = this.inFlight.get(noticeId);
     if (key === undefined) return;
     this.inFlight.delete(noticeId);
-    this.options.sql`
-      UPDATE notices SET delivered_at = now()
-      WHERE service_id = ${key.serviceId} AND transition_id = ${key.transitionId}`.catch((error: unknown) =>
-      this.options.onError?.(error),
-    );
+    this.delivered.push(key);
+    this.marking ??= setTimeout(() => this.markDelivered(), MARK_GATHER_MS);
+  }
+
+  private markDelivered(): void {
+    this.marking = null;
+    const keys = this.delivered.splice(0);
+    if (keys.length === 0) return;
+    const { sql } = this.options;
+    const done = sql`
+      UPDATE notices n SET delivered_at = now()
+      FROM unnest(${sql.array(keys.map((key) => key.serviceId))}::text[],
+                  ${sql.array(keys.map((key) => key.transitionId))}::bigint[]) AS d(service_id, transition_id)
+      WHERE n.service_id = d.service_id AND n.transition_id = d.transition_id`
+      .then(() => undefined)
+      .catch((error: unknown) => this.options.onError?.(error));
+    this.marks.add(done);
+    void done.finally(() => this.marks.delete(done));
   }
 
   /**

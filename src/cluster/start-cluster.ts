@@ -80,6 +80,7 @@ export async function createCluster(
     notices,
     onError: (error) => logger.warn({ err: error }, 'notice outbox failed'),
   });
+  leases.setBeforeRelease(() => store.flushResults());
   store.events.on('registered', (event) => notices.emit('registered', event));
   store.events.on('deregistered', (event) => notices.emit('deregistered', event));
   // Committed here: the relay takes the notice at once rather than at its next poll.

@@ -16,6 +16,11 @@ export interface ProbeJob {
   readonly dueAt: number;
   /** Its last probe was slow (isSlowTarget): it may not take the last free slot. */
   readonly slow: boolean;
+  /**
+   * Cluster mode: when the lease this job was taken under runs out (epoch ms). An attempt that would
+   * start later is not made: a paused replica that wakes up must not probe what another now owns.
+   */
+  readonly startBy?: number;
 }
 
 export type ProbeOutcome =

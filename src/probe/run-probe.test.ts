@@ -1,5 +1,5 @@
 // runProbe finds the attempt for a URL's scheme without parsing the URL: the scheme is case-insensitive,
-// and a scheme without a probe is an answer, not a thrown error.
+// and a scheme without a probe is an answer, not a thrown error. A job past its lease (startBy) is not tried.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ProbeJob } from '../domain/index.js';
@@ -35,4 +35,14 @@ test('a scheme without a probe, or no scheme at all, is unreachable without an a
     assert.equal(result.attempts, 0);
   }
   assert.deepEqual(urls, []);
+});
+
+test('a job whose lease ran out before it started makes no attempt; one still leased does', async () => {
+  const { table, urls } = recordingTable();
+  const lapsed = await runProbe({ ...job('http://127.0.0.1:9/late'), startBy: Date.now() - 1 }, table);
+  assert.equal(lapsed.outcome.kind, 'monitor_error');
+  assert.equal(lapsed.attempts, 0);
+  const leased = await runProbe({ ...job('http://127.0.0.1:9/leased'), startBy: Date.now() + 60_000 }, table);
+  assert.deepEqual(leased.outcome, { kind: 'http_status', status: 204 });
+  assert.deepEqual(urls, ['http://127.0.0.1:9/leased']);
 });

@@ -20,6 +20,8 @@ export function startProbe(job: ProbeJob): ProbeProgress {
 /** Runs the next attempt: resolves the probe's result, or `null` when it failed and may be retried. */
 export async function nextAttempt(progress: ProbeProgress, probes: ProbeTable): Promise<ProbeResult | null> {
   const { job } = progress;
+  if (job.startBy !== undefined && Date.now() > job.startBy)
+    return finish(progress, { kind: 'monitor_error', error: 'not started: the lease on its shard ran out first' });
   progress.startedAt ??= Date.now();
   const attempt = probes[schemeOf(job.url)];
   if (!attempt) return finish(progress, { kind: 'unreachable', error: `unsupported protocol in ${job.url}` });

@@ -8,10 +8,17 @@ export const MAX_GROUP_SIZE = 1000;
 
 export class GroupCommit<Op> {
   private open: Op[] | null = null;
+  /** The open group waits for its gathering time and is not in the mailbox yet. */
+  private gathering = false;
 
   constructor(
     private readonly mailbox: Mailbox,
     private readonly commit: (ops: Op[]) => Promise<void>,
+    /**
+     * 0: a group gathers for one turn of the event loop. More: it gathers this long before it enters
+     * the mailbox, for a database that pays per transaction (a round trip, a commit on another host).
+     */
+    private readonly gatherMs = 0,
   ) {}
 
   /**
@@ -22,19 +29,29 @@ export class GroupCommit<Op> {
     if (this.open === null || this.open.length >= MAX_GROUP_SIZE) {
       const group: Op[] = [];
       this.open = group;
-      void this.mailbox.submit(async () => {
-        // Requests that arrived together are read in one poll phase, and each one's registration is a
-        // message of its own. Waiting one turn lets them all join this group instead of each paying an fsync.
-        await nextTurn();
-        if (this.open === group) this.open = null;
-        return this.commit(group);
-      });
+      const submit = (): void => {
+        if (this.open === group) this.gathering = false;
+        void this.mailbox.submit(async () => {
+          // Requests that arrived together are read in one poll phase, and each one's registration is a
+          // message of its own. Waiting one turn lets them all join this group instead of each paying an fsync.
+          if (this.gatherMs === 0) await nextTurn();
+          if (this.open === group) this.open = null;
+          return this.commit(group);
+        });
+      };
+      if (this.gatherMs > 0) {
+        this.gathering = true;
+        setTimeout(submit, this.gatherMs);
+      } else submit();
     }
     this.open.push(op);
   }
 
-  /** Called when any other job enters the mailbox: later ops must queue behind it. */
+  /**
+   * Called when any other job enters the mailbox: later ops must queue behind it. A group still gathering
+   * stays open: none of its ops is answered yet, so running it after that job reorders nothing anyone saw.
+   */
   seal(): void {
-    this.open = null;
+    if (!this.gathering) this.open = null;
   }
 }

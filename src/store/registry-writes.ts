@@ -55,6 +55,8 @@ export interface RegistryWritesOptions {
   readonly now: () => number;
   /** How long an op waits, from its arrival, for a database another connection has locked. */
   readonly lockWaitMs: number;
+  /** How long registrations and deletions gather into one commit (GroupCommit); 0: one event-loop turn. */
+  readonly gatherMs?: number;
   /** Higher than every stored registration's generation. */
   readonly nextGeneration: number;
   readonly emit: Emit;
@@ -66,7 +68,7 @@ export class RegistryWrites {
 
   constructor(private readonly options: RegistryWritesOptions) {
     this.nextGeneration = options.nextGeneration;
-    this.groups = new GroupCommit<RegistryOp>(options.mailbox, (ops) => this.commitGroup(ops));
+    this.groups = new GroupCommit<RegistryOp>(options.mailbox, (ops) => this.commitGroup(ops), options.gatherMs);
   }
 
   /** Resolves once the registration is durable. */

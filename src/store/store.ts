@@ -55,6 +55,15 @@ export interface StoreOptions {
   readonly lockWaitMs?: number;
   /** Cluster mode: whether this replica probes the service (its shard's lease is held); default: all. */
   readonly owns?: (serviceId: string) => boolean;
+  /** Cluster mode: until when (epoch ms) the leases this replica holds now are valid; jobs start by then. */
+  readonly ownedUntil?: () => number | null;
+  /**
+   * How long probe results wait to be joined into one write (default 0: written as they come, joined
+   * only while an earlier write is out). A database across a network pays per transaction, not per row.
+   */
+  readonly resultWriteDelayMs?: number;
+  /** How long registrations and deletions gather into one durable commit (default: one event-loop turn). */
+  readonly registryGatherMs?: number;
 }
 
 export const DEFAULT_LOCK_WAIT_MS = 2000;
@@ -64,6 +73,20 @@ export class StoreClosedError extends Error {
     super('the store is closed');
     this.name = 'StoreClosedError';
   }
+}
+
+/** Results joined into one message and one write at most: a larger transaction holds the mailbox too long. */
+const MAX_RESULT_GROUP = 5000;
+
+/** Result batches waiting at the end of the mailbox as one job; others join it while it is still last. */
+interface ResultGroup {
+  readonly parts: (readonly ProbeResult[])[];
+  size: number;
+  /** The mailbox's count once this group's job was submitted; `null` while it waits to be. */
+  ticket: number | null;
+  applied: Promise<number[]>;
+  /** Ends the wait: the group enters the mailbox now (nothing once it has). */
+  submitNow: () => void;
 }
 
 /** Rows deleted per pruning message: small, so the API never waits long behind one. */
@@ -81,6 +104,7 @@ export class ServiceStore {
   private closed = false;
   private readonly now: () => number;
   private latestCycle: CycleEvent | null = null;
+  private resultGroup: ResultGroup | null = null;
 
   private constructor(
     private readonly options: StoreOptions,
@@ -109,6 +133,7 @@ export class ServiceStore {
       defaults: options.defaults,
       now: this.now,
       lockWaitMs: options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS,
+      gatherMs: options.registryGatherMs ?? 0,
       nextGeneration,
       emit,
     });
@@ -175,23 +200,76 @@ export class ServiceStore {
    * until its result is applied (a service never has two probes in flight).
    */
   takeDue(now: number): Promise<ProbeJob[]> {
-    return this.send(() =>
+    return this.send(() => {
+      const startBy = this.options.ownedUntil?.() ?? undefined;
       // Never scheduled: due since it was registered.
-      this.due
-        .take(now)
-        .map((entry) => entry.probeJob(entry.lastScheduledAt === null ? entry.registeredAt : entry.dueAt)),
-    );
+      return this.due.take(now).map((entry) => {
+        const job = entry.probeJob(entry.lastScheduledAt === null ? entry.registeredAt : entry.dueAt);
+        return startBy === undefined ? job : { ...job, startBy };
+      });
+    });
   }
 
   /**
    * Applies what came back, in one transaction; a result for a deleted or re-registered service is
    * dropped. Services bad for longer than their deregister_after_sec are then removed. Resolves the count applied.
+   * Batches that arrive while earlier ones are written join one group (group commit), so a slower
+   * database gets fewer, larger writes instead of a queue of small ones.
    */
   applyResults(results: readonly ProbeResult[]): Promise<number> {
-    return this.send(async () => {
-      const updated: ServiceEntry[] = [];
-      const transitions: TransitionEvent[] = [];
-      const hours: HourAggregate[] = [];
+    const open = this.resultGroup;
+    const stillLast = open !== null && (open.ticket === null || open.ticket === this.mailbox.submitted);
+    if (open !== null && stillLast && open.size + results.length <= MAX_RESULT_GROUP) {
+      const index = open.parts.push(results) - 1;
+      open.size += results.length;
+      return open.applied.then((counts) => counts[index] ?? 0);
+    }
+    const group: ResultGroup = {
+      parts: [results],
+      size: results.length,
+      ticket: null,
+      applied: Promise.resolve([]),
+      submitNow: () => undefined,
+    };
+    const submit = (): Promise<number[]> => {
+      const applied = this.send(() => {
+        if (this.resultGroup === group) this.resultGroup = null;
+        return this.applyGroup(group.parts);
+      });
+      group.ticket = this.mailbox.submitted;
+      return applied;
+    };
+    const delayMs = this.options.resultWriteDelayMs ?? 0;
+    if (delayMs > 0) {
+      group.applied = new Promise<number[]>((resolve, reject) => {
+        const timer = setTimeout(() => group.submitNow(), delayMs);
+        group.submitNow = () => {
+          clearTimeout(timer);
+          group.submitNow = () => undefined;
+          submit().then(resolve, reject);
+        };
+      });
+    } else group.applied = submit();
+    this.resultGroup = group;
+    return group.applied.then((counts) => counts[0] ?? 0);
+  }
+
+  /** Writes the results still gathering now, and resolves once they are written (or refused). */
+  async flushResults(): Promise<void> {
+    const group = this.resultGroup;
+    if (group === null) return;
+    group.submitNow();
+    await group.applied.catch(() => undefined);
+  }
+
+  /** Result batches that queued up behind one another, applied in memory and written in one transaction. */
+  private async applyGroup(parts: readonly (readonly ProbeResult[])[]): Promise<number[]> {
+    const counts: number[] = [];
+    const updated: ServiceEntry[] = [];
+    const transitions: TransitionEvent[] = [];
+    const hours: HourAggregate[] = [];
+    for (const results of parts) {
+      const before = updated.length;
       for (const result of results) {
         const takenAt = this.due.returned(result.serviceId);
         const entry = this.registry.get(result.serviceId);
@@ -219,23 +297,24 @@ export class ServiceStore {
           hours.push(entry.openHour);
         }
       }
-      // Applied in memory whether or not the database takes them: they are what the targets answered.
-      // A refused batch waits and goes first in the next write that succeeds.
-      this.results.add({ services: updated, transitions, hours });
-      await this.results.save();
-      for (const transition of transitions) this.emit('transition', transition);
-      const now = this.now();
-      const expired: RegistryChange[] = [];
-      for (const entry of updated) {
-        const reason = expiryReason(entry.state, entry.settings.deregisterAfterMs, now);
-        if (reason !== null) expired.push({ kind: 'delete', serviceId: entry.id, cause: 'expired', reason });
-      }
-      if (expired.length > 0) {
-        // One attempt: no one waits for an expiry. Refused, it is decided again at the service's next probe.
-        await this.registryWrites.commit(expired, performance.now()).catch(() => undefined);
-      }
-      return updated.length;
-    });
+      counts.push(updated.length - before);
+    }
+    // Applied in memory whether or not the database takes them: they are what the targets answered.
+    // A refused batch waits and goes first in the next write that succeeds.
+    this.results.add({ services: updated, transitions, hours });
+    await this.results.save();
+    for (const transition of transitions) this.emit('transition', transition);
+    const now = this.now();
+    const expired: RegistryChange[] = [];
+    for (const entry of updated) {
+      const reason = expiryReason(entry.state, entry.settings.deregisterAfterMs, now);
+      if (reason !== null) expired.push({ kind: 'delete', serviceId: entry.id, cause: 'expired', reason });
+    }
+    if (expired.length > 0) {
+      // One attempt: no one waits for an expiry. Refused, it is decided again at the service's next probe.
+      await this.registryWrites.commit(expired, performance.now()).catch(() => undefined);
+    }
+    return counts;
   }
 
   /** Cluster mode: rows other replicas changed, and services they removed (see RemoteChanges.apply). */

@@ -10,13 +10,33 @@ export interface ChangedServices {
   readonly services: StoredService[];
   /** The highest revision read, or the one asked from when none changed. */
   readonly revision: number;
+  /** The limit was reached: more rows may have changed since. */
+  readonly more: boolean;
 }
 
-/** Rows written after `revision`, oldest first, at most `limit`. */
-export async function servicesChangedSince(sql: Sql, revision: number, limit: number): Promise<ChangedServices> {
-  const rows = await sql<(ServiceRow & { revision: number })[]>`
-    SELECT ${sql.unsafe(COLUMNS)}, revision FROM services WHERE revision > ${revision} ORDER BY revision LIMIT ${limit}`;
-  return { services: rows.map(toService), revision: rows.at(-1)?.revision ?? revision };
+/**
+ * Rows written after `revision`, oldest first, at most `limit`, leaving out the shards in `skipShards`:
+ * the ones this replica owns, whose rows it wrote itself.
+ */
+export async function servicesChangedSince(
+  sql: Sql,
+  revision: number,
+  limit: number,
+  skipShards: readonly number[] = [],
+): Promise<ChangedServices> {
+  // The pointer moves past skipped rows too (`upto`); the one row with nulls says none is left after skipping.
+  const rows = await sql<(Partial<ServiceRow> & { upto: number | null; read: number })[]>`
+    WITH changed AS (
+      SELECT ${sql.unsafe(COLUMNS)}, revision, shard FROM services
+      WHERE revision > ${revision} ORDER BY revision LIMIT ${limit}
+    ), top AS (SELECT max(revision) AS upto, count(*)::integer AS read FROM changed)
+    SELECT top.upto, top.read, c.id, c.request, c.generation, c.registered_at, c.state
+    FROM top LEFT JOIN changed c ON NOT (c.shard = ANY(${sql.array([...skipShards])}::integer[]))
+    ORDER BY c.revision`;
+  const services = rows.flatMap((row) =>
+    row.id === undefined || row.id === null ? [] : [toService(row as ServiceRow)],
+  );
+  return { services, revision: rows[0]?.upto ?? revision, more: rows[0]?.read === limit };
 }
 
 export async function latestRevision(sql: Sql): Promise<number> {
