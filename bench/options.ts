@@ -1,7 +1,7 @@
 // The bench's command line: sizes, --quick for the smoke sizes, and which steps run.
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { STEPS, type Sizes, type StepName } from './report/figures.js';
+import { STEPS, type Sizes } from './report/figures.js';
 
 export const HELP = `npm run bench [-- options]
 
@@ -10,12 +10,18 @@ export const HELP = `npm run bench [-- options]
   --schedule-services N  services polled every second for schedule accuracy (default 1000)
   --load-services N      services probed every second in the steady-load step (default 10000)
   --quick                small sizes, a few seconds in all: what the smoke test runs
-  --only STEP[,STEP]     run only these steps: ${STEPS.join(', ')} (the others are reported as skipped)
+  --only STEP[,STEP]     run only these steps: ${STEPS.join(', ')} (the others are reported as skipped),
+                         or cluster: SQLite beside 1 and 2 replicas on PostgreSQL at 127.0.0.1:5432, only when named
   --skip-100k            leave out the large registry (its figures are reported as skipped)
   --skip-day             leave out the simulated day of probes (likewise)
   --skip-load            leave out the steady load (likewise)
   --out FILE             where the results go (default bench/results/latest.json)
   --help`;
+
+/** `cluster` needs a PostgreSQL server, so it runs only when --only names it; the default run needs none. */
+export const BENCH_STEPS = [...STEPS, 'cluster'] as const;
+
+export type BenchStep = (typeof BENCH_STEPS)[number];
 
 export interface Plan {
   readonly sizes: Sizes;
@@ -36,8 +42,12 @@ export interface Plan {
   readonly loadQuietMs: number;
   readonly loadScrapedMs: number;
   readonly loadMetricsEveryMs: number;
+  /** The cluster step: services probed every second in each setup, settling, then the counted window. */
+  readonly clusterServices: number;
+  readonly clusterWarmUpMs: number;
+  readonly clusterProbeMs: number;
   /** The steps that run, after --only and the --skip flags. */
-  readonly steps: ReadonlySet<StepName>;
+  readonly steps: ReadonlySet<BenchStep>;
   readonly out: string;
 }
 
@@ -51,12 +61,13 @@ export function count(name: string, value: string | undefined, fallback: number,
   return parsed;
 }
 
-function stepList(value: string): StepName[] {
+function stepList(value: string): BenchStep[] {
   const names = value.split(',').map((name) => name.trim());
-  const known: ReadonlySet<string> = new Set(STEPS);
+  const known: ReadonlySet<string> = new Set(BENCH_STEPS);
   const unknown = names.find((name) => !known.has(name));
-  if (unknown !== undefined) throw new UsageError(`--only takes steps among ${STEPS.join(', ')}, not "${unknown}"`);
-  return names as StepName[];
+  if (unknown !== undefined)
+    throw new UsageError(`--only takes steps among ${STEPS.join(', ')}, not "${unknown}" (or cluster, when named)`);
+  return names as BenchStep[];
 }
 
 /** `null` when --help was asked for. */
@@ -89,7 +100,7 @@ export function parsePlan(argv: readonly string[]): Plan | null {
   const largeServices = count('large-services', values['large-services'], quick ? 2000 : 100_000, 10);
   const scheduleServices = count('schedule-services', values['schedule-services'], quick ? 50 : 1000, 1);
   const loadServices = count('load-services', values['load-services'], quick ? 200 : 10_000, 1);
-  const steps = new Set<StepName>(values.only === undefined ? STEPS : stepList(values.only));
+  const steps = new Set<BenchStep>(values.only === undefined ? STEPS : stepList(values.only));
   if (values['skip-100k']) steps.delete('large');
   if (values['skip-day']) steps.delete('day');
   if (values['skip-load']) steps.delete('load');
@@ -118,6 +129,9 @@ export function parsePlan(argv: readonly string[]): Plan | null {
     loadQuietMs: quick ? 2000 : 15_000,
     loadScrapedMs: quick ? 2000 : 15_000,
     loadMetricsEveryMs: 250,
+    clusterServices: quick ? 200 : 10_000,
+    clusterWarmUpMs: quick ? 1000 : 5000,
+    clusterProbeMs: quick ? 2000 : 12_000,
     steps,
     out: values.out ?? fileURLToPath(new URL('../../bench/results/latest.json', import.meta.url)),
   };

@@ -18,11 +18,12 @@ import {
   type StepName,
 } from './report/figures.js';
 import { describeMachine } from './report/machine.js';
-import { buildResults, resultProblems } from './report/results.js';
+import { buildResults, resultProblems, type FigureResult } from './report/results.js';
 import { renderTable } from './report/table.js';
 import { startFarm } from './start-farm.js';
 import { simulateDay } from './steps/day-simulation.js';
 import { registerWhileHeld, runFullCycle, type FullCycle } from './steps/full-cycle.js';
+import { clusterResults, measureCluster, type ClusterFigureKey } from './steps/cluster.js';
 import { measureLargeRegistry } from './steps/large-registry.js';
 import { measureMetricsLatency } from './steps/metrics-latency.js';
 import { measureRawLimit } from './steps/raw-limit.js';
@@ -292,6 +293,29 @@ async function measureLoad(plan: Plan, dir: string): Promise<Figures> {
   }
 }
 
+/** SQLite, then 1 and 2 replicas on PostgreSQL, against one farm; each setup starts and stops its own monitors. */
+async function measureClusterStep(plan: Plan, dir: string): Promise<Record<ClusterFigureKey, FigureResult>> {
+  progress(
+    `cluster mode: ${plan.clusterServices} services every second on SQLite, on 1 and on 2 replicas on PostgreSQL; ` +
+      `${plan.clusterWarmUpMs / 1000} s to settle, then ${plan.clusterProbeMs / 1000} s counted`,
+  );
+  const farm = await startFarm(0);
+  try {
+    const figures = await measureCluster({
+      farm,
+      dir,
+      services: plan.clusterServices,
+      lanes: plan.registrationLanes,
+      warmUpMs: plan.clusterWarmUpMs,
+      probeMs: plan.clusterProbeMs,
+      onProgress: progress,
+    });
+    return clusterResults(figures, plan.clusterServices, plan.registrationLanes);
+  } finally {
+    await farm.stop();
+  }
+}
+
 /** Each step with its own farm and monitor; the restart reopens the registry step's database file. */
 const STEP_RUNS: Record<StepName, (plan: Plan, dir: string) => Promise<Figures>> = {
   registry: async (plan, dir) => ({ ...(await measureRegistry(plan, dir)), ...(await measureRestart(dir)) }),
@@ -317,19 +341,23 @@ async function main(): Promise<void> {
   const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
   process.once('exit', removeDir);
   let figures: Figures = {};
+  let cluster: Record<ClusterFigureKey, FigureResult> | null = null;
   try {
     // Steps run one after another: each has the two cores to itself, with its own farm and monitor.
     for (const step of STEPS)
       figures = { ...figures, ...(plan.steps.has(step) ? await STEP_RUNS[step](plan, dir) : skipped(step)) };
+    if (plan.steps.has('cluster')) cluster = await measureClusterStep(plan, dir);
   } finally {
     removeDir();
   }
-  const results = buildResults(figures as Record<FigureKey, number | null>, {
+  const built = buildResults(figures as Record<FigureKey, number | null>, {
     at: startedAt,
     machine,
     sizes: plan.sizes,
     runSec: (performance.now() - started) / 1000,
   });
+  // Only when it ran: it runs only when named, and a default run's file and table stay as they were.
+  const results = cluster === null ? built : { ...built, figures: { ...built.figures, ...cluster } };
   mkdirSync(dirname(plan.out), { recursive: true });
   writeFileSync(plan.out, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`${renderTable(results)}\nwritten to ${plan.out}\n`);
