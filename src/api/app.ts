@@ -7,6 +7,7 @@ import { limitBody } from './body-limit.js';
 import type { ApiDeps } from './deps.js';
 import { ApiError, errorResponse } from './errors.js';
 import { allowedMethods } from './method-not-allowed.js';
+import { badgeRoutes } from './routes/badges.js';
 import { clusterRoutes } from './routes/cluster.js';
 import { eventRoutes } from './routes/events.js';
 import { healthzRoutes } from './routes/healthz.js';
@@ -29,6 +30,7 @@ export function createApp(deps: ApiDeps): Hono {
   app.route('/', healthzRoutes(deps));
   app.route('/', eventRoutes(deps));
   app.route('/', clusterRoutes(deps));
+  app.route('/', badgeRoutes(deps));
   app.route('/', openapiRoutes());
 
   const methodsFor = allowedMethods(app.routes);

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { MAX_REQUEST_BODY_BYTES } from '../body-limit.js';
 import { jsonResponse, registerBearerAuth, type DocumentRoutes } from '../route-docs.js';
 import { SERVER_LIMITS } from '../server.js';
+import { documentBadgeRoutes } from './badges.js';
 import { documentClusterRoutes } from './cluster.js';
 import { documentEventRoutes } from './events.js';
 import { documentHealthzRoutes } from './healthz.js';
@@ -45,6 +46,7 @@ const ROUTE_DOCS: readonly DocumentRoutes[] = [
   documentHealthzRoutes,
   documentEventRoutes,
   documentClusterRoutes,
+  documentBadgeRoutes,
   documentOpenApiRoutes,
 ];
 
