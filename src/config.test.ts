@@ -28,7 +28,36 @@ test('defaults match DESIGN.md', () => {
     webhookReminderSec: null,
     webhookTimeoutMs: 5000,
     webhookRetries: 5,
+    statusPage: true,
+    statusGroupBy: ['group', 'team'],
+    statusShowUrls: false,
+    statusToken: null,
   });
+});
+
+test('status page settings: switches spelled one way only, a group-by list, a hidden token', () => {
+  const config = loadConfig(['--status-page', 'off'], {
+    STATUS_GROUP_BY: 'region, tier',
+    STATUS_SHOW_URLS: 'true',
+    STATUS_TOKEN: 'a-status-token-of-24-chars',
+  });
+  assert.equal(config?.statusPage, false);
+  assert.deepEqual(config?.statusGroupBy, ['region', 'tier']);
+  assert.equal(config?.statusShowUrls, true);
+  assert.equal(config?.statusToken, 'a-status-token-of-24-chars');
+  assert.throws(
+    () => loadConfig([], { STATUS_PAGE: 'yes', STATUS_SHOW_URLS: '1', STATUS_GROUP_BY: ' , ', STATUS_TOKEN: 'short' }),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      const text = error.problems.join('\n');
+      assert.match(text, /STATUS_PAGE "yes": must be on or off/);
+      assert.match(text, /STATUS_SHOW_URLS "1": must be true or false/);
+      assert.match(text, /STATUS_GROUP_BY " , ": must name at least one attribute key/);
+      assert.match(text, /STATUS_TOKEN \(value hidden\): must be at least 16 characters/);
+      assert.ok(!text.includes('short'), 'the token is never echoed');
+      return true;
+    },
+  );
 });
 
 test('webhook and Prometheus settings are parsed and every bad one reported', () => {

@@ -46,6 +46,14 @@ export interface Config {
   readonly webhookTimeoutMs: number;
   /** Extra attempts after a failed delivery. */
   readonly webhookRetries: number;
+  /** The status page at `/` and `/ui/…`; off: those routes answer 404. */
+  readonly statusPage: boolean;
+  /** Attribute keys that group the status page, the first one a service has wins. */
+  readonly statusGroupBy: readonly string[];
+  /** Target URLs on the status page: off by default, since they can reveal internal hosts. */
+  readonly statusShowUrls: boolean;
+  /** Protects the status page (basic auth password or bearer token); `null`: open. */
+  readonly statusToken: string | null;
 }
 
 interface Setting {
@@ -76,6 +84,14 @@ const commaList = (max: number) =>
         .filter((entry) => entry !== ''),
     )
     .refine((entries) => entries.length <= max, `must list at most ${max} entries`);
+
+/** A two-valued switch, spelled exactly one of two ways: `yes` reads as true. */
+const onOff = (yes: string, no: string): z.ZodType<boolean> =>
+  z
+    .string()
+    .trim()
+    .refine((text) => text === yes || text === no, `must be ${yes} or ${no}`)
+    .transform((text) => text === yes);
 
 const SETTINGS = {
   port: { env: 'PORT', flag: 'port', fallback: '8080', schema: integer(0, 65535) },
@@ -234,6 +250,26 @@ const SETTINGS = {
     schema: integer(100, 60_000),
   },
   webhookRetries: { env: 'WEBHOOK_RETRIES', flag: 'webhook-retries', fallback: '5', schema: integer(0, 20) },
+  statusPage: { env: 'STATUS_PAGE', flag: 'status-page', fallback: 'on', schema: onOff('on', 'off') },
+  statusGroupBy: {
+    env: 'STATUS_GROUP_BY',
+    flag: 'status-group-by',
+    fallback: 'group,team',
+    schema: commaList(10).refine((keys) => keys.length > 0, 'must name at least one attribute key'),
+  },
+  statusShowUrls: {
+    env: 'STATUS_SHOW_URLS',
+    flag: 'status-show-urls',
+    fallback: 'false',
+    schema: onOff('true', 'false'),
+  },
+  statusToken: {
+    env: 'STATUS_TOKEN',
+    flag: 'status-token',
+    fallback: null,
+    secret: true,
+    schema: z.string().min(16, 'must be at least 16 characters').nullable(),
+  },
 } as const satisfies Record<keyof Config, Setting>;
 
 export class ConfigError extends Error {

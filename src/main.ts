@@ -194,6 +194,9 @@ async function main(): Promise<void> {
     eventStream,
     prometheus,
     ...(cluster === null ? {} : { cluster: cluster.info }),
+    ...(config.statusPage
+      ? { statusPage: { groupBy: config.statusGroupBy, showUrls: config.statusShowUrls, token: config.statusToken } }
+      : {}),
   });
   await cluster?.start();
 

@@ -8,6 +8,7 @@ import type { ApiDeps } from './deps.js';
 import { ApiError, errorResponse } from './errors.js';
 import { allowedMethods } from './method-not-allowed.js';
 import { badgeRoutes } from './routes/badges.js';
+import { statusRoutes } from '../status/status-routes.js';
 import { clusterRoutes } from './routes/cluster.js';
 import { eventRoutes } from './routes/events.js';
 import { healthzRoutes } from './routes/healthz.js';
@@ -31,6 +32,7 @@ export function createApp(deps: ApiDeps): Hono {
   app.route('/', eventRoutes(deps));
   app.route('/', clusterRoutes(deps));
   app.route('/', badgeRoutes(deps));
+  if (deps.statusPage !== undefined) app.route('/', statusRoutes(deps, deps.statusPage));
   app.route('/', openapiRoutes());
 
   const methodsFor = allowedMethods(app.routes);

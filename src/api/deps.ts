@@ -1,4 +1,5 @@
 // What the API needs from the rest of the monitor, passed in by the composition root.
+import type { StatusPageSettings } from '../status/status-routes.js';
 import type { Logger } from 'pino';
 import type { ProbeDefaults, TargetPolicy } from '../domain/index.js';
 import type { MonitorMetrics } from '../metrics/prometheus.js';
@@ -40,4 +41,6 @@ export interface ApiDeps {
   readonly prometheus?: Pick<MonitorMetrics, 'exposition' | 'contentType'>;
   /** Cluster mode (PostgreSQL): serves GET /cluster and the `cluster` part of /healthz. */
   readonly cluster?: ClusterInfo;
+  /** The status page at `/`; without it (STATUS_PAGE=off) those routes answer 404. */
+  readonly statusPage?: StatusPageSettings;
 }

@@ -1,0 +1,153 @@
+// GET /: the status page, rendered on the server with Hono's JSX (which escapes every text and
+// attribute value). One page of services at a time, grouped, with the banner over all of them.
+import type { FC } from 'hono/jsx';
+import type { Health } from '../../domain/index.js';
+import { groupBy } from '../grouping.js';
+import { OVERALL_TEXT, type HealthCounts, type Overall } from '../overall.js';
+import { STATE_FILTERS, type StatusQuery } from './status-query.js';
+import { STATUS_CSS } from './styles.js';
+
+export interface StatusRow {
+  readonly id: string;
+  readonly url: string | null;
+  readonly health: Health;
+  readonly ready: boolean;
+  readonly reason: string;
+  readonly lastCheckedAgeSec: number | null;
+  readonly lastResponseMs: number | null;
+  readonly stale: boolean;
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+export interface StatusPageProps {
+  readonly nonce: string;
+  readonly overall: Overall;
+  readonly counts: HealthCounts;
+  readonly total: number;
+  readonly rows: readonly StatusRow[];
+  readonly matching: number;
+  readonly query: StatusQuery;
+  readonly pageCount: number;
+  readonly groupKeys: readonly string[];
+}
+
+/** Never colour alone: each state has its own symbol and its word. */
+const ICON: Record<Health, string> = { healthy: '✔', degraded: '▲', unhealthy: '✖', dead: '✖', unknown: '?' };
+
+const age = (sec: number | null): string =>
+  sec === null
+    ? 'never'
+    : sec < 60
+      ? `${sec} s ago`
+      : sec < 3600
+        ? `${Math.floor(sec / 60)} min ago`
+        : `${Math.floor(sec / 3600)} h ago`;
+
+const HealthCell: FC<{ health: Health }> = ({ health }) => (
+  <span class="health" data-health={health}>
+    <span aria-hidden="true">{ICON[health]}</span> {health}
+  </span>
+);
+
+const Row: FC<{ row: StatusRow }> = ({ row }) => (
+  <tr data-service={row.id} data-health={row.health}>
+    <td class="id" data-label="service">
+      <a href={`/ui/services/${encodeURIComponent(row.id)}`}>{row.id}</a>
+      {row.url === null ? null : <div class="muted">{row.url}</div>}
+    </td>
+    <td data-label="health">
+      <HealthCell health={row.health} />
+      <div class="muted">{row.reason}</div>
+    </td>
+    <td data-label="ready">{row.ready ? 'ready' : 'not ready'}</td>
+    <td data-label="last check">
+      {age(row.lastCheckedAgeSec)}
+      {row.stale ? <span class="muted"> (stale)</span> : null}
+    </td>
+    <td data-label="response">{row.lastResponseMs === null ? '—' : `${Math.round(row.lastResponseMs)} ms`}</td>
+  </tr>
+);
+
+const pageHref = (query: StatusQuery, page: number): string => {
+  const params = new URLSearchParams();
+  if (query.state !== 'all') params.set('state', query.state);
+  if (query.search !== '') params.set('q', query.search);
+  if (page > 1) params.set('page', String(page));
+  const text = params.toString();
+  return text === '' ? '/' : `/?${text}`;
+};
+
+export const StatusPage: FC<StatusPageProps> = (props) => {
+  const { counts, query } = props;
+  const groups = groupBy(props.rows, (row) => row.attributes, props.groupKeys);
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        {/* No favicon request: nothing to serve, and a 404 would be noise in every browser console. */}
+        <link rel="icon" href="data:," />
+        <title>{`${OVERALL_TEXT[props.overall]} · Service status`}</title>
+        <style nonce={props.nonce}>{STATUS_CSS}</style>
+      </head>
+      <body>
+        <main>
+          <h1>Service status</h1>
+          <section class="banner" data-overall={props.overall} aria-live="polite" id="banner">
+            <strong>{OVERALL_TEXT[props.overall]}</strong>
+            <p class="counts">
+              {`${props.total} services: ${counts.healthy} healthy, ${counts.degraded} degraded, ` +
+                `${counts.unhealthy} unhealthy, ${counts.dead} dead, ${counts.unknown} unknown`}
+            </p>
+          </section>
+          <form class="filters" method="get" action="/" role="search">
+            <label>
+              State
+              <select name="state">
+                {STATE_FILTERS.map((state) => (
+                  <option value={state} selected={state === query.state}>
+                    {state}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Search
+              <input type="search" name="q" value={query.search} placeholder="id or attribute" />
+            </label>
+            <button type="submit">Filter</button>
+          </form>
+          {props.matching === 0 ? <p>No service matches.</p> : null}
+          {groups.map((group) => (
+            <section aria-label={group.name}>
+              <h2>{group.name}</h2>
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Service</th>
+                    <th scope="col">Health</th>
+                    <th scope="col">Readiness</th>
+                    <th scope="col">Last check</th>
+                    <th scope="col">Response</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {group.items.map((row) => (
+                    <Row row={row} />
+                  ))}
+                </tbody>
+              </table>
+            </section>
+          ))}
+          {props.pageCount > 1 ? (
+            <nav class="pages" aria-label="pages">
+              {query.page > 1 ? <a href={pageHref(query, query.page - 1)}>Previous</a> : null}
+              <span>{`Page ${query.page} of ${props.pageCount} (${props.matching} services)`}</span>
+              {query.page < props.pageCount ? <a href={pageHref(query, query.page + 1)}>Next</a> : null}
+            </nav>
+          ) : null}
+        </main>
+      </body>
+    </html>
+  );
+};

@@ -1,0 +1,45 @@
+// A real Chromium for the status page tests: Debian's, driven by playwright-core. Missing, it fails
+// the test with the command that installs it; it never skips.
+import { existsSync } from 'node:fs';
+import type { TestContext } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+
+/** Without these Chromium reaches for the network (updates, sync, QUIC probes) and stalls offline. */
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export async function launchBrowser(t: TestContext): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`no Chromium at ${CHROMIUM}: install it with "apt-get install -y chromium" (or set CHROMIUM_PATH)`);
+  }
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS, timeout: 30_000 });
+  t.after(() => browser.close());
+  return browser;
+}
+
+/** A fresh page (its own context: no cookies or cache shared with other tests) that fails on page errors. */
+export async function openPage(
+  browser: Browser,
+  options: { colorScheme?: 'light' | 'dark'; httpCredentials?: { username: string; password: string } } = {},
+): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({
+    colorScheme: options.colorScheme ?? 'light',
+    ...(options.httpCredentials === undefined ? {} : { httpCredentials: options.httpCredentials }),
+  });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  return { page, errors };
+}
