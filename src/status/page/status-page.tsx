@@ -7,6 +7,9 @@ import { OVERALL_TEXT, type HealthCounts, type Overall } from '../overall.js';
 import { STATE_FILTERS, type StatusQuery } from './status-query.js';
 import { STATUS_CSS } from './styles.js';
 
+export const CLIENT_SCRIPT_PATH = '/ui/assets/status-client.js';
+export const LIVE_PATH = '/ui/live';
+
 export interface StatusRow {
   readonly id: string;
   readonly url: string | null;
@@ -77,77 +80,99 @@ const pageHref = (query: StatusQuery, page: number): string => {
   return text === '' ? '/' : `/?${text}`;
 };
 
-export const StatusPage: FC<StatusPageProps> = (props) => {
-  const { counts, query } = props;
+const Banner: FC<StatusPageProps> = ({ overall, counts, total }) => (
+  <section class="banner" data-overall={overall} aria-live="polite" id="banner">
+    <strong>{OVERALL_TEXT[overall]}</strong>
+    <p class="counts">
+      {`${total} services: ${counts.healthy} healthy, ${counts.degraded} degraded, ` +
+        `${counts.unhealthy} unhealthy, ${counts.dead} dead, ${counts.unknown} unknown`}
+    </p>
+  </section>
+);
+
+const ServiceList: FC<StatusPageProps> = (props) => {
+  const { query } = props;
   const groups = groupBy(props.rows, (row) => row.attributes, props.groupKeys);
   return (
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        {/* No favicon request: nothing to serve, and a 404 would be noise in every browser console. */}
-        <link rel="icon" href="data:," />
-        <title>{`${OVERALL_TEXT[props.overall]} · Service status`}</title>
-        <style nonce={props.nonce}>{STATUS_CSS}</style>
-      </head>
-      <body>
-        <main>
-          <h1>Service status</h1>
-          <section class="banner" data-overall={props.overall} aria-live="polite" id="banner">
-            <strong>{OVERALL_TEXT[props.overall]}</strong>
-            <p class="counts">
-              {`${props.total} services: ${counts.healthy} healthy, ${counts.degraded} degraded, ` +
-                `${counts.unhealthy} unhealthy, ${counts.dead} dead, ${counts.unknown} unknown`}
-            </p>
-          </section>
-          <form class="filters" method="get" action="/" role="search">
-            <label>
-              State
-              <select name="state">
-                {STATE_FILTERS.map((state) => (
-                  <option value={state} selected={state === query.state}>
-                    {state}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label>
-              Search
-              <input type="search" name="q" value={query.search} placeholder="id or attribute" />
-            </label>
-            <button type="submit">Filter</button>
-          </form>
-          {props.matching === 0 ? <p>No service matches.</p> : null}
-          {groups.map((group) => (
-            <section aria-label={group.name}>
-              <h2>{group.name}</h2>
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Service</th>
-                    <th scope="col">Health</th>
-                    <th scope="col">Readiness</th>
-                    <th scope="col">Last check</th>
-                    <th scope="col">Response</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {group.items.map((row) => (
-                    <Row row={row} />
-                  ))}
-                </tbody>
-              </table>
-            </section>
-          ))}
-          {props.pageCount > 1 ? (
-            <nav class="pages" aria-label="pages">
-              {query.page > 1 ? <a href={pageHref(query, query.page - 1)}>Previous</a> : null}
-              <span>{`Page ${query.page} of ${props.pageCount} (${props.matching} services)`}</span>
-              {query.page < props.pageCount ? <a href={pageHref(query, query.page + 1)}>Next</a> : null}
-            </nav>
-          ) : null}
-        </main>
-      </body>
-    </html>
+    <div id="services">
+      {props.matching === 0 ? <p>No service matches.</p> : null}
+      {groups.map((group) => (
+        <section aria-label={group.name}>
+          <h2>{group.name}</h2>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Service</th>
+                <th scope="col">Health</th>
+                <th scope="col">Readiness</th>
+                <th scope="col">Last check</th>
+                <th scope="col">Response</th>
+              </tr>
+            </thead>
+            <tbody>
+              {group.items.map((row) => (
+                <Row row={row} />
+              ))}
+            </tbody>
+          </table>
+        </section>
+      ))}
+      {props.pageCount > 1 ? (
+        <nav class="pages" aria-label="pages">
+          {query.page > 1 ? <a href={pageHref(query, query.page - 1)}>Previous</a> : null}
+          <span>{`Page ${query.page} of ${props.pageCount} (${props.matching} services)`}</span>
+          {query.page < props.pageCount ? <a href={pageHref(query, query.page + 1)}>Next</a> : null}
+        </nav>
+      ) : null}
+    </div>
   );
 };
+
+/** GET /ui/live: what the page's script swaps in, with no head to parse (and no stale nonce in it). */
+export const LiveParts: FC<StatusPageProps> = (props) => (
+  <template id="live" data-title={`${OVERALL_TEXT[props.overall]} · Service status`}>
+    <Banner {...props} />
+    <ServiceList {...props} />
+  </template>
+);
+
+export const StatusPage: FC<StatusPageProps> = (props) => (
+  <html lang="en">
+    <head>
+      <meta charset="utf-8" />
+      <meta name="viewport" content="width=device-width, initial-scale=1" />
+      {/* No favicon request: nothing to serve, and a 404 would be noise in every browser console. */}
+      <link rel="icon" href="data:," />
+      <title>{`${OVERALL_TEXT[props.overall]} · Service status`}</title>
+      <style nonce={props.nonce}>{STATUS_CSS}</style>
+    </head>
+    <body>
+      <main>
+        <h1>Service status</h1>
+        <Banner {...props} />
+        <form class="filters" method="get" action="/" role="search">
+          <label>
+            State
+            <select name="state">
+              {STATE_FILTERS.map((state) => (
+                <option value={state} selected={state === props.query.state}>
+                  {state}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Search
+            <input type="search" name="q" value={props.query.search} placeholder="id or attribute" />
+          </label>
+          <button type="submit">Filter</button>
+        </form>
+        <p id="connection" class="connection" role="status" hidden>
+          Reconnecting to live updates…
+        </p>
+        <ServiceList {...props} />
+      </main>
+      <script type="module" src={CLIENT_SCRIPT_PATH} nonce={props.nonce}></script>
+    </body>
+  </html>
+);

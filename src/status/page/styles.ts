@@ -32,6 +32,7 @@ th { font-size: 0.85rem; color: var(--muted); font-weight: 600; }
 .health[data-health="unhealthy"], .health[data-health="dead"] { color: var(--bad); }
 .health[data-health="unknown"] { color: var(--unknown); }
 .muted { color: var(--muted); }
+.connection { margin: 1rem 0 0; padding: 0.5rem 0.75rem; border-radius: 6px; border: 1px solid var(--warn); color: var(--warn); background: var(--card); }
 .id { overflow-wrap: anywhere; }
 nav.pages { display: flex; gap: 1rem; margin: 1rem 0; }
 @media (max-width: 40rem) {
