@@ -2,7 +2,7 @@
 // and hostile raw JSON. Bodies are built as JSON *text* so that what JSON.stringify cannot write
 // (1e400, -0, deep nesting, an own "__proto__" key, lone surrogates) reaches the server as sent.
 import fc from 'fast-check';
-import { FETCH_BLOCKED_PORTS } from '../../src/domain/index.js';
+import { ANY_TARGET, FETCH_BLOCKED_PORTS } from '../../src/domain/index.js';
 
 /** Every field POST /register knows, in wire spelling. */
 export const REGISTRATION_FIELDS = [
@@ -40,6 +40,9 @@ const host = fc.oneof(
 );
 const pathSegments = fc.array(fc.stringMatching(/^[A-Za-z0-9._~-]{1,12}$/), { maxLength: 3 });
 
+/** What the default policy refuses (link-local, metadata addresses) is not a valid URL without ALLOW_TARGETS. */
+const allowedByDefault = (url: string): boolean => ANY_TARGET.check(new URL(url).hostname) === null;
+
 const validUrl = fc
   .record({
     scheme: fc.constantFrom('http', 'https', 'HTTP', 'Https'),
@@ -50,7 +53,8 @@ const validUrl = fc
   .map(
     ({ scheme, host, port, segments }) =>
       `${scheme}://${host}${port === undefined ? '' : `:${port}`}${segments.map((s) => `/${s}`).join('')}`,
-  );
+  )
+  .filter(allowedByDefault);
 
 const validId = fc.oneof(
   // A small pool so that re-registrations (200 rather than 201) happen too.
