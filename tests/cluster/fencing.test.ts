@@ -94,7 +94,7 @@ test('SIGSTOP past the lease, takeover, SIGCONT: no probe of a lost shard, each 
 
   paused.child.kill('SIGCONT');
   const resumedAt = Date.now();
-  const owned = await watchShards(reader, 'r2', resumedAt + 8000);
+  const owned = await watchShards(reader, 'r2', resumedAt + 5000);
   await waitForShares(reader, ['r1', 'r2', 'r3']);
   await sleep(2000);
 
