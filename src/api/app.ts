@@ -8,7 +8,7 @@ import type { ApiDeps } from './deps.js';
 import { ApiError, errorResponse } from './errors.js';
 import { allowedMethods } from './method-not-allowed.js';
 import { badgeRoutes } from './routes/badges.js';
-import { statusRoutes } from '../status/status-routes.js';
+import { statusRoutes } from '../web/status-routes.js';
 import { clusterRoutes } from './routes/cluster.js';
 import { eventRoutes } from './routes/events.js';
 import { healthzRoutes } from './routes/healthz.js';

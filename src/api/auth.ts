@@ -3,17 +3,20 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { ApiError } from './errors.js';
 
-const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+export const secretDigest = (value: string): Buffer => createHash('sha256').update(value).digest();
+
+/** Comparing fixed-length digests keeps the comparison constant-time whatever the lengths. */
+export const matchesSecret = (given: string, expected: Buffer): boolean =>
+  timingSafeEqual(secretDigest(given), expected);
 
 /** With no token configured every request passes (main.ts warns about it at start). */
 export function requireToken(token: string | null): MiddlewareHandler {
-  const expected = token === null ? null : digest(token);
+  const expected = token === null ? null : secretDigest(token);
   return async (c, next) => {
     if (expected !== null) {
       const header = c.req.header('authorization') ?? '';
       const match = /^Bearer (.+)$/i.exec(header);
-      // Comparing fixed-length digests keeps the comparison constant-time whatever the lengths.
-      if (!match?.[1] || !timingSafeEqual(digest(match[1]), expected)) {
+      if (!match?.[1] || !matchesSecret(match[1], expected)) {
         throw new ApiError(401, 'unauthorized', 'a valid "Authorization: Bearer <token>" header is required', [], {
           'www-authenticate': 'Bearer',
         });

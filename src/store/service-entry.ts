@@ -60,8 +60,10 @@ export class ServiceEntry {
     return this.view;
   }
 
-  probeJob(dueAt: number): ProbeJob {
+  /** `startBy`: cluster mode, when the lease the job is taken under runs out. */
+  probeJob(dueAt: number, startBy?: number): ProbeJob {
     return {
+      ...(startBy === undefined ? {} : { startBy }),
       serviceId: this.request.id,
       generation: this.generation,
       url: this.request.url,

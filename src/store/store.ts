@@ -203,10 +203,9 @@ export class ServiceStore {
     return this.send(() => {
       const startBy = this.options.ownedUntil?.() ?? undefined;
       // Never scheduled: due since it was registered.
-      return this.due.take(now).map((entry) => {
-        const job = entry.probeJob(entry.lastScheduledAt === null ? entry.registeredAt : entry.dueAt);
-        return startBy === undefined ? job : { ...job, startBy };
-      });
+      return this.due
+        .take(now)
+        .map((entry) => entry.probeJob(entry.lastScheduledAt === null ? entry.registeredAt : entry.dueAt, startBy));
     });
   }
 

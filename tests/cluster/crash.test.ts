@@ -3,30 +3,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ServiceView } from '../../src/api/views.js';
-import {
-  closeHandovers,
-  LEASE_TTL_MS,
-  registerAll,
-  serviceIds,
-  servicesProbedBy,
-  startCluster,
-  startFarm,
-  waitForProbes,
-  waitForShares,
-} from '../helpers/cluster.js';
+import { closeHandovers, LEASE_TTL_MS, servicesProbedBy, settledCluster, waitForShares } from '../helpers/cluster.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 
 const INTERVAL_MS = 1000;
 
 test('SIGKILL one of 3: its services probed again within 2 × TTL + 1 interval, none lost or doubled, 128/128', async (t) => {
-  const farm = await startFarm(t);
-  const cluster = await startCluster(t, { replicas: 3 });
-  const reader = cluster.replica('r1').url;
-  await waitForShares(reader, ['r1', 'r2', 'r3']);
-  const services = serviceIds(60);
-  await registerAll(reader, farm, services);
-  await waitForProbes(farm, services, 5000);
-  await sleep(1500);
+  const { farm, cluster, reader, services } = await settledCluster(t, 60);
 
   const orphans = servicesProbedBy(farm, services, 'r2');
   assert.ok(orphans.length > 0, 'r2 probes some services');

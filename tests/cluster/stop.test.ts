@@ -2,30 +2,15 @@
 // interval, and the process exits 0.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  registerAll,
-  serviceIds,
-  servicesProbedBy,
-  startCluster,
-  startFarm,
-  waitForProbes,
-  waitForShares,
-} from '../helpers/cluster.js';
-import { sleep, waitFor } from '../helpers/wait.js';
+import { servicesProbedBy, settledCluster, waitForShares } from '../helpers/cluster.js';
+import { waitFor } from '../helpers/wait.js';
 
 const INTERVAL_MS = 1000;
 /** One interval, plus 500 ms for the release, the NOTIFY, the claim and the probe's own trip. */
 const TAKEOVER_MS = INTERVAL_MS + 500;
 
 test('SIGTERM one of 3: its services probed by the others within one interval, exit code 0', async (t) => {
-  const farm = await startFarm(t);
-  const cluster = await startCluster(t, { replicas: 3 });
-  const reader = cluster.replica('r1').url;
-  await waitForShares(reader, ['r1', 'r2', 'r3']);
-  const services = serviceIds(60);
-  await registerAll(reader, farm, services);
-  await waitForProbes(farm, services, 5000);
-  await sleep(1500);
+  const { farm, cluster, reader, services } = await settledCluster(t, 60);
 
   const handed = servicesProbedBy(farm, services, 'r2');
   assert.ok(handed.length > 0, 'r2 probes some services');

@@ -346,3 +346,16 @@ export async function cutDatabase(cluster: Cluster): Promise<void> {
 export async function restoreDatabase(cluster: Cluster): Promise<void> {
   await asAdmin((sql) => sql.unsafe(`ALTER DATABASE ${cluster.databaseName} ALLOW_CONNECTIONS true`));
 }
+
+/** Three replicas sharing evenly, `count` services registered on r1, each probed once, then an interval of quiet. */
+export async function settledCluster(t: TestContext, count: number) {
+  const farm = await startFarm(t);
+  const cluster = await startCluster(t, { replicas: 3 });
+  const reader = cluster.replica('r1').url;
+  await waitForShares(reader, ['r1', 'r2', 'r3']);
+  const services = serviceIds(count);
+  await registerAll(reader, farm, services);
+  await waitForProbes(farm, services, 5000);
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  return { farm, cluster, reader, services };
+}

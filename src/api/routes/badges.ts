@@ -5,7 +5,7 @@ import type { ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { UPTIME_WINDOWS, type Health, type UptimeSummary, type UptimeWindow } from '../../domain/index.js';
-import { renderBadge, type Badge, type BadgeColour } from '../../status/badge-svg.js';
+import { renderBadge, type Badge, type BadgeColour } from '../../web/badge-svg.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { errorResponses, serviceIdParams, SHUTTING_DOWN, type DocumentRoutes } from '../route-docs.js';

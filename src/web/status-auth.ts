@@ -1,9 +1,7 @@
 // STATUS_TOKEN: the status page's own secret, given as a basic-auth password (any user name, so a
 // browser's login prompt works) or as a bearer token (for scripts and proxies).
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
-
-const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+import { matchesSecret, secretDigest } from '../api/auth.js';
 
 function presented(header: string): string | null {
   const bearer = /^Bearer (.+)$/i.exec(header);
@@ -17,12 +15,11 @@ function presented(header: string): string | null {
 
 /** With no token every request passes. A refusal is a plain 401 that makes a browser ask for a password. */
 export function requireStatusToken(token: string | null): MiddlewareHandler {
-  const expected = token === null ? null : digest(token);
+  const expected = token === null ? null : secretDigest(token);
   return async (c, next) => {
     if (expected !== null) {
       const given = presented(c.req.header('authorization') ?? '');
-      // Fixed-length digests keep the comparison constant-time whatever the lengths.
-      if (given === null || !timingSafeEqual(digest(given), expected)) {
+      if (given === null || !matchesSecret(given, expected)) {
         return c.text('This status page needs a password (STATUS_TOKEN).', 401, {
           'www-authenticate': 'Basic realm="status", charset="UTF-8"',
           'cache-control': 'no-store',
