@@ -11,15 +11,20 @@ export const HELP = `npm run bench [-- options]
   --load-services N      services probed every second in the steady-load step (default 10000)
   --quick                small sizes, a few seconds in all: what the smoke test runs
   --only STEP[,STEP]     run only these steps: ${STEPS.join(', ')} (the others are reported as skipped),
-                         or cluster: SQLite beside 1 and 2 replicas on PostgreSQL at 127.0.0.1:5432, only when named
+                         or cluster: SQLite beside 1 and 2 replicas on PostgreSQL at 127.0.0.1:5432, only when named,
+                         or status-page: the status page at --services services in Chromium, only when named
   --skip-100k            leave out the large registry (its figures are reported as skipped)
   --skip-day             leave out the simulated day of probes (likewise)
   --skip-load            leave out the steady load (likewise)
   --out FILE             where the results go (default bench/results/latest.json)
   --help`;
 
-/** `cluster` needs a PostgreSQL server, so it runs only when --only names it; the default run needs none. */
-export const BENCH_STEPS = [...STEPS, 'cluster'] as const;
+/**
+ * `cluster` needs a PostgreSQL server and `status-page` Chromium, so they run only when --only names
+ * them; the default run needs neither.
+ */
+export const NAMED_ONLY_STEPS = ['cluster', 'status-page'] as const;
+export const BENCH_STEPS = [...STEPS, ...NAMED_ONLY_STEPS] as const;
 
 export type BenchStep = (typeof BENCH_STEPS)[number];
 
@@ -46,6 +51,8 @@ export interface Plan {
   readonly clusterServices: number;
   readonly clusterWarmUpMs: number;
   readonly clusterProbeMs: number;
+  /** The status-page step: page loads measured (each page), after one to start Chromium. */
+  readonly statusPageLoads: number;
   /** The steps that run, after --only and the --skip flags. */
   readonly steps: ReadonlySet<BenchStep>;
   readonly out: string;
@@ -66,7 +73,9 @@ function stepList(value: string): BenchStep[] {
   const known: ReadonlySet<string> = new Set(BENCH_STEPS);
   const unknown = names.find((name) => !known.has(name));
   if (unknown !== undefined)
-    throw new UsageError(`--only takes steps among ${STEPS.join(', ')}, not "${unknown}" (or cluster, when named)`);
+    throw new UsageError(
+      `--only takes steps among ${STEPS.join(', ')}, not "${unknown}" (or ${NAMED_ONLY_STEPS.join(', ')}, when named)`,
+    );
   return names as BenchStep[];
 }
 
@@ -120,18 +129,19 @@ export function parsePlan(argv: readonly string[]): Plan | null {
     registrationLanes: 64,
     readEveryMs: quick ? 5 : 10,
     metricsRequests: quick ? 5 : 20,
-    scheduleSettleMs: quick ? 1000 : 2000,
-    scheduleWindowMs: quick ? 3000 : 10_000,
+    scheduleSettleMs: quick ? 500 : 2000,
+    scheduleWindowMs: quick ? 2000 : 10_000,
     largeIntervalSec: quick ? 2 : 20,
     largeCapMs: quick ? 10_000 : 60_000,
     dayProbesPerService: quick ? 24 : 288,
-    loadWarmUpMs: quick ? 1000 : 5000,
-    loadQuietMs: quick ? 2000 : 15_000,
-    loadScrapedMs: quick ? 2000 : 15_000,
+    loadWarmUpMs: quick ? 500 : 5000,
+    loadQuietMs: quick ? 1000 : 15_000,
+    loadScrapedMs: quick ? 1500 : 15_000,
     loadMetricsEveryMs: 250,
     clusterServices: quick ? 200 : 10_000,
     clusterWarmUpMs: quick ? 1000 : 5000,
     clusterProbeMs: quick ? 2000 : 12_000,
+    statusPageLoads: quick ? 2 : 5,
     steps,
     out: values.out ?? fileURLToPath(new URL('../../bench/results/latest.json', import.meta.url)),
   };

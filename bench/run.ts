@@ -25,6 +25,7 @@ import { simulateDay } from './steps/day-simulation.js';
 import { registerWhileHeld, runFullCycle, type FullCycle } from './steps/full-cycle.js';
 import { clusterResults, measureCluster, type ClusterFigureKey } from './steps/cluster.js';
 import { measureLargeRegistry } from './steps/large-registry.js';
+import { measureStatusPage, statusPageResults, type StatusPageFigureKey } from './steps/status-page.js';
 import { measureMetricsLatency } from './steps/metrics-latency.js';
 import { measureRawLimit } from './steps/raw-limit.js';
 import { measureScheduleAccuracy, type ScheduleAccuracy } from './steps/schedule-accuracy.js';
@@ -316,6 +317,30 @@ async function measureClusterStep(plan: Plan, dir: string): Promise<Record<Clust
   }
 }
 
+/** The status page at --services services in Chromium, against its own farm and monitor. */
+async function measureStatusPageStep(plan: Plan, dir: string): Promise<Record<StatusPageFigureKey, FigureResult>> {
+  const { services } = plan.sizes;
+  progress(`status page: ${services} services, ${plan.statusPageLoads} loads of each page in Chromium`);
+  const farm = await startFarm(0);
+  try {
+    const figures = await measureStatusPage({
+      farm,
+      dir,
+      services,
+      lanes: plan.registrationLanes,
+      loads: plan.statusPageLoads,
+      onProgress: progress,
+    });
+    progress(
+      `  first paint ${Math.round(figures.firstPaintMs)} ms, usable ${Math.round(figures.usableMs)} ms, ` +
+        `${Math.round(figures.htmlBytes / 1024)} KB of HTML, server ${Math.round(figures.serverMs)} ms`,
+    );
+    return statusPageResults(figures, services);
+  } finally {
+    await farm.stop();
+  }
+}
+
 /** Each step with its own farm and monitor; the restart reopens the registry step's database file. */
 const STEP_RUNS: Record<StepName, (plan: Plan, dir: string) => Promise<Figures>> = {
   registry: async (plan, dir) => ({ ...(await measureRegistry(plan, dir)), ...(await measureRestart(dir)) }),
@@ -341,12 +366,13 @@ async function main(): Promise<void> {
   const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
   process.once('exit', removeDir);
   let figures: Figures = {};
-  let cluster: Record<ClusterFigureKey, FigureResult> | null = null;
+  let named: Record<string, FigureResult> = {};
   try {
     // Steps run one after another: each has the two cores to itself, with its own farm and monitor.
     for (const step of STEPS)
       figures = { ...figures, ...(plan.steps.has(step) ? await STEP_RUNS[step](plan, dir) : skipped(step)) };
-    if (plan.steps.has('cluster')) cluster = await measureClusterStep(plan, dir);
+    if (plan.steps.has('cluster')) named = { ...named, ...(await measureClusterStep(plan, dir)) };
+    if (plan.steps.has('status-page')) named = { ...named, ...(await measureStatusPageStep(plan, dir)) };
   } finally {
     removeDir();
   }
@@ -356,8 +382,8 @@ async function main(): Promise<void> {
     sizes: plan.sizes,
     runSec: (performance.now() - started) / 1000,
   });
-  // Only when it ran: it runs only when named, and a default run's file and table stay as they were.
-  const results = cluster === null ? built : { ...built, figures: { ...built.figures, ...cluster } };
+  // Only when they ran: they run only when named, and a default run's file and table stay as they were.
+  const results = { ...built, figures: { ...built.figures, ...named } };
   mkdirSync(dirname(plan.out), { recursive: true });
   writeFileSync(plan.out, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`${renderTable(results)}\nwritten to ${plan.out}\n`);

@@ -195,7 +195,14 @@ async function main(): Promise<void> {
     prometheus,
     ...(cluster === null ? {} : { cluster: cluster.info }),
     ...(config.statusPage
-      ? { statusPage: { groupBy: config.statusGroupBy, showUrls: config.statusShowUrls, token: config.statusToken } }
+      ? {
+          statusPage: {
+            groupBy: config.statusGroupBy,
+            showUrls: config.statusShowUrls,
+            token: config.statusToken,
+            historyRetentionDays: config.historyRetentionDays,
+          },
+        }
       : {}),
   });
   await cluster?.start();

@@ -1,5 +1,5 @@
 // What the API needs from the rest of the monitor, passed in by the composition root.
-import type { StatusPageSettings } from '../web/status-routes.js';
+import type { StatusPageSettings } from '../web/status-settings.js';
 import type { Logger } from 'pino';
 import type { ProbeDefaults, TargetPolicy } from '../domain/index.js';
 import type { MonitorMetrics } from '../metrics/prometheus.js';

@@ -9,6 +9,7 @@ export * from './service-state.js';
 export * from './target-policy.js';
 export * from './expiry.js';
 export * from './hour-aggregate.js';
+export * from './daily-uptime.js';
 export * from './response-histogram.js';
 export * from './blocked-ports.js';
 export * from './webhook-url.js';

@@ -1,5 +1,12 @@
 // The one seam between the store actor and durable storage; the actor is its only caller.
-import type { HourAggregate, RegistrationRequest, ServiceState } from '../domain/index.js';
+import type {
+  DayRow,
+  DayTransitionCount,
+  HourAggregate,
+  RegistrationRequest,
+  RollupRange,
+  ServiceState,
+} from '../domain/index.js';
 import type { TransitionEvent } from './events.js';
 
 /** What storage keeps of a service: settings and schedule are derived again at load. */
@@ -78,6 +85,11 @@ export function commitRefused(error: unknown, locked = false): StorageError {
   });
 }
 
+export interface DailyRollupRows {
+  readonly days: readonly DayRow[];
+  readonly transitions: readonly DayTransitionCount[];
+}
+
 export type RegistryWrite =
   /** A new or replaced registration; `resetHistory` drops its transitions and aggregates. */
   | { readonly kind: 'save'; readonly service: StoredService; readonly resetHistory: boolean }
@@ -99,6 +111,8 @@ export interface Persistence {
   transitions(serviceId: string, page: { limit: number; beforeId: number | null }): Promise<StoredTransition[]>;
   /** Hourly aggregates of a service from `sinceHourStart` on, oldest first. */
   hourlyAggregates(serviceId: string, sinceHourStart: number): Promise<HourAggregate[]>;
+  /** Per service and UTC day from `range.sinceDayStart` on: probes, successes (with each window's share) and transitions. */
+  dailyRollups(serviceIds: readonly string[], range: RollupRange): Promise<DailyRollupRows>;
   /** Log entries after `afterId`, oldest first. */
   eventsAfter(afterId: number, limit: number): Promise<StoredEvent[]>;
   /** The oldest entry still kept (`null` when none), for telling a client that pruning left a gap. */

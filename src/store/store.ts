@@ -5,11 +5,14 @@ import {
   addProbe,
   emptyHour,
   expiryReason,
+  DAY_MS,
   HOUR_MS,
   hourStartOf,
   intervalAnchor,
   resolveSettings,
   restoredScheduledAt,
+  rollUp,
+  rollupRange,
   updateState,
   uptimeWindows,
   UPTIME_WINDOWS,
@@ -19,6 +22,7 @@ import {
   type ProbeJob,
   type ProbeResult,
   type RegistrationRequest,
+  type ServiceRollup,
   type UptimeSummary,
   type UptimeWindow,
 } from '../domain/index.js';
@@ -417,6 +421,19 @@ export class ServiceStore {
     const now = this.now();
     const since = hourStartOf(now) - (UPTIME_WINDOWS['1y'] - 1) * HOUR_MS;
     return uptimeWindows(await this.options.persistence.hourlyAggregates(serviceId, since), now);
+  }
+
+  /** A service's hourly aggregates from `sinceHourStart` on, oldest first: the service page's chart. */
+  hourlyAggregates(serviceId: string, sinceHourStart: number): Promise<HourAggregate[]> {
+    return this.options.persistence.hourlyAggregates(serviceId, sinceHourStart);
+  }
+
+  /** The status page's 90-day bars and 24 h / 7 d / 30 d figures for these services, from the stored hours. */
+  async dailyUptime(serviceIds: readonly string[], historyRetentionDays: number): Promise<Map<string, ServiceRollup>> {
+    const now = this.now();
+    const range = rollupRange(now);
+    const rows = await this.options.persistence.dailyRollups(serviceIds, range);
+    return rollUp(serviceIds, rows.days, rows.transitions, range, now - historyRetentionDays * DAY_MS);
   }
 
   private send<T>(job: () => T | Promise<T>): Promise<T> {

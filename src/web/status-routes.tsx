@@ -1,36 +1,23 @@
-// The status page's routes: GET / for now. Off with STATUS_PAGE=off; behind STATUS_TOKEN when set.
+// The status page's routes: GET /, its live parts and its assets. Off with STATUS_PAGE=off; behind STATUS_TOKEN when set.
 import { Hono } from 'hono';
 import type { ApiDeps } from '../api/deps.js';
 import { ApiError } from '../api/errors.js';
 import { isStale, ageSec } from '../api/views.js';
 import { countHealth, overallOf } from './overall.js';
-import { statusClientScript } from './client-asset.js';
-import {
-  CLIENT_SCRIPT_PATH,
-  LIVE_PATH,
-  LiveParts,
-  StatusPage,
-  type StatusPageProps,
-  type StatusRow,
-} from './page/status-page.js';
+import { ASSET_ROOT, clientAsset } from './client-asset.js';
+import { LIVE_PATH, LiveParts, StatusPage, type StatusPageProps, type StatusRow } from './page/status-page.js';
 import { matchesSearch, matchesState, PAGE_SIZE, parseStatusQuery } from './page/status-query.js';
+import { rowUptime } from './row-uptime.js';
 import { requireStatusToken } from './status-auth.js';
+import { serviceRoutes } from './service-routes.js';
+import { nonceOf, type StatusPageSettings } from './status-settings.js';
 
-export interface StatusPageSettings {
-  readonly groupBy: readonly string[];
-  readonly showUrls: boolean;
-  readonly token: string | null;
-}
-
-/** The nonce the secure-headers middleware put in this answer's Content-Security-Policy. */
-export const NONCE_KEY = 'secureHeadersNonce';
-
-function pageProps(
+async function pageProps(
   deps: ApiDeps,
   settings: StatusPageSettings,
   params: Record<string, string>,
-  nonce: unknown,
-): StatusPageProps {
+  nonce: string,
+): Promise<StatusPageProps> {
   const query = parseStatusQuery({ state: params['state'], q: params['q'], page: params['page'] });
   if ('problem' in query) throw new ApiError(400, 'invalid_query', query.problem);
   const now = deps.now?.() ?? Date.now();
@@ -41,7 +28,12 @@ function pageProps(
       matchesState(record.state.health, query.state) &&
       matchesSearch(record.request.id, record.request.attributes, query.search),
   );
-  const rows: StatusRow[] = matching.slice((query.page - 1) * PAGE_SIZE, query.page * PAGE_SIZE).map((record) => ({
+  const shown = matching.slice((query.page - 1) * PAGE_SIZE, query.page * PAGE_SIZE);
+  const rollups = await deps.store.dailyUptime(
+    shown.map((record) => record.request.id),
+    settings.historyRetentionDays,
+  );
+  const rows: StatusRow[] = shown.map((record) => ({
     id: record.request.id,
     url: settings.showUrls ? record.request.url : null,
     health: record.state.health,
@@ -51,9 +43,10 @@ function pageProps(
     lastResponseMs: record.state.lastResponseMs,
     stale: isStale(record, now),
     attributes: record.request.attributes,
+    ...rowUptime(rollups.get(record.request.id)),
   }));
   return {
-    nonce: typeof nonce === 'string' ? nonce : '',
+    nonce,
     overall: overallOf(counts),
     counts,
     total: records.length,
@@ -69,22 +62,24 @@ export function statusRoutes(deps: ApiDeps, settings: StatusPageSettings): Hono 
   const routes = new Hono();
   routes.use('/', requireStatusToken(settings.token));
   routes.use('/ui/*', requireStatusToken(settings.token));
-  routes.get(CLIENT_SCRIPT_PATH, (c) => {
-    const script = statusClientScript();
-    c.header('etag', script.etag);
+  routes.get(`${ASSET_ROOT}:name`, (c) => {
+    const asset = clientAsset(c.req.param('name'));
+    if (asset === null) throw new ApiError(404, 'not_found', `no asset is named "${c.req.param('name').slice(0, 60)}"`);
+    c.header('etag', asset.etag);
     c.header('cache-control', 'no-cache');
-    if (c.req.header('if-none-match') === script.etag) return c.body(null, 304);
-    return c.body(script.body, 200, { 'content-type': 'text/javascript; charset=utf-8' });
+    if (c.req.header('if-none-match') === asset.etag) return c.body(null, 304);
+    return c.body(asset.body, 200, { 'content-type': asset.type });
   });
-  routes.get('/', (c) => {
-    const props = pageProps(deps, settings, c.req.query(), c.get(NONCE_KEY as never));
+  routes.get('/', async (c) => {
+    const props = await pageProps(deps, settings, c.req.query(), nonceOf(c));
     c.header('cache-control', 'no-store');
     return c.html(<StatusPage {...props} />);
   });
-  routes.get(LIVE_PATH, (c) => {
-    const props = pageProps(deps, settings, c.req.query(), '');
+  routes.get(LIVE_PATH, async (c) => {
+    const props = await pageProps(deps, settings, c.req.query(), '');
     c.header('cache-control', 'no-store');
     return c.html(<LiveParts {...props} />);
   });
+  routes.route('/', serviceRoutes(deps, settings));
   return routes;
 }

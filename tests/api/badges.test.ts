@@ -7,16 +7,11 @@ import { after, before, test, type TestContext } from 'node:test';
 import fc from 'fast-check';
 import { pino } from 'pino';
 import { createApp } from '../../src/api/app.js';
-import {
-  BADGE_CACHE_CONTROL,
-  BADGE_CONTENT_TYPE,
-  HEALTH_COLOURS,
-  uptimeColour,
-  uptimePercentText,
-} from '../../src/api/routes/badges.js';
+import { BADGE_CACHE_CONTROL, BADGE_CONTENT_TYPE, HEALTH_COLOURS, uptimeColour } from '../../src/api/routes/badges.js';
 import { createApiServer } from '../../src/api/server.js';
 import { ANY_TARGET, UPTIME_WINDOWS } from '../../src/domain/index.js';
 import type { ServiceStore } from '../../src/store/store.js';
+import { uptimePercentText } from '../../src/web/uptime-text.js';
 import { openStore, registration, TEST_DEFAULTS } from '../helpers/fixtures.js';
 import { fuzzParameters } from '../helpers/fuzz.js';
 import { startHarness, type Harness } from '../helpers/harness.js';

@@ -1,6 +1,7 @@
 // A real persistence with some calls intercepted: for tests that need a write to wait or fail.
-import type { HourAggregate } from '../../src/domain/index.js';
+import type { HourAggregate, RollupRange } from '../../src/domain/index.js';
 import type {
+  DailyRollupRows,
   Persistence,
   ProbeBatch,
   RegistryWrite,
@@ -34,6 +35,9 @@ export class PersistenceWrapper implements Persistence {
   }
   hourlyAggregates(serviceId: string, sinceHourStart: number): Promise<HourAggregate[]> {
     return this.inner.hourlyAggregates(serviceId, sinceHourStart);
+  }
+  dailyRollups(serviceIds: readonly string[], range: RollupRange): Promise<DailyRollupRows> {
+    return this.inner.dailyRollups(serviceIds, range);
   }
   prune(cutoffs: { transitionsBefore: number; hoursBefore: number }, maxRows: number): Promise<number> {
     return this.inner.prune(cutoffs, maxRows);

@@ -34,11 +34,17 @@ test('every registration answered 201 on PostgreSQL survives kill -9, with its l
       async () => (await metrics(first.url)).every((m) => m.health !== 'unknown') || undefined,
       'all probed',
     );
-    // The state is written with the probe batch, which is not waited for: let it land.
+    // Each state is written with its first transition in a probe batch, which is not waited for (and
+    // batches gather for a moment on PostgreSQL): let every one land.
     await waitFor(async () => {
-      const history = await (await fetch(`${first.url}/services/pg-1/history`)).json();
-      return JSON.stringify(history).includes('unhealthy') || undefined;
-    }, 'the transition stored');
+      const pages = await Promise.all(
+        ids.map(
+          async (id) =>
+            (await (await fetch(`${first.url}/services/${id}/history`)).json()) as { transitions: unknown[] },
+        ),
+      );
+      return pages.every((page) => page.transitions.length > 0) || undefined;
+    }, 'every first transition stored');
     const before = await metrics(first.url);
     first.child.kill('SIGKILL');
     await first.exited;

@@ -133,6 +133,42 @@ for (const { name, open } of PERSISTENCE_IMPLEMENTATIONS) {
       // The last 168 hours, one of which (hour 120) holds the two extra probes around the restart.
       assert.equal(windows['7d'].probes, 170);
       assert.ok(windows['7d'].p95_response_ms !== null);
+
+      // The status page's daily rollup agrees with the hourly windows and with the transitions kept.
+      const rollups = await store.dailyUptime(['u', 'never-registered'], 30);
+      const daily = rollups.get('u');
+      assert.ok(daily);
+      for (const name of ['24h', '7d', '30d'] as const) {
+        assert.deepEqual(
+          daily.windows[name],
+          { probes: windows[name].probes, successes: windows[name].successes },
+          name,
+        );
+      }
+      assert.equal(daily.days.length, 90);
+      assert.equal(
+        daily.days.reduce((sum, day) => sum + day.probes, 0),
+        242,
+      );
+      assert.equal(
+        daily.days.reduce((sum, day) => sum + day.successes, 0),
+        242 - 24,
+      );
+      const transitions = await store.history('u', { limit: 100, beforeId: null });
+      assert.ok(transitions.length >= 2);
+      assert.equal(
+        daily.days.reduce((sum, day) => sum + (day.transitions ?? 0), 0),
+        transitions.length,
+      );
+      for (const transition of transitions) {
+        const day = daily.days.find((d) => d.dayStart <= transition.at && transition.at < d.dayStart + 24 * HOUR_MS);
+        assert.ok(day && (day.transitions ?? 0) > 0, `the day of the transition at ${transition.at}`);
+      }
+      assert.ok(
+        daily.days.slice(0, 89 - 30).every((day) => day.transitions === null),
+        'pruned days say unknown',
+      );
+      assert.deepEqual(rollups.get('never-registered')?.windows['30d'], { probes: 0, successes: 0 });
       await store.close();
     });
 

@@ -6,6 +6,7 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { UPTIME_WINDOWS, type Health, type UptimeSummary, type UptimeWindow } from '../../domain/index.js';
 import { renderBadge, type Badge, type BadgeColour } from '../../web/badge-svg.js';
+import { uptimePercentText } from '../../web/uptime-text.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { errorResponses, serviceIdParams, SHUTTING_DOWN, type DocumentRoutes } from '../route-docs.js';
@@ -32,18 +33,6 @@ export const HEALTH_COLOURS: Readonly<Record<Health, BadgeColour>> = {
 
 const WINDOW_NAMES = Object.keys(UPTIME_WINDOWS) as [UptimeWindow, ...UptimeWindow[]];
 const isWindow = (value: string): value is UptimeWindow => Object.hasOwn(UPTIME_WINDOWS, value);
-
-/**
- * `successes / probes` as a percentage with at most 2 decimals, cut rather than rounded: one failed
- * probe in 100,000 reads 99.99%, never 100%. Integer arithmetic, so 99.95 stays 99.95. `probes` is at least 1.
- */
-export function uptimePercentText(successes: number, probes: number): string {
-  const basisPoints = Math.floor((successes * 10_000) / probes);
-  const whole = Math.floor(basisPoints / 100);
-  const hundredths = basisPoints % 100;
-  if (hundredths === 0) return `${whole}%`;
-  return `${whole}.${String(hundredths).padStart(2, '0').replace(/0$/, '')}%`;
-}
 
 /** The thresholds compare the exact ratio, not the cut text. */
 export function uptimeColour(successes: number, probes: number): BadgeColour {

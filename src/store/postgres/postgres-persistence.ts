@@ -1,7 +1,22 @@
 // Persistence on PostgreSQL: a small connection pool, every write one transaction. Registry writes
 // commit durably (synchronous_commit on); probe batches, acknowledged to no one, do not wait for it.
 import postgres, { type Sql, type TransactionSql } from 'postgres';
-import { INITIAL_STATE, type HourAggregate, type RegistrationRequest, type ServiceState } from '../../domain/index.js';
+import {
+  INITIAL_STATE,
+  type HourAggregate,
+  type RegistrationRequest,
+  type RollupRange,
+  type ServiceState,
+} from '../../domain/index.js';
+import {
+  daysSql,
+  rollupParams,
+  toRollupRows,
+  transitionsSql,
+  type DayRowColumns,
+  type RollupDialect,
+  type TransitionCountColumns,
+} from '../daily-rollup-sql.js';
 import type { TransitionEvent } from '../events.js';
 import {
   commitRefused,
@@ -9,6 +24,7 @@ import {
   storageErrorCode,
   type EventKind,
   type Persistence,
+  type DailyRollupRows,
   type ProbeBatch,
   type RegistryWrite,
   type StoredEvent,
@@ -18,6 +34,8 @@ import {
 import { migratePostgres, SCHEMA } from './migrations.js';
 import { CHANGES_CHANNEL, type WriteFence } from './write-fence.js';
 import { shardOf } from '../../domain/index.js';
+
+const POSTGRES_ROLLUP: RollupDialect = { param: (n) => `$${n}`, idIn: 'service_id = ANY($1::text[])' };
 
 /** Connections in the pool: writes run one at a time from the store actor, reads beside them. */
 const POOL_SIZE = 4;
@@ -261,6 +279,15 @@ export class PostgresPersistence implements Persistence {
     const rows = await this.sql<HourRow[]>`
       SELECT * FROM probe_hours WHERE service_id = ${serviceId} AND hour_start >= ${sinceHourStart} ORDER BY hour_start`;
     return rows.map(toHour);
+  }
+
+  async dailyRollups(serviceIds: readonly string[], range: RollupRange): Promise<DailyRollupRows> {
+    const params = rollupParams([...serviceIds], range);
+    const [days, transitions] = await Promise.all([
+      this.sql.unsafe<DayRowColumns[]>(daysSql(POSTGRES_ROLLUP), params),
+      this.sql.unsafe<TransitionCountColumns[]>(transitionsSql(POSTGRES_ROLLUP), params.slice(0, 2)),
+    ]);
+    return toRollupRows(days, transitions);
   }
 
   async eventsAfter(afterId: number, limit: number): Promise<StoredEvent[]> {

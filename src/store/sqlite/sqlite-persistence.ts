@@ -1,7 +1,13 @@
 // Persistence on SQLite: one connection and its statements, every write a transaction. It runs on the
 // storage thread (thread-server.ts); tests also use it directly on the calling thread.
 import type { Database, Statement } from 'better-sqlite3';
-import { INITIAL_STATE, type HourAggregate, type RegistrationRequest, type ServiceState } from '../../domain/index.js';
+import {
+  INITIAL_STATE,
+  type HourAggregate,
+  type RegistrationRequest,
+  type RollupRange,
+  type ServiceState,
+} from '../../domain/index.js';
 import type { TransitionEvent } from '../events.js';
 import {
   commitRefused,
@@ -9,14 +15,29 @@ import {
   storageErrorCode,
   type EventKind,
   type Persistence,
+  type DailyRollupRows,
   type ProbeBatch,
   type RegistryWrite,
   type StoredEvent,
   type StoredService,
   type StoredTransition,
 } from '../persistence.js';
+import {
+  daysSql,
+  rollupParams,
+  toRollupRows,
+  transitionsSql,
+  type DayRowColumns,
+  type RollupDialect,
+  type TransitionCountColumns,
+} from '../daily-rollup-sql.js';
 import { openDatabase } from './open-database.js';
 import { WalSync, type OpenLog } from './wal-sync.js';
+
+const SQLITE_ROLLUP: RollupDialect = {
+  param: (n) => `@p${n}`,
+  idIn: 'service_id IN (SELECT value FROM json_each(@p1))',
+};
 
 interface ServiceRow {
   id: string;
@@ -153,6 +174,8 @@ export class SqlitePersistence implements Persistence {
       pruneEvents: prepare('DELETE FROM events WHERE id IN (SELECT id FROM events WHERE at < ? LIMIT ?)'),
       transitionsPage: prepare('SELECT * FROM transitions WHERE service_id = ? AND id < ? ORDER BY id DESC LIMIT ?'),
       hoursSince: prepare('SELECT * FROM probe_hours WHERE service_id = ? AND hour_start >= ? ORDER BY hour_start'),
+      rollupDays: prepare(daysSql(SQLITE_ROLLUP)),
+      rollupTransitions: prepare(transitionsSql(SQLITE_ROLLUP)),
       pruneTransitions: prepare(
         'DELETE FROM transitions WHERE id IN (SELECT id FROM transitions WHERE at < ? LIMIT ?)',
       ),
@@ -296,6 +319,16 @@ export class SqlitePersistence implements Persistence {
 
   async hourlyAggregates(serviceId: string, sinceHourStart: number): Promise<HourAggregate[]> {
     return (this.statements.hoursSince.all(serviceId, sinceHourStart) as HourRow[]).map(toHour);
+  }
+
+  async dailyRollups(serviceIds: readonly string[], range: RollupRange): Promise<DailyRollupRows> {
+    // better-sqlite3 binds numbered parameters by name only.
+    const named = (values: readonly unknown[]) => Object.fromEntries(values.map((value, i) => [`p${i + 1}`, value]));
+    const params = rollupParams(JSON.stringify(serviceIds), range);
+    return toRollupRows(
+      this.statements.rollupDays.all(named(params)) as DayRowColumns[],
+      this.statements.rollupTransitions.all(named(params.slice(0, 2))) as TransitionCountColumns[],
+    );
   }
 
   async prune(cutoffs: { transitionsBefore: number; hoursBefore: number }, maxRows: number): Promise<number> {

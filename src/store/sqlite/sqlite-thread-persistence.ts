@@ -1,8 +1,9 @@
 // Persistence on SQLite run in a thread of its own (docs/storage-thread.md): SqlitePersistence's
 // statements, commits and JSON run there, so a probe batch's commit no longer stops the API thread.
 // The store actor stays the only writer; it just talks to the thread, one message per call.
-import type { HourAggregate } from '../../domain/index.js';
+import type { HourAggregate, RollupRange } from '../../domain/index.js';
 import {
+  type DailyRollupRows,
   StorageError,
   type Persistence,
   type ProbeBatch,
@@ -127,6 +128,10 @@ export class SqliteThreadPersistence implements Persistence {
 
   hourlyAggregates(serviceId: string, sinceHourStart: number): Promise<HourAggregate[]> {
     return this.ask('hourlyAggregates', [serviceId, sinceHourStart]);
+  }
+
+  dailyRollups(serviceIds: readonly string[], range: RollupRange): Promise<DailyRollupRows> {
+    return this.ask('dailyRollups', [serviceIds, range]);
   }
 
   eventsAfter(afterId: number, limit: number): Promise<StoredEvent[]> {

@@ -15,6 +15,7 @@ export interface ThreadCalls {
   checkWritable: Persistence['checkWritable'];
   transitions: Persistence['transitions'];
   hourlyAggregates: Persistence['hourlyAggregates'];
+  dailyRollups: Persistence['dailyRollups'];
   eventsAfter: Persistence['eventsAfter'];
   oldestEventId: Persistence['oldestEventId'];
   prune: Persistence['prune'];
@@ -70,6 +71,7 @@ export const CALL_NAMES: ReadonlySet<string> = new Set<CallName>([
   'checkWritable',
   'transitions',
   'hourlyAggregates',
+  'dailyRollups',
   'eventsAfter',
   'oldestEventId',
   'prune',

@@ -1,13 +1,15 @@
 // GET /: the status page, rendered on the server with Hono's JSX (which escapes every text and
 // attribute value). One page of services at a time, grouped, with the banner over all of them.
 import type { FC } from 'hono/jsx';
-import type { Health } from '../../domain/index.js';
+import type { Health, RowWindow } from '../../domain/index.js';
+import { ASSET_ROOT } from '../client-asset.js';
 import { groupBy } from '../grouping.js';
+import type { BarData } from '../uptime-bar.js';
 import { OVERALL_TEXT, type HealthCounts, type Overall } from '../overall.js';
 import { STATE_FILTERS, type StatusQuery } from './status-query.js';
 import { STATUS_CSS } from './styles.js';
 
-export const CLIENT_SCRIPT_PATH = '/ui/assets/status-client.js';
+export const CLIENT_SCRIPT_PATH = `${ASSET_ROOT}status-client.js`;
 export const LIVE_PATH = '/ui/live';
 
 export interface StatusRow {
@@ -20,6 +22,9 @@ export interface StatusRow {
   readonly lastResponseMs: number | null;
   readonly stale: boolean;
   readonly attributes: Readonly<Record<string, string>>;
+  /** Each window's uptime as text (`99.95%`, `no data`). */
+  readonly uptime: Readonly<Record<RowWindow, string>>;
+  readonly bar: BarData;
 }
 
 export interface StatusPageProps {
@@ -37,7 +42,7 @@ export interface StatusPageProps {
 /** Never colour alone: each state has its own symbol and its word. */
 const ICON: Record<Health, string> = { healthy: '✔', degraded: '▲', unhealthy: '✖', dead: '✖', unknown: '?' };
 
-const age = (sec: number | null): string =>
+export const age = (sec: number | null): string =>
   sec === null
     ? 'never'
     : sec < 60
@@ -46,7 +51,7 @@ const age = (sec: number | null): string =>
         ? `${Math.floor(sec / 60)} min ago`
         : `${Math.floor(sec / 3600)} h ago`;
 
-const HealthCell: FC<{ health: Health }> = ({ health }) => (
+export const HealthCell: FC<{ health: Health }> = ({ health }) => (
   <span class="health" data-health={health}>
     <span aria-hidden="true">{ICON[health]}</span> {health}
   </span>
@@ -68,7 +73,28 @@ const Row: FC<{ row: StatusRow }> = ({ row }) => (
       {row.stale ? <span class="muted"> (stale)</span> : null}
     </td>
     <td data-label="response">{row.lastResponseMs === null ? '—' : `${Math.round(row.lastResponseMs)} ms`}</td>
+    <td data-label="uptime" class="uptime">
+      <UptimeBar bar={row.bar} />
+      <UptimeFigures uptime={row.uptime} />
+    </td>
   </tr>
+);
+
+/** Drawn into 90 focusable day cells by the page's script; the figures below it need no script. */
+export const UptimeBar: FC<{ bar: BarData }> = ({ bar }) => (
+  <div
+    class="bar"
+    role="group"
+    aria-label="Daily uptime, last 90 days"
+    data-start={bar.start}
+    data-days={bar.days}
+  ></div>
+);
+
+export const UptimeFigures: FC<{ uptime: Readonly<Record<RowWindow, string>> }> = ({ uptime }) => (
+  <p class="figures">
+    <span>24 h {uptime['24h']}</span> · <span>7 d {uptime['7d']}</span> · <span>30 d {uptime['30d']}</span>
+  </p>
 );
 
 const pageHref = (query: StatusQuery, page: number): string => {
@@ -107,6 +133,7 @@ const ServiceList: FC<StatusPageProps> = (props) => {
                 <th scope="col">Readiness</th>
                 <th scope="col">Last check</th>
                 <th scope="col">Response</th>
+                <th scope="col">Uptime, 90 days</th>
               </tr>
             </thead>
             <tbody>
@@ -171,6 +198,7 @@ export const StatusPage: FC<StatusPageProps> = (props) => (
           Reconnecting to live updates…
         </p>
         <ServiceList {...props} />
+        <div id="day-tip" class="day-tip" role="tooltip" hidden></div>
       </main>
       <script type="module" src={CLIENT_SCRIPT_PATH} nonce={props.nonce}></script>
     </body>
