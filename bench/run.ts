@@ -333,7 +333,8 @@ async function measureStatusPageStep(plan: Plan, dir: string): Promise<Record<St
     });
     progress(
       `  first paint ${Math.round(figures.firstPaintMs)} ms, usable ${Math.round(figures.usableMs)} ms, ` +
-        `${Math.round(figures.htmlBytes / 1024)} KB of HTML, server ${Math.round(figures.serverMs)} ms`,
+        `${Math.round(figures.htmlBytes / 1024)} KB of HTML, ` +
+        `server ${Math.round(figures.coldServerMs)} ms first, ${Math.round(figures.serverMs)} ms cached`,
     );
     return statusPageResults(figures, services);
   } finally {

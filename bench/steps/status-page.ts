@@ -41,6 +41,8 @@ export interface StatusPageFigures {
   readonly usableMs: number;
   readonly htmlBytes: number;
   readonly serverMs: number;
+  /** The first GET /, before the uptime rollups are cached (src/web/rollup-cache.ts). */
+  readonly coldServerMs: number;
   readonly servicePageUsableMs: number;
 }
 
@@ -132,7 +134,8 @@ export async function measureStatusPage(options: StatusPageOptions): Promise<Sta
       firstPaintMs: median(pages.map((t) => t.firstPaint)),
       usableMs: median(pages.map((t) => t.usable)),
       htmlBytes,
-      serverMs: median(serverMs),
+      serverMs: median(serverMs.slice(1)),
+      coldServerMs: serverMs[0] ?? 0,
       servicePageUsableMs: median(servicePages.map((t) => t.usable)),
     };
   } finally {
@@ -166,8 +169,13 @@ export const STATUS_PAGE_FIGURES = {
     target: { op: '<=', value: 300 * 1024 },
     value: (f) => f.htmlBytes,
   },
+  status_page_server_cold_ms: {
+    label: () => 'GET / on the server, first, 90 days rolled up from hours for 100 services',
+    unit: 'ms',
+    value: (f) => f.coldServerMs,
+  },
   status_page_server_ms: {
-    label: () => 'GET / on the server, to the last byte (median)',
+    label: () => 'GET / on the server, to the last byte, rollups cached (median)',
     unit: 'ms',
     value: (f) => f.serverMs,
   },

@@ -6,10 +6,11 @@ import { ageSec, isStale } from '../api/views.js';
 import { responseSeries, rangeStart } from './response-series.js';
 import { MissingServicePage, ServicePage, TRANSITIONS_PER_PAGE, type ServicePageProps } from './page/service-page.js';
 import { parseServiceQuery } from './page/service-query.js';
+import type { RollupCache } from './rollup-cache.js';
 import { rowUptime } from './row-uptime.js';
 import { nonceOf, type StatusPageSettings } from './status-settings.js';
 
-export function serviceRoutes(deps: ApiDeps, settings: StatusPageSettings): Hono {
+export function serviceRoutes(deps: ApiDeps, settings: StatusPageSettings, rollups: RollupCache): Hono {
   const routes = new Hono();
   routes.get('/ui/services/:id', async (c) => {
     const id = c.req.param('id');
@@ -20,9 +21,9 @@ export function serviceRoutes(deps: ApiDeps, settings: StatusPageSettings): Hono
     const record = deps.store.get(id);
     if (!record) return c.html(<MissingServicePage nonce={nonce} id={id} />, 404);
     const now = deps.now?.() ?? Date.now();
-    const [hours, rollups, transitions] = await Promise.all([
+    const [hours, daily, transitions] = await Promise.all([
       deps.store.hourlyAggregates(id, rangeStart(query.range, now)),
-      deps.store.dailyUptime([id], settings.historyRetentionDays),
+      rollups.get([id]),
       deps.store.history(id, { limit: TRANSITIONS_PER_PAGE, beforeId: query.before }),
     ]);
     const { state, request } = record;
@@ -46,7 +47,7 @@ export function serviceRoutes(deps: ApiDeps, settings: StatusPageSettings): Hono
       registeredAt: new Date(record.registeredAt).toISOString(),
       attributes: request.attributes,
       healthAttributes: state.healthAttributes,
-      ...rowUptime(rollups.get(id)),
+      ...rowUptime(daily.get(id)),
       range: query.range,
       series: responseSeries(hours, query.range, now),
       transitions: transitions.map((transition) => ({

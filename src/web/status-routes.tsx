@@ -7,6 +7,7 @@ import { countHealth, overallOf } from './overall.js';
 import { ASSET_ROOT, clientAsset } from './client-asset.js';
 import { LIVE_PATH, LiveParts, StatusPage, type StatusPageProps, type StatusRow } from './page/status-page.js';
 import { matchesSearch, matchesState, PAGE_SIZE, parseStatusQuery } from './page/status-query.js';
+import { RollupCache } from './rollup-cache.js';
 import { rowUptime } from './row-uptime.js';
 import { requireStatusToken } from './status-auth.js';
 import { serviceRoutes } from './service-routes.js';
@@ -14,6 +15,7 @@ import { nonceOf, type StatusPageSettings } from './status-settings.js';
 
 async function pageProps(
   deps: ApiDeps,
+  cache: RollupCache,
   settings: StatusPageSettings,
   params: Record<string, string>,
   nonce: string,
@@ -21,7 +23,10 @@ async function pageProps(
   const query = parseStatusQuery({ state: params['state'], q: params['q'], page: params['page'] });
   if ('problem' in query) throw new ApiError(400, 'invalid_query', query.problem);
   const now = deps.now?.() ?? Date.now();
-  const records = [...deps.store.list()].sort((a, b) => a.request.id.localeCompare(b.request.id));
+  // Ids are ASCII ([A-Za-z0-9._:-]): code-unit order is their order, many times cheaper than localeCompare.
+  const records = [...deps.store.list()].sort((a, b) =>
+    a.request.id < b.request.id ? -1 : a.request.id > b.request.id ? 1 : 0,
+  );
   const counts = countHealth(records.map((record) => record.state.health));
   const matching = records.filter(
     (record) =>
@@ -29,10 +34,7 @@ async function pageProps(
       matchesSearch(record.request.id, record.request.attributes, query.search),
   );
   const shown = matching.slice((query.page - 1) * PAGE_SIZE, query.page * PAGE_SIZE);
-  const rollups = await deps.store.dailyUptime(
-    shown.map((record) => record.request.id),
-    settings.historyRetentionDays,
-  );
+  const rollups = await cache.get(shown.map((record) => record.request.id));
   const rows: StatusRow[] = shown.map((record) => ({
     id: record.request.id,
     url: settings.showUrls ? record.request.url : null,
@@ -60,6 +62,10 @@ async function pageProps(
 
 export function statusRoutes(deps: ApiDeps, settings: StatusPageSettings): Hono {
   const routes = new Hono();
+  const cache = new RollupCache((ids) => deps.store.dailyUptime(ids, settings.historyRetentionDays), deps.now);
+  // A replaced registration may have dropped its history; a deleted one has none.
+  deps.store.events.on('registered', (event) => cache.forget(event.service.request.id));
+  deps.store.events.on('deregistered', (event) => cache.forget(event.serviceId));
   routes.use('/', requireStatusToken(settings.token));
   routes.use('/ui/*', requireStatusToken(settings.token));
   routes.get(`${ASSET_ROOT}:name`, (c) => {
@@ -71,15 +77,15 @@ export function statusRoutes(deps: ApiDeps, settings: StatusPageSettings): Hono 
     return c.body(asset.body, 200, { 'content-type': asset.type });
   });
   routes.get('/', async (c) => {
-    const props = await pageProps(deps, settings, c.req.query(), nonceOf(c));
+    const props = await pageProps(deps, cache, settings, c.req.query(), nonceOf(c));
     c.header('cache-control', 'no-store');
     return c.html(<StatusPage {...props} />);
   });
   routes.get(LIVE_PATH, async (c) => {
-    const props = await pageProps(deps, settings, c.req.query(), '');
+    const props = await pageProps(deps, cache, settings, c.req.query(), '');
     c.header('cache-control', 'no-store');
     return c.html(<LiveParts {...props} />);
   });
-  routes.route('/', serviceRoutes(deps, settings));
+  routes.route('/', serviceRoutes(deps, settings, cache));
   return routes;
 }
