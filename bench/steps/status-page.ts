@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { chromium } from 'playwright-core';
 import { HOUR_MS } from '../../src/domain/index.js';
 import { ApiClient, registerMany } from '../lib/api-client.js';
+import { CHROMIUM, CHROMIUM_FLAGS } from '../lib/chromium.js';
 import { startMonitor } from '../lib/monitor-process.js';
 import { seedHistory } from '../lib/seed-history.js';
 import { median } from '../lib/stats.js';
@@ -13,16 +14,6 @@ import type { Target, Unit } from '../report/figures.js';
 import { targetText, type FigureResult } from '../report/results.js';
 import type { Farm } from '../start-farm.js';
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /** The first page's services: the ones given 90 days of hourly history. */
 const FIRST_PAGE = 100;
 const SECTION = 'Status page';
@@ -98,7 +89,7 @@ export async function measureStatusPage(options: StatusPageOptions): Promise<Sta
     );
   }
   monitor = await startMonitor({ dbPath, logDir: dir });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
   try {
     await waitUntil(
       async () => ((await (await fetch(`${monitor.url}/services?limit=1`)).status) === 200 ? true : undefined),

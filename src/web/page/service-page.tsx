@@ -6,7 +6,7 @@ import { ASSET_ROOT } from '../client-asset.js';
 import { CHART_RANGES, type ChartRange, type ResponseSeries } from '../response-series.js';
 import type { BarData } from '../uptime-bar.js';
 import { age, HealthCell, UptimeBar, UptimeFigures } from './status-page.js';
-import { STATUS_CSS } from './styles.js';
+import { PageDocument } from './document.js';
 
 export const SERVICE_SCRIPT_PATH = `${ASSET_ROOT}service-client.js`;
 export const UPLOT_CSS_PATH = `${ASSET_ROOT}uplot.min.css`;
@@ -200,61 +200,42 @@ const Transitions: FC<ServicePageProps> = (props) => (
 );
 
 export const ServicePage: FC<ServicePageProps> = (props) => (
-  <html lang="en">
-    <head>
-      <meta charset="utf-8" />
-      <meta name="viewport" content="width=device-width, initial-scale=1" />
-      <link rel="icon" href="data:," />
-      <title>{`${props.id} · ${props.health} · Service status`}</title>
-      <link rel="stylesheet" href={UPLOT_CSS_PATH} />
-      <style nonce={props.nonce}>{STATUS_CSS}</style>
-    </head>
-    <body>
-      <main>
-        <p>
-          <a href="/">← All services</a>
-        </p>
-        <h1 class="id">{props.id}</h1>
-        <Facts {...props} />
-        <section aria-labelledby="uptime-heading">
-          <h2 id="uptime-heading">Uptime</h2>
-          <UptimeBar bar={props.bar} />
-          <UptimeFigures uptime={props.uptime} />
-        </section>
-        <Chart {...props} />
-        <section aria-labelledby="attributes-heading">
-          <h2 id="attributes-heading">Attributes</h2>
-          <AttributeTable caption="Given at registration" attributes={props.attributes} />
-          <AttributeTable caption="From the latest /health answer" attributes={props.healthAttributes} />
-        </section>
-        <Transitions {...props} />
-        <div id="day-tip" class="day-tip" role="tooltip" hidden></div>
-      </main>
-      <script type="module" src={SERVICE_SCRIPT_PATH} nonce={props.nonce}></script>
-    </body>
-  </html>
+  <PageDocument
+    title={`${props.id} · ${props.health} · Service status`}
+    nonce={props.nonce}
+    script={SERVICE_SCRIPT_PATH}
+    stylesheets={[UPLOT_CSS_PATH]}
+  >
+    <p>
+      <a href="/">← All services</a>
+    </p>
+    <h1 class="id">{props.id}</h1>
+    <Facts {...props} />
+    <section aria-labelledby="uptime-heading">
+      <h2 id="uptime-heading">Uptime</h2>
+      <UptimeBar bar={props.bar} />
+      <UptimeFigures uptime={props.uptime} />
+    </section>
+    <Chart {...props} />
+    <section aria-labelledby="attributes-heading">
+      <h2 id="attributes-heading">Attributes</h2>
+      <AttributeTable caption="Given at registration" attributes={props.attributes} />
+      <AttributeTable caption="From the latest /health answer" attributes={props.healthAttributes} />
+    </section>
+    <Transitions {...props} />
+    <div id="day-tip" class="day-tip" role="tooltip" hidden></div>
+  </PageDocument>
 );
 
 /** A service page for an id no longer (or never) registered: a page, not a JSON error. */
 export const MissingServicePage: FC<{ nonce: string; id: string }> = (props) => (
-  <html lang="en">
-    <head>
-      <meta charset="utf-8" />
-      <meta name="viewport" content="width=device-width, initial-scale=1" />
-      <link rel="icon" href="data:," />
-      <title>Unknown service · Service status</title>
-      <style nonce={props.nonce}>{STATUS_CSS}</style>
-    </head>
-    <body>
-      <main>
-        <p>
-          <a href="/">← All services</a>
-        </p>
-        <h1>Unknown service</h1>
-        <p>
-          No service is registered with the id <code>{props.id}</code>.
-        </p>
-      </main>
-    </body>
-  </html>
+  <PageDocument title="Unknown service · Service status" nonce={props.nonce}>
+    <p>
+      <a href="/">← All services</a>
+    </p>
+    <h1>Unknown service</h1>
+    <p>
+      No service is registered with the id <code>{props.id}</code>.
+    </p>
+  </PageDocument>
 );

@@ -7,7 +7,7 @@ import { groupBy } from '../grouping.js';
 import type { BarData } from '../uptime-bar.js';
 import { OVERALL_TEXT, type HealthCounts, type Overall } from '../overall.js';
 import { STATE_FILTERS, type StatusQuery } from './status-query.js';
-import { STATUS_CSS } from './styles.js';
+import { PageDocument } from './document.js';
 
 export const CLIENT_SCRIPT_PATH = `${ASSET_ROOT}status-client.js`;
 export const LIVE_PATH = '/ui/live';
@@ -164,43 +164,34 @@ export const LiveParts: FC<StatusPageProps> = (props) => (
 );
 
 export const StatusPage: FC<StatusPageProps> = (props) => (
-  <html lang="en">
-    <head>
-      <meta charset="utf-8" />
-      <meta name="viewport" content="width=device-width, initial-scale=1" />
-      {/* No favicon request: nothing to serve, and a 404 would be noise in every browser console. */}
-      <link rel="icon" href="data:," />
-      <title>{`${OVERALL_TEXT[props.overall]} · Service status`}</title>
-      <style nonce={props.nonce}>{STATUS_CSS}</style>
-    </head>
-    <body>
-      <main>
-        <h1>Service status</h1>
-        <Banner {...props} />
-        <form class="filters" method="get" action="/" role="search">
-          <label>
-            State
-            <select name="state">
-              {STATE_FILTERS.map((state) => (
-                <option value={state} selected={state === props.query.state}>
-                  {state}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Search
-            <input type="search" name="q" value={props.query.search} placeholder="id or attribute" />
-          </label>
-          <button type="submit">Filter</button>
-        </form>
-        <p id="connection" class="connection" role="status" hidden>
-          Reconnecting to live updates…
-        </p>
-        <ServiceList {...props} />
-        <div id="day-tip" class="day-tip" role="tooltip" hidden></div>
-      </main>
-      <script type="module" src={CLIENT_SCRIPT_PATH} nonce={props.nonce}></script>
-    </body>
-  </html>
+  <PageDocument
+    title={`${OVERALL_TEXT[props.overall]} · Service status`}
+    nonce={props.nonce}
+    script={CLIENT_SCRIPT_PATH}
+  >
+    <h1>Service status</h1>
+    <Banner {...props} />
+    <form class="filters" method="get" action="/" role="search">
+      <label>
+        State
+        <select name="state">
+          {STATE_FILTERS.map((state) => (
+            <option value={state} selected={state === props.query.state}>
+              {state}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Search
+        <input type="search" name="q" value={props.query.search} placeholder="id or attribute" />
+      </label>
+      <button type="submit">Filter</button>
+    </form>
+    <p id="connection" class="connection" role="status" hidden>
+      Reconnecting to live updates…
+    </p>
+    <ServiceList {...props} />
+    <div id="day-tip" class="day-tip" role="tooltip" hidden></div>
+  </PageDocument>
 );
