@@ -108,6 +108,42 @@ after(async () => {
   await failing?.close();
 });
 
+test('the list shows every service with its state, readiness and group; the banner counts all; the filter is in the URL', async () => {
+  const { page, errors } = await openPage(browser);
+  const response = await page.goto(`${monitor.url}/`);
+  assert.equal(response?.status(), 200);
+  const rows = await page.$$eval('tr[data-service]', (trs) =>
+    trs.map((tr) => [
+      tr.closest('section')?.querySelector('h2')?.textContent,
+      tr.getAttribute('data-service'),
+      tr
+        .querySelector('.health')
+        ?.textContent?.trim()
+        .replace(/^\S+\s/, ''),
+      tr.querySelector('td[data-label="ready"]')?.textContent,
+    ]),
+  );
+  assert.deepEqual(rows, [
+    [PAYLOAD, 'checkout', 'unhealthy', 'not ready'],
+    ['Data', 'db', 'unhealthy', 'not ready'],
+    ['Front', 'web', 'healthy', 'ready'],
+    ['Other services', 'queue', 'unhealthy', 'not ready'],
+  ]);
+  // Never colour alone: the state's word is in the text.
+  assert.match(
+    (await page.textContent('#banner')) ?? '',
+    /Major outage.*4 services: 1 healthy, 0 degraded, 3 unhealthy, 0 dead, 0 unknown/s,
+  );
+  // No URLs unless STATUS_SHOW_URLS=true: they can reveal internal hosts.
+  assert.ok(!(await page.content()).includes(target.url), 'a target URL is on the page');
+  await page.selectOption('select[name="state"]', 'healthy');
+  await Promise.all([page.waitForURL(/state=healthy/), page.click('button[type="submit"]')]);
+  assert.deepEqual(await page.$$eval('tr[data-service]', (trs) => trs.map((tr) => tr.getAttribute('data-service'))), [
+    'web',
+  ]);
+  assert.deepEqual(errors, []);
+});
+
 test('the chart draws p50 and p95 from the hourly aggregates: its canvas holds line pixels', async () => {
   const { page, errors } = await openPage(browser);
   const response = await page.goto(`${monitor.url}/ui/services/checkout?range=7d`);
@@ -204,7 +240,7 @@ async function seriousViolations(page: Page): Promise<string[]> {
 
 test('axe-core finds no serious or critical violation on either page, in light and in dark mode', async () => {
   const { page, errors } = await openPage(browser, { bypassCSP: true });
-  for (const path of ['/', '/ui/services/checkout', '/ui/services/db']) {
+  for (const path of ['/', '/ui/services/checkout']) {
     await page.goto(`${monitor.url}${path}`);
     await page.waitForSelector('html[data-ready="true"]');
     await page.addScriptTag({ path: AXE_SOURCE });
