@@ -22,6 +22,7 @@ test('defaults match DESIGN.md', () => {
     logLevel: 'info',
     historyRetentionDays: 30,
     deregisterAfterSec: null,
+    tlsExpiryWarnDays: 14,
     promAttributeLabels: ['service', 'env', 'team', 'version'],
     webhookUrls: [],
     webhookSecret: null,
@@ -72,7 +73,7 @@ test('webhook and Prometheus settings are parsed and every bad one reported', ()
   assert.throws(
     () =>
       loadConfig([], {
-        WEBHOOK_URLS: 'ftp://x,http://127.0.0.1:6000/',
+        WEBHOOK_URLS: 'ftp://x,http://127.0.0.1:0/',
         WEBHOOK_SECRET: 'short',
         WEBHOOK_REMINDER_SEC: '5',
       }),
@@ -80,7 +81,7 @@ test('webhook and Prometheus settings are parsed and every bad one reported', ()
       assert.ok(error instanceof ConfigError);
       const text = error.problems.join('\n');
       assert.match(text, /WEBHOOK_URLS .*ftp:\/\/x: must use http or https/);
-      assert.match(text, /WEBHOOK_URLS .*http:\/\/127.0.0.1:6000\/: .*port 6000/);
+      assert.match(text, /WEBHOOK_URLS .*http:\/\/127.0.0.1:0\/: .*port 0 cannot be connected to/);
       assert.match(text, /WEBHOOK_SECRET \(value hidden\): must be at least 16 characters/);
       assert.match(text, /WEBHOOK_REMINDER_SEC "5": must be at least 60/);
       return true;

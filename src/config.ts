@@ -35,6 +35,7 @@ export interface Config {
   readonly historyRetentionDays: number;
   /** `null`: off. */
   readonly deregisterAfterSec: number | null;
+  readonly tlsExpiryWarnDays: number;
   /** Attribute keys exported as labels of `health_monitor_service_info`. */
   readonly promAttributeLabels: readonly string[];
   /** Receivers of every service's state changes. */
@@ -193,6 +194,12 @@ const SETTINGS = {
     flag: 'history-retention-days',
     fallback: '30',
     schema: integer(1, 3650),
+  },
+  tlsExpiryWarnDays: {
+    env: 'TLS_EXPIRY_WARN_DAYS',
+    flag: 'tls-expiry-warn-days',
+    fallback: '14',
+    schema: integer(0, 3650),
   },
   deregisterAfterSec: {
     env: 'DEREGISTER_AFTER_SEC',

@@ -93,6 +93,7 @@ async function main(): Promise<void> {
     probeRetries: config.probeRetries,
     errorRateThreshold: config.errorRateThreshold,
     deregisterAfterSec: config.deregisterAfterSec,
+    tlsExpiryWarnDays: config.tlsExpiryWarnDays,
   };
   // Until the monitor is ready, requests get a 503 that says why; the handler is swapped then.
   let handler: FetchHandler = startingFetch({ reason: null });

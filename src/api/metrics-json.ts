@@ -2,6 +2,7 @@
 // change with the clock, and a scrape writes those pieces into one buffer instead of stringifying every
 // entry again (the figures: docs/decisions.md, "GET /metrics bodies").
 import type { ServiceRecord } from '../store/service-record.js';
+import { DAY_MS, daysLeft } from '../domain/index.js';
 import { ageSec, isStale } from './views.js';
 
 interface Serialised {
@@ -13,6 +14,8 @@ interface Serialised {
   readonly ascii: boolean;
   /** UTF-8 bytes of head and tail together. */
   readonly bytes: number;
+  /** When `tls.days_left` goes down by one, and the text must be made again; `null`: no certificate. */
+  readonly redoAt: number | null;
 }
 
 // The records readers get are frozen, and a change gives a new one, so a record is its own cache key and
@@ -44,25 +47,30 @@ function attributesJson(
  * `metricsEntry` (views.ts) written out field by field, in its order and with its values, without
  * building the object first; metrics-json.test.ts checks the two give the same bytes.
  */
-function serialise(record: ServiceRecord): Serialised {
+function serialise(record: ServiceRecord, now: number): Serialised {
   const { request, state, settings } = record;
   const head =
     `{"service":${json(request.id)},"status":${state.ready ? '"UP"' : '"DOWN"'},` +
     `"health":${json(state.health)},"ready":${state.ready},`;
+  const expiresAt = state.tlsExpiresAt;
+  const left = expiresAt === null ? null : daysLeft(expiresAt, now);
+  const tls =
+    expiresAt === null || left === null ? null : { expires_at: new Date(expiresAt).toISOString(), days_left: left };
   const tail =
-    `,"last_response_ms":${json(state.lastResponseMs)},"uptime_sec":${json(state.uptimeSec ?? 0)},` +
+    `,"tls":${json(tls)},"last_response_ms":${json(state.lastResponseMs)},"uptime_sec":${json(state.uptimeSec ?? 0)},` +
     `"request_count":${json(state.sample?.requestCount ?? 0)},"error_count":${json(state.sample?.errorCount ?? 0)},` +
     `"error_rate":${json(state.errorRate)},"recent_error_rate":${json(state.recentErrorRate)},` +
     `"last_error":${json(state.lastError)},"attributes":${attributesJson(request.attributes, state.healthAttributes)},` +
     `"poll_interval_sec":${json(settings.intervalMs / 1000)}}`;
   const bytes = Buffer.byteLength(head) + Buffer.byteLength(tail);
-  return { head, tail, ascii: bytes === head.length + tail.length, bytes };
+  const redoAt = expiresAt === null || left === null ? null : expiresAt - left * DAY_MS;
+  return { head, tail, ascii: bytes === head.length + tail.length, bytes, redoAt };
 }
 
-function serialised(record: ServiceRecord): Serialised {
+function serialised(record: ServiceRecord, now: number): Serialised {
   let cached = cache.get(record);
-  if (cached === undefined) {
-    cached = serialise(record);
+  if (cached === undefined || (cached.redoAt !== null && now >= cached.redoAt)) {
+    cached = serialise(record, now);
     cache.set(record, cached);
   }
   return cached;
@@ -112,7 +120,7 @@ export function metricsJson(
   let length = 2 + Math.max(0, records.length - 1);
   for (let index = 0; index < records.length; index++) {
     const record = records[index] as ServiceRecord;
-    const entry = serialised(record);
+    const entry = serialised(record, now);
     const age = ageFields(record);
     entries[index] = entry;
     ages[index] = age;

@@ -28,7 +28,13 @@ const validator = registrationSchema(TEST_DEFAULTS);
 /** A body every field test starts from; its interval is the longest so any allowed timeout_ms fits it. */
 const BASE = { id: 'svc1', url: 'http://127.0.0.1:9001', poll_interval_sec: REGISTRATION_LIMITS.maxPollIntervalSec };
 
-const accepts = (field: string, value: unknown): boolean => validator.safeParse({ ...BASE, [field]: value }).success;
+/** The latency limit must be below the timeout: its bounds are tried under the longest timeout. */
+const accepts = (field: string, value: unknown): boolean =>
+  validator.safeParse({
+    ...BASE,
+    ...(field === 'degraded_latency_ms' ? { timeout_ms: REGISTRATION_LIMITS.maxTimeoutMs } : {}),
+    [field]: value,
+  }).success;
 const typesOf = (property: PropertySchema): readonly string[] =>
   typeof property.type === 'string' ? [property.type] : property.type;
 
@@ -55,6 +61,7 @@ test('every documented numeric bound is the bound the validator enforces', () =>
     typesOf(p).some((t) => t === 'integer' || t === 'number'),
   );
   assert.deepEqual(numeric.map(([name]) => name).sort(), [
+    'degraded_latency_ms',
     'deregister_after_sec',
     'error_rate_threshold',
     'failure_threshold',

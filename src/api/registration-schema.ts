@@ -69,7 +69,7 @@ export const registrationBody = z
         })
         .meta({
           format: 'uri',
-          description: `Absolute ${PROBE_SCHEME_LIST} URL of the service, without credentials, query or fragment, on a port HTTP clients may fetch`,
+          description: `Absolute ${PROBE_SCHEME_LIST} URL of the service, without credentials, query or fragment, on a port from 1 to 65535`,
         }),
       attributes: optional(
         z
@@ -122,6 +122,14 @@ export const registrationBody = z
         description:
           "Remove the service once it has been dead or unhealthy this long without a break; default: the monitor's DEREGISTER_AFTER_SEC",
       }),
+      degraded_latency_ms: optional(positiveInteger(L.maxTimeoutMs - 1)).meta({
+        description:
+          'A 200 answer slower than this (retries included) makes the service `degraded`, after `failure_threshold` slow answers in a row; below the timeout. Default: none',
+      }),
+      tls_skip_verify: optional(z.boolean({ error: typeError('true or false') })).meta({
+        description:
+          'https only: probe without verifying the certificate, for a self-signed target. Never the default; the service view shows it',
+      }),
       webhook_url: optional(
         z.string({ error: typeError('a string') }).superRefine((value, context) => {
           const problem = webhookUrlProblem(value);
@@ -146,6 +154,14 @@ function timeoutProblem(body: RegistrationBody, defaults: ProbeDefaults): string
     : null;
 }
 
+/** A latency limit at or over the timeout could never be seen: the probe gives up first. */
+function latencyProblem(body: RegistrationBody, defaults: ProbeDefaults): string | null {
+  if (body.degraded_latency_ms === undefined) return null;
+  const intervalMs = body.poll_interval_sec !== undefined ? body.poll_interval_sec * 1000 : defaults.pollIntervalMs;
+  const timeoutMs = Math.min(body.timeout_ms ?? defaults.probeTimeoutMs, intervalMs);
+  return body.degraded_latency_ms >= timeoutMs ? `must be below the probe timeout (${timeoutMs} ms)` : null;
+}
+
 /**
  * The validator of POST /register: `registrationBody` itself (not a copy), then the cross-field check
  * and the mapping to camelCase. A transform after the object runs only when every field is valid.
@@ -155,6 +171,15 @@ export function registrationSchema(defaults: ProbeDefaults) {
     const problem = timeoutProblem(body, defaults);
     if (problem) {
       context.addIssue({ code: 'custom', path: ['timeout_ms'], message: problem });
+      return z.NEVER;
+    }
+    if (body.tls_skip_verify === true && !body.url.toLowerCase().startsWith('https:')) {
+      context.addIssue({ code: 'custom', path: ['tls_skip_verify'], message: 'applies to https URLs only' });
+      return z.NEVER;
+    }
+    const latency = latencyProblem(body, defaults);
+    if (latency) {
+      context.addIssue({ code: 'custom', path: ['degraded_latency_ms'], message: latency });
       return z.NEVER;
     }
     return {
@@ -169,6 +194,8 @@ export function registrationSchema(defaults: ProbeDefaults) {
       errorRateThreshold: body.error_rate_threshold,
       deregisterAfterSec: body.deregister_after_sec,
       webhookUrl: body.webhook_url,
+      degradedLatencyMs: body.degraded_latency_ms,
+      tlsSkipVerify: body.tls_skip_verify,
     };
   });
 }

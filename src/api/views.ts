@@ -2,7 +2,7 @@
 // Each shape is a zod schema first: the TypeScript type is derived from it and the OpenAPI document
 // is generated from it, so neither can drift from what the builders below return.
 import { z } from 'zod';
-import { HEALTH_STATES, staleAfter } from '../domain/index.js';
+import { daysLeft, HEALTH_STATES, staleAfter } from '../domain/index.js';
 import type { ServiceRecord } from '../store/service-record.js';
 
 const stringMap = (description: string) => z.record(z.string(), z.string()).readonly().meta({ description });
@@ -48,6 +48,17 @@ const sharedFields = {
     z.number().min(0).max(1),
     'Errors per request between the last two samples; `null` until there are two, or when no request happened between them',
   ),
+  tls: nullable(
+    z
+      .object({
+        expires_at: z.iso
+          .datetime()
+          .meta({ description: 'When the leaf certificate of the last https answer expires' }),
+        days_left: z.number().int().meta({ description: 'Whole days until then, cut; negative once expired' }),
+      })
+      .readonly(),
+    '`null` for plain HTTP, or before the first https answer',
+  ),
   last_error: nullable(
     z.string(),
     'A short reason for the last failed or unhealthy probe, e.g. `HTTP 500`; `null` when it succeeded',
@@ -80,6 +91,13 @@ export const serviceViewSchema = z
     error_rate_threshold: z.number().min(0).max(1),
     deregister_after_sec: nullable(z.number().positive(), 'Expiry after this long dead or unhealthy; `null`: never'),
     webhook_url: nullable(z.string(), "Where this service's transitions are also posted; `null`: none of its own"),
+    tls_skip_verify: z
+      .boolean()
+      .meta({ description: 'Whether the certificate is probed without verification (a self-signed target)' }),
+    degraded_latency_ms: nullable(
+      z.number().int().positive(),
+      'A 200 answer slower than this makes the service `degraded`; `null`: response time does not count',
+    ),
     registered_at: z.iso.datetime().meta({ description: 'When the current registration was stored' }),
     health,
     ready,
@@ -109,9 +127,14 @@ export function isStale(record: ServiceRecord, now: number): boolean {
 }
 
 /** What the last probes read, shared by both views. */
-function readings(record: ServiceRecord) {
+function readings(record: ServiceRecord, now: number) {
   const { state } = record;
+  const { tlsExpiresAt } = state;
   return {
+    tls:
+      tlsExpiresAt === null
+        ? null
+        : { expires_at: new Date(tlsExpiresAt).toISOString(), days_left: daysLeft(tlsExpiresAt, now) },
     last_response_ms: state.lastResponseMs,
     // Zero before the first sample, as the reference shows; `health: unknown` says it is not a reading.
     uptime_sec: state.uptimeSec ?? 0,
@@ -134,7 +157,7 @@ export function metricsEntry(record: ServiceRecord, now: number): MetricsEntry {
     last_checked: age === null ? null : `${age}s ago`,
     last_checked_age_sec: age,
     stale: isStale(record, now),
-    ...readings(record),
+    ...readings(record, now),
     // The latest /health attributes win over the registration's.
     attributes: { ...request.attributes, ...state.healthAttributes },
     poll_interval_sec: settings.intervalMs / 1000,
@@ -155,6 +178,8 @@ export function serviceView(record: ServiceRecord, now: number): ServiceView {
     error_rate_threshold: settings.errorRateThreshold,
     deregister_after_sec: settings.deregisterAfterMs === null ? null : settings.deregisterAfterMs / 1000,
     webhook_url: request.webhookUrl ?? null,
+    tls_skip_verify: settings.tlsSkipVerify,
+    degraded_latency_ms: settings.degradedLatencyMs,
     registered_at: new Date(record.registeredAt).toISOString(),
     health: state.health,
     ready: state.ready,
@@ -162,7 +187,7 @@ export function serviceView(record: ServiceRecord, now: number): ServiceView {
     last_checked_at: state.lastCheckedAt === null ? null : new Date(state.lastCheckedAt).toISOString(),
     last_checked_age_sec: ageSec(record, now),
     stale: isStale(record, now),
-    ...readings(record),
+    ...readings(record, now),
     health_attributes: state.healthAttributes,
   };
 }

@@ -1,5 +1,6 @@
 // One probe outcome → the health and readiness it shows, with the reason in words.
 import type { Health } from './health.js';
+import { DAY_MS } from './daily-uptime.js';
 import type { ProbeOutcome } from './probe.js';
 
 export interface Observation {
@@ -40,4 +41,42 @@ export function classify(
 
 function formatRate(rate: number): string {
   return String(Math.round(rate * 1000) / 1000);
+}
+
+const SLOW_PREFIX = 'answered in ';
+
+/** A healthy answer slower than `limitMs` (`degraded_latency_ms`) is degraded, saying by how much. */
+export function judgeLatency(observed: Observation, durationMs: number, limitMs: number | null): Observation {
+  if (limitMs === null || observed.health !== 'healthy' || durationMs <= limitMs) return observed;
+  return { ...observed, health: 'degraded', reason: `${SLOW_PREFIX}${Math.round(durationMs)} ms, over ${limitMs} ms` };
+}
+
+/** Whether a reason is judgeLatency's: slowness is damped by the thresholds, unlike an error rate. */
+export function isSlowReason(reason: string): boolean {
+  return reason.startsWith(SLOW_PREFIX);
+}
+
+/** Whole days until `expiresAt`, cut: 4.9 days left reads 4; negative once it has expired. */
+export function daysLeft(expiresAt: number, now: number): number {
+  return Math.floor((expiresAt - now) / DAY_MS);
+}
+
+/** A healthy answer over a certificate expiring within `warnDays` is degraded, saying when. */
+export function judgeCertificate(
+  observed: Observation,
+  expiresAt: number | null,
+  now: number,
+  warnDays: number,
+): Observation {
+  if (expiresAt === null || observed.health !== 'healthy' || expiresAt - now > warnDays * DAY_MS) return observed;
+  const left = daysLeft(expiresAt, now);
+  const when = new Date(expiresAt).toISOString();
+  return {
+    ...observed,
+    health: 'degraded',
+    reason:
+      left < 0
+        ? `TLS certificate expired on ${when}`
+        : `TLS certificate expires in ${left} day${left === 1 ? '' : 's'} (${when}), within ${warnDays}`,
+  };
 }

@@ -11,7 +11,7 @@ export * from './expiry.js';
 export * from './hour-aggregate.js';
 export * from './daily-uptime.js';
 export * from './response-histogram.js';
-export * from './blocked-ports.js';
+export * from './port.js';
 export * from './webhook-url.js';
 export * from './database-url.js';
 export * from './url-text.js';

@@ -21,16 +21,23 @@ export interface ProbeJob {
    * start later is not made: a paused replica that wakes up must not probe what another now owns.
    */
   readonly startBy?: number;
+  /** https only: accept a certificate that does not verify (self-signed). Set only when asked for. */
+  readonly tlsSkipVerify?: boolean;
+}
+
+/** An answer over https: when the certificate its connection presented expires (epoch ms). */
+export interface TlsSeen {
+  readonly tlsExpiresAt?: number;
 }
 
 export type ProbeOutcome =
   /** Network failure or timeout on every attempt. */
   | { readonly kind: 'unreachable'; readonly error: string }
   /** The target answered with a status other than 200 (redirects are not followed). */
-  | { readonly kind: 'http_status'; readonly status: number }
+  | ({ readonly kind: 'http_status'; readonly status: number } & TlsSeen)
   /** A 200 whose body could not be used: unparseable JSON, inconsistent counters, too large. */
-  | { readonly kind: 'invalid_body'; readonly error: string }
-  | { readonly kind: 'answered'; readonly report: HealthReport }
+  | ({ readonly kind: 'invalid_body'; readonly error: string } & TlsSeen)
+  | ({ readonly kind: 'answered'; readonly report: HealthReport } & TlsSeen)
   /** The monitor itself failed to run the probe (a worker died): says nothing about the target. */
   | { readonly kind: 'monitor_error'; readonly error: string };
 

@@ -13,6 +13,10 @@ export interface RegistrationRequest {
   readonly deregisterAfterSec?: number | undefined;
   /** Where this service's state changes are POSTed, besides WEBHOOK_URLS. */
   readonly webhookUrl?: string | undefined;
+  /** A 200 answer slower than this is `degraded`. */
+  readonly degradedLatencyMs?: number | undefined;
+  /** https: probe without verifying the certificate (a self-signed target). Never the default. */
+  readonly tlsSkipVerify?: boolean | undefined;
 }
 
 /** Global defaults that apply where a registration leaves a setting out. */
@@ -23,6 +27,8 @@ export interface ProbeDefaults {
   readonly errorRateThreshold: number;
   /** `null`: services are never expired unless their registration asks for it. */
   readonly deregisterAfterSec: number | null;
+  /** TLS_EXPIRY_WARN_DAYS; DEFAULT_TLS_EXPIRY_WARN_DAYS when not given. */
+  readonly tlsExpiryWarnDays?: number;
 }
 
 export interface ServiceSettings {
@@ -34,9 +40,15 @@ export interface ServiceSettings {
   readonly successThreshold: number;
   readonly errorRateThreshold: number;
   readonly deregisterAfterMs: number | null;
+  /** `null`: response time never degrades the service. */
+  readonly degradedLatencyMs: number | null;
+  readonly tlsSkipVerify: boolean;
+  /** A certificate expiring within this many days makes the service `degraded`. */
+  readonly tlsExpiryWarnDays: number;
 }
 
 export const DEFAULT_HEALTH_PATH = '/health';
+export const DEFAULT_TLS_EXPIRY_WARN_DAYS = 14;
 
 export function resolveSettings(request: RegistrationRequest, defaults: ProbeDefaults): ServiceSettings {
   const deregisterAfterSec = request.deregisterAfterSec ?? defaults.deregisterAfterSec;
@@ -51,5 +63,8 @@ export function resolveSettings(request: RegistrationRequest, defaults: ProbeDef
     successThreshold: request.successThreshold ?? 1,
     errorRateThreshold: request.errorRateThreshold ?? defaults.errorRateThreshold,
     deregisterAfterMs: deregisterAfterSec === null ? null : deregisterAfterSec * 1000,
+    degradedLatencyMs: request.degradedLatencyMs ?? null,
+    tlsSkipVerify: request.tlsSkipVerify ?? false,
+    tlsExpiryWarnDays: defaults.tlsExpiryWarnDays ?? DEFAULT_TLS_EXPIRY_WARN_DAYS,
   };
 }

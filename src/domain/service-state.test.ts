@@ -192,3 +192,56 @@ test('an answer with the same attributes keeps the attributes object; any differ
   assert.deepEqual(attributes.slice(3), [{ v: '2', region: 'eu' }, { v: '2' }, { v: '2', extra: '' }]);
   for (const each of attributes) assert.ok(Object.isFrozen(each));
 });
+
+/** Like `run`, with each probe's duration given. */
+function runTimed(probes: [ProbeOutcome, number][], serviceSettings: ServiceSettings): ServiceState[] {
+  let state = INITIAL_STATE;
+  return probes.map(([outcome, durationMs]) => {
+    state = applyProbe(state, serviceSettings, { ...result(outcome), durationMs }).state;
+    return state;
+  });
+}
+
+test('degraded_latency_ms: a 200 slower than the limit is degraded, saying by how much', () => {
+  const [slow, fast] = runTimed(
+    [
+      [answered(1, 0), 840.4],
+      [answered(2, 0), 20],
+    ],
+    settings({ degradedLatencyMs: 500 }),
+  );
+  assert.equal(slow?.health, 'degraded');
+  assert.equal(slow?.ready, true);
+  assert.equal(slow?.reason, 'answered in 840 ms, over 500 ms');
+  assert.equal(fast?.health, 'healthy');
+  // Without the setting, or at exactly the limit, time does not count.
+  assert.equal(runTimed([[answered(1, 0), 9000]], settings())[0]?.health, 'healthy');
+  assert.equal(runTimed([[answered(1, 0), 500]], settings({ degradedLatencyMs: 500 }))[0]?.health, 'healthy');
+});
+
+test('degraded_latency_ms goes through the thresholds: so many slow answers to degrade, fast ones to recover', () => {
+  const limits = settings({ degradedLatencyMs: 100, failureThreshold: 3, successThreshold: 2 });
+  const healthOf = (probes: [ProbeOutcome, number][]) => runTimed(probes, limits).map((state) => state.health);
+  const ok: [ProbeOutcome, number] = [answered(1, 0), 10];
+  const slow: [ProbeOutcome, number] = [answered(1, 0), 300];
+  assert.deepEqual(healthOf([ok, slow, slow, ok, slow, slow]), [
+    'healthy',
+    'healthy',
+    'healthy',
+    'healthy',
+    'healthy',
+    'healthy',
+  ]);
+  assert.deepEqual(healthOf([ok, slow, slow, slow, ok, slow, ok, ok]), [
+    'healthy',
+    'healthy',
+    'healthy',
+    'degraded',
+    'degraded',
+    'degraded',
+    'degraded',
+    'healthy',
+  ]);
+  // An error or a failure is judged as before: slowness never hides one.
+  assert.deepEqual(healthOf([ok, [HTTP_500, 300], [HTTP_500, 300], [HTTP_500, 300]]).at(-1), 'unhealthy');
+});

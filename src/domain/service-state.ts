@@ -1,5 +1,5 @@
 // What the monitor knows about one service, and how one probe result changes it.
-import { classify } from './classify.js';
+import { classify, isSlowReason, judgeCertificate, judgeLatency, type Observation } from './classify.js';
 import { lifetimeErrorRate, recentErrorRate, type CounterSample } from './error-rate.js';
 import { isFailure, isSuccess, type HealthVerdict } from './health.js';
 import type { HealthReport } from './health-report.js';
@@ -21,6 +21,11 @@ export interface ServiceState extends HealthVerdict {
   readonly healthAttributes: Readonly<Record<string, string>>;
   readonly consecutiveFailures: number;
   readonly consecutiveSuccesses: number;
+  /** When the certificate the last https answer came over expires (epoch ms); `null` for plain HTTP or before one. */
+  readonly tlsExpiresAt: number | null;
+  /** 200 answers in a row slower (or not slower) than `degraded_latency_ms`: its flap damping. */
+  readonly consecutiveSlow: number;
+  readonly consecutiveFast: number;
   /** Epoch ms since when the reported health has been dead or unhealthy without a break; `null` otherwise. */
   readonly badSince: number | null;
 }
@@ -46,6 +51,9 @@ export const INITIAL_STATE: ServiceState = Object.freeze({
   healthAttributes: Object.freeze({}),
   consecutiveFailures: 0,
   consecutiveSuccesses: 0,
+  tlsExpiresAt: null,
+  consecutiveSlow: 0,
+  consecutiveFast: 0,
   badSince: null,
 });
 
@@ -82,6 +90,9 @@ export function copyState(state: ServiceState): MutableServiceState {
     healthAttributes: state.healthAttributes,
     consecutiveFailures: state.consecutiveFailures,
     consecutiveSuccesses: state.consecutiveSuccesses,
+    tlsExpiresAt: state.tlsExpiresAt,
+    consecutiveSlow: state.consecutiveSlow,
+    consecutiveFast: state.consecutiveFast,
     badSince: state.badSince,
   };
 }
@@ -118,12 +129,19 @@ function sameAttributes(a: Readonly<Record<string, string>>, b: Readonly<Record<
  * within a class (healthy ↔ degraded, dead ↔ unhealthy) and the first verdict after `unknown` apply at once.
  */
 function shouldAdopt(
-  current: HealthVerdict,
-  observedFailure: boolean,
+  current: HealthVerdict & { readonly reason: string },
+  observed: Observation,
   state: ServiceState,
   settings: ServiceSettings,
 ): boolean {
+  const observedFailure = isFailure(observed.health);
   if (!isFailure(current.health) && !isSuccess(current.health)) return true;
+  // Slowness is damped like failure: so many slow answers in a row to turn degraded, so many fast
+  // ones to turn healthy again.
+  if (current.health === 'healthy' && isSlowReason(observed.reason))
+    return state.consecutiveSlow >= settings.failureThreshold;
+  if (current.health === 'degraded' && isSlowReason(current.reason) && observed.health === 'healthy')
+    return state.consecutiveFast >= settings.successThreshold;
   if (observedFailure === isFailure(current.health)) return true;
   return observedFailure
     ? state.consecutiveFailures >= settings.failureThreshold
@@ -145,14 +163,29 @@ export function updateState(
   const previousBadSince = state.badSince;
   const at = result.startedAt + result.durationMs;
   if (outcome.kind === 'answered') takeReport(state, outcome.report);
-  const observed = classify(outcome, state.recentErrorRate ?? state.errorRate, settings.errorRateThreshold);
+  // An answer tells which certificate it came over; a failed connection tells nothing new.
+  if (outcome.kind !== 'unreachable') state.tlsExpiresAt = outcome.tlsExpiresAt ?? null;
+  const observed = judgeCertificate(
+    judgeLatency(
+      classify(outcome, state.recentErrorRate ?? state.errorRate, settings.errorRateThreshold),
+      result.durationMs,
+      settings.degradedLatencyMs,
+    ),
+    state.tlsExpiresAt,
+    at,
+    settings.tlsExpiryWarnDays,
+  );
   const observedFailure = isFailure(observed.health);
+  const answered = outcome.kind === 'answered';
+  const slow = answered && settings.degradedLatencyMs !== null && result.durationMs > settings.degradedLatencyMs;
   state.lastCheckedAt = at;
   state.lastResponseMs = result.durationMs;
   state.lastError = observed.error;
   state.consecutiveFailures = observedFailure ? state.consecutiveFailures + 1 : 0;
   state.consecutiveSuccesses = observedFailure ? 0 : state.consecutiveSuccesses + 1;
-  if (!shouldAdopt(previous, observedFailure, state, settings)) return null;
+  state.consecutiveSlow = slow ? state.consecutiveSlow + 1 : 0;
+  state.consecutiveFast = answered && !slow ? state.consecutiveFast + 1 : 0;
+  if (!shouldAdopt({ ...previous, reason: state.reason }, observed, state, settings)) return null;
 
   state.badSince = !isFailure(observed.health) ? null : isFailure(previous.health) ? (previousBadSince ?? at) : at;
   state.health = observed.health;

@@ -1,5 +1,5 @@
-// Where webhooks may be delivered: an absolute http(s) URL (never another probe scheme), off the fetch standard's bad ports.
-import { blockedPortProblem } from './blocked-ports.js';
+// Where webhooks may be delivered: an absolute http(s) URL (never another probe scheme) on a port from 1 to 65535.
+import { portProblem } from './port.js';
 import { parseHttpUrl } from './url-text.js';
 
 export const MAX_WEBHOOK_URL_LENGTH = 2048;
@@ -9,5 +9,5 @@ export function webhookUrlProblem(value: string): string | null {
   if (value.length > MAX_WEBHOOK_URL_LENGTH) return `must be at most ${MAX_WEBHOOK_URL_LENGTH} characters`;
   const parsed = parseHttpUrl(value, 'must be an absolute URL such as https://hooks.example.com/health');
   if ('problem' in parsed) return parsed.problem;
-  return blockedPortProblem(parsed.url);
+  return portProblem(parsed.url);
 }

@@ -76,6 +76,7 @@ test('families come in a fixed order, each with HELP and TYPE once, its samples 
     '# TYPE health_monitor_service_recent_error_ratio gauge',
     '# TYPE health_monitor_service_last_check_timestamp_seconds gauge',
     '# TYPE health_monitor_service_last_response_seconds gauge',
+    '# TYPE health_monitor_service_tls_cert_expiry_timestamp_seconds gauge',
     '# TYPE health_monitor_service_info gauge',
   ]);
   const up = text.split('\n').filter((line) => line.startsWith('health_monitor_service_up{'));

@@ -52,8 +52,12 @@ export function guardedLookup(policy: TargetPolicy, resolve: Resolver = systemRe
  * An undici connector that checks the host before connecting (an address literal never goes through
  * `lookup`) and resolves names through `guardedLookup`.
  */
-export function guardedConnector(policy: TargetPolicy, resolve?: Resolver): buildConnector.connector {
-  const connect = buildConnector({ lookup: guardedLookup(policy, resolve) });
+export function guardedConnector(
+  policy: TargetPolicy,
+  resolve?: Resolver,
+  tls: { readonly rejectUnauthorized?: boolean } = {},
+): buildConnector.connector {
+  const connect = buildConnector({ lookup: guardedLookup(policy, resolve), ...tls });
   return (options, callback) => {
     const problem = policy.check(options.hostname);
     if (problem !== null) {

@@ -64,6 +64,7 @@ export class ServiceEntry {
   probeJob(dueAt: number, startBy?: number): ProbeJob {
     return {
       ...(startBy === undefined ? {} : { startBy }),
+      ...(this.settings.tlsSkipVerify ? { tlsSkipVerify: true } : {}),
       serviceId: this.request.id,
       generation: this.generation,
       url: this.request.url,

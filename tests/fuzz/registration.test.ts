@@ -60,9 +60,21 @@ const SETTINGS_KEYS = [
   'error_rate_threshold',
   'deregister_after_sec',
   'webhook_url',
+  'degraded_latency_ms',
+  'tls_skip_verify',
   'health',
   'ready',
 ] as const;
+
+/**
+ * The rules between two fields are reported on the dependent one: a change to the first may be
+ * refused as the second (a timeout cut below the latency limit names `degraded_latency_ms`).
+ */
+const REPORTED_AS: Readonly<Record<string, readonly string[]>> = {
+  poll_interval_sec: ['timeout_ms', 'degraded_latency_ms'],
+  timeout_ms: ['degraded_latency_ms'],
+  url: ['tls_skip_verify'],
+};
 
 const servicePath = (id: string): string => `/services/${encodeURIComponent(id)}`;
 
@@ -177,7 +189,10 @@ test('a valid registration with one field mutated: accepted as sent, or a 4xx na
       assert.equal(status, 400);
       assert.equal(error.code, 'invalid_registration');
       for (const detail of error.details) {
-        const named = detail.field === change.field || detail.field.startsWith(`${change.field}.`);
+        const named =
+          detail.field === change.field ||
+          detail.field.startsWith(`${change.field}.`) ||
+          (REPORTED_AS[change.field] ?? []).includes(detail.field);
         assert.ok(named, `a change to ${change.field} was refused as ${detail.field}: ${detail.message}`);
       }
     }),

@@ -85,6 +85,11 @@ export function registerPromClientServiceFamilies(
     'How long the last probe took, retries included; absent before the first.',
     (record) => (record.state.lastResponseMs === null ? null : record.state.lastResponseMs / 1000),
   );
+  perService(
+    'health_monitor_service_tls_cert_expiry_timestamp_seconds',
+    "When the leaf certificate of the last https answer expires, Unix time (blackbox_exporter's probe_ssl_earliest_cert_expiry); absent for plain HTTP.",
+    (record) => (record.state.tlsExpiresAt === null ? null : record.state.tlsExpiresAt / 1000),
+  );
   gauge(
     'health_monitor_service_info',
     `Always 1; carries the configured service attributes as labels (${[...labelByKey.values()].join(', ') || 'none configured'}).`,

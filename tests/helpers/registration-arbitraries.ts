@@ -2,7 +2,7 @@
 // and hostile raw JSON. Bodies are built as JSON *text* so that what JSON.stringify cannot write
 // (1e400, -0, deep nesting, an own "__proto__" key, lone surrogates) reaches the server as sent.
 import fc from 'fast-check';
-import { ANY_TARGET, FETCH_BLOCKED_PORTS } from '../../src/domain/index.js';
+import { ANY_TARGET } from '../../src/domain/index.js';
 
 /** Every field POST /register knows, in wire spelling. */
 export const REGISTRATION_FIELDS = [
@@ -17,6 +17,8 @@ export const REGISTRATION_FIELDS = [
   'error_rate_threshold',
   'deregister_after_sec',
   'webhook_url',
+  'degraded_latency_ms',
+  'tls_skip_verify',
 ] as const;
 export type RegistrationField = (typeof REGISTRATION_FIELDS)[number];
 
@@ -31,7 +33,8 @@ const json = (value: unknown): string => JSON.stringify(value);
 
 // ---- Valid registrations -------------------------------------------------------------------------
 
-const usablePort = fc.integer({ min: 1, max: 65_535 }).filter((port) => !FETCH_BLOCKED_PORTS.has(port));
+// Any port a TCP listener can have, the fetch standard's "bad ports" (6000, 10080, …) included.
+const usablePort = fc.integer({ min: 1, max: 65_535 });
 const host = fc.oneof(
   fc.domain(),
   fc.ipV4(),
@@ -90,8 +93,22 @@ export const validRegistration: fc.Arbitrary<RawEntries> = fc
         validUrl,
         validUrl.map((url) => `${url}?token=abc`),
       ),
+      // Below the timeout, which is at least 1000 ms when not given (the defaults and a 1 s interval).
+      degraded_latency_ms: fc.integer({ min: 1, max: 999 }),
+      tls_skip_verify: fc.boolean(),
     },
     { requiredKeys: ['id', 'url'] },
+  )
+  .map(({ degraded_latency_ms: latency, ...rest }) =>
+    latency === undefined || (rest.timeout_ms !== undefined && latency >= rest.timeout_ms)
+      ? rest
+      : { ...rest, degraded_latency_ms: latency },
+  )
+  // Skipping verification applies to https only.
+  .map(({ tls_skip_verify: skip, ...rest }) =>
+    skip === undefined || (skip && !rest.url.toLowerCase().startsWith('https:'))
+      ? rest
+      : { ...rest, tls_skip_verify: skip },
   )
   .map((registration) => Object.entries(registration).map(([key, value]) => [key, json(value)] as const));
 
@@ -345,6 +362,8 @@ const FIELD_VALUES: Record<RegistrationField, fc.Arbitrary<string>> = {
   error_rate_threshold: fc.oneof(numbers, hostileValue),
   deregister_after_sec: fc.oneof(numbers, hostileValue),
   webhook_url: fc.oneof(urlText.map(json), hostileValue),
+  degraded_latency_ms: fc.oneof(numbers, hostileValue),
+  tls_skip_verify: fc.oneof(fc.constantFrom('true', 'false'), hostileValue),
 };
 
 const unknownField = fc

@@ -16,7 +16,8 @@ export interface Target {
 
 export type TargetHandler = (request: IncomingMessage, response: ServerResponse, index: number) => void;
 
-export async function startTarget(handler: TargetHandler): Promise<Target> {
+/** A target on 127.0.0.1, on a free port unless `port` names one. */
+export async function startTarget(handler: TargetHandler, port = 0): Promise<Target> {
   const requests: { at: number; path: string }[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
@@ -34,11 +35,14 @@ export async function startTarget(handler: TargetHandler): Promise<Target> {
   });
   let connections = 0;
   server.on('connection', () => connections++);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => (server.off('error', reject), resolve()));
+  });
+  const bound = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
-    port,
+    url: `http://127.0.0.1:${bound}`,
+    port: bound,
     requests,
     get maxInFlight() {
       return maxInFlight;

@@ -146,15 +146,3 @@ test('health_path and registration attributes merge with /health attributes, /he
     { env: 'from-health', team: 'core', version: '2' },
   );
 });
-
-test('dead at once, without retries or a fetch call: a port the fetch standard blocks', async () => {
-  // Registration refuses such a URL; a stored one (from before, or from another version) is still handled.
-  // Through fetch, each such probe leaked about 16 KB in Node 20 (its signal was never released).
-  const id = 'blocked-port';
-  const started = Date.now();
-  await harness.register(id, 'http://127.0.0.1:6000');
-  const record = await harness.waitForService(id, () => true, 'first probe');
-  assert.equal(record.state.health, 'dead');
-  assert.equal(record.state.lastError, 'port 6000 is blocked by the fetch standard and cannot be probed');
-  assert.ok(Date.now() - started < 1000);
-});

@@ -2,12 +2,13 @@
 // by the wire contract.
 import ky, { type KyInstance, type Options } from 'ky';
 import { Agent } from 'undici';
-import { blockedPortProblem, MAX_BODY_BYTES, parseHealthBytes, type ProbeJob } from '../../domain/index.js';
+import { MAX_BODY_BYTES, parseHealthBytes, type ProbeJob, type TlsSeen } from '../../domain/index.js';
 import { guardedConnector, refusalReason } from '../../net/target-guard.js';
 import type { AttemptOutcome, ProbeAttempt, ProberContext } from '../protocol.js';
 import { describeFetchError, isCertificateError } from './describe-error.js';
 import { PROBE_CALL_OPTION, ProbeCall, type ProbeCallOption } from './probe-call.js';
 import { BodyTooLargeError, readBodyLimited } from './read-limited.js';
+import { TlsExpiries } from './tls-expiry.js';
 import { createUndiciFetch, type FetchFunction } from './undici-fetch.js';
 
 /**
@@ -26,55 +27,80 @@ export function healthUrl(baseUrl: string, healthPath: string): string {
 
 /** A probe thread's HTTP prober: one keep-alive agent, guarded by the target policy on every connection. */
 export function createHttpProber(context: ProberContext): ProbeAttempt {
-  // Without a cap undici opens spare sockets; pipelining 1 keeps one probe per connection, as a
-  // target expects from a monitor.
-  const agent = new Agent({
-    connections: context.connectionsPerOrigin,
-    pipelining: 1,
-    connect: guardedConnector(context.targetPolicy),
-  });
+  const tls = new TlsExpiries();
   const replica = context.replicaId ?? null;
   const headers = replica === null ? PROBE_HEADERS : { ...PROBE_HEADERS, 'health-monitor-replica': replica };
-  return createHttpProbe(createUndiciFetch(agent, { defaultHeaders: headers }));
+  // Without a cap undici opens spare sockets; pipelining 1 keeps one probe per connection, as a
+  // target expects from a monitor.
+  const fetchVia = (rejectUnauthorized: boolean): FetchFunction => {
+    const connect = tls.watch(guardedConnector(context.targetPolicy, undefined, { rejectUnauthorized }));
+    const agent = new Agent({ connections: context.connectionsPerOrigin, pipelining: 1, connect });
+    return createUndiciFetch(agent, { defaultHeaders: headers });
+  };
+  let unverified: FetchFunction | null = null;
+  // The agent that skips verification has connections of its own, made only for the services that ask.
+  return createHttpProbe(fetchVia(true), {
+    tls,
+    unverified: () => (unverified ??= fetchVia(false)),
+  });
+}
+
+export interface HttpProbeOptions {
+  /** Where each TLS connection's certificate expiry is recorded; none are read without it. */
+  readonly tls?: TlsExpiries;
+  /** The fetch for jobs with `tlsSkipVerify`. */
+  readonly unverified?: () => FetchFunction;
 }
 
 /** `fetch` is what ky sends requests with: the probe's own (createUndiciFetch), which hands the body to the ProbeCall. */
-export function createHttpProbe(fetch: FetchFunction): ProbeAttempt {
-  const http = ky.create({
-    // ky's defaults suit browsers, not monitors: every one is set here on purpose.
-    retry: 0,
-    // The probe call's deadline bounds headers and body together; ky's own timeout would cover headers only.
-    timeout: false,
-    throwHttpErrors: false,
-    redirect: 'manual',
-    fetch,
-  });
-  return (job) => probeHttpOnce(http, job);
+export function createHttpProbe(fetch: FetchFunction, options: HttpProbeOptions = {}): ProbeAttempt {
+  const kyOver = (through: FetchFunction): KyInstance =>
+    ky.create({
+      // ky's defaults suit browsers, not monitors: every one is set here on purpose.
+      retry: 0,
+      // The probe call's deadline bounds headers and body together; ky's own timeout would cover headers only.
+      timeout: false,
+      throwHttpErrors: false,
+      redirect: 'manual',
+      fetch: through,
+    });
+  const verified = kyOver(fetch);
+  let unverified: KyInstance | null = null;
+  const unverifiedFetch = options.unverified;
+  return (job) => {
+    const http =
+      job.tlsSkipVerify === true && unverifiedFetch !== undefined
+        ? (unverified ??= kyOver(unverifiedFetch()))
+        : verified;
+    return probeHttpOnce(http, job, options.tls ?? null);
+  };
 }
 
-async function probeHttpOnce(http: KyInstance, job: ProbeJob): Promise<AttemptOutcome> {
+async function probeHttpOnce(http: KyInstance, job: ProbeJob, tls: TlsExpiries | null): Promise<AttemptOutcome> {
   const { timeoutMs } = job;
   const url = healthUrl(job.url, job.healthPath);
-  // Registration refuses the fetch standard's bad ports (blocked-ports.ts); a record that has one
-  // anyway is refused here before any request is made.
-  const blocked = blockedPortProblem(new URL(url));
-  if (blocked !== null) return { kind: 'failed', error: blocked, final: true };
+  const seen = (): TlsSeen => {
+    const expiresAt = tls?.forUrl(new URL(url)) ?? null;
+    return expiresAt === null ? {} : { tlsExpiresAt: expiresAt };
+  };
   // ky passes the option it does not know on to the fetch; no signal is given to ky (probe-call.ts).
   const call = new ProbeCall(timeoutMs);
   const options: Options & ProbeCallOption = { [PROBE_CALL_OPTION]: call };
   try {
     const response = await http.get(url, options);
     // Any other status is judged by itself: its body is not read (ending the call destroys it).
-    if (response.status !== 200) return { kind: 'http_status', status: response.status };
+    if (response.status !== 200) return { kind: 'http_status', status: response.status, ...seen() };
     const stream = call.takeBody();
     // Another fetch would leave the call without a body, and every answer would look empty.
     if (stream === null)
       throw new TypeError('the HTTP probe needs its own fetch (undici-fetch.ts): no body was handed to the probe call');
     const body = await readBodyLimited(stream, response.headers.get('content-length'), MAX_BODY_BYTES, call);
     const parsed = parseHealthBytes(body, response.headers.get('content-type'));
-    return parsed.ok ? { kind: 'answered', report: parsed.report } : { kind: 'invalid_body', error: parsed.error };
+    return parsed.ok
+      ? { kind: 'answered', report: parsed.report, ...seen() }
+      : { kind: 'invalid_body', error: parsed.error, ...seen() };
   } catch (error) {
-    if (error instanceof BodyTooLargeError) return { kind: 'invalid_body', error: error.message };
+    if (error instanceof BodyTooLargeError) return { kind: 'invalid_body', error: error.message, ...seen() };
     // A policy refusal is final: no connection was made, and asking again gets the same answer.
     const refusal = refusalReason(error);
     if (refusal !== null) return { kind: 'failed', error: refusal, final: true };

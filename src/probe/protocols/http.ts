@@ -1,6 +1,6 @@
 // The HTTP(S) protocol: GET {url}{health_path}. The prober itself (ky on undici) is in ../http/ and is
 // loaded by the probe threads only, so the API thread reads these schemes without loading it.
-import { blockedPortProblem } from '../../domain/index.js';
+import { portProblem } from '../../domain/index.js';
 import type { ProbeProtocol } from '../protocol.js';
 
 export const httpProtocol: ProbeProtocol = {
@@ -10,7 +10,7 @@ export const httpProtocol: ProbeProtocol = {
     // health path appended to the text would land after it.
     if (text.includes('?') || text.includes('#'))
       return 'must not contain a query or fragment (use health_path for a query)';
-    return blockedPortProblem(url);
+    return portProblem(url);
   },
   async createProber(context) {
     const { createHttpProber } = await import('../http/http-probe.js');
