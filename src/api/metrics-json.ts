@@ -2,8 +2,8 @@
 // change with the clock, and a scrape writes those pieces into one buffer instead of stringifying every
 // entry again (the figures: docs/decisions.md, "GET /metrics bodies").
 import type { ServiceRecord } from '../store/service-record.js';
-import { DAY_MS, daysLeft } from '../domain/index.js';
-import { ageSec, isStale } from './views.js';
+import { DAY_MS, daysLeft, impactedBy } from '../domain/index.js';
+import { ageSec, isStale, type HealthLookup } from './views.js';
 
 interface Serialised {
   /** `{"service":…,"ready":…,`: the entry up to its age fields. */
@@ -101,30 +101,42 @@ function ageFieldsCache(now: number): (record: ServiceRecord) => Buffer {
   };
 }
 
+const NOT_IMPACTED = Buffer.from(',"impacted_by":[]', 'latin1');
+
+/** Read at each scrape: whether a dependency is down changes with other services' records. */
+function impactedFields(record: ServiceRecord, healthOf: HealthLookup): Buffer {
+  const dependsOn = record.request.dependsOn;
+  if (dependsOn === undefined || dependsOn.length === 0) return NOT_IMPACTED;
+  return Buffer.from(`,"impacted_by":${json(impactedBy(dependsOn, healthOf))}`);
+}
 const OPEN = 0x5b; // [
 const COMMA = 0x2c;
 const CLOSE = 0x5d; // ]
 
 /**
- * The same bytes as `JSON.stringify(records.map((r) => metricsEntry(r, now)))` in UTF-8, written into
+ * The same bytes as `JSON.stringify(records.map((r) => metricsEntry(r, now, healthOf)))` in UTF-8, written into
  * a buffer from `allocate` (BodyBuffers reuses them across scrapes).
  */
 export function metricsJson(
   records: readonly ServiceRecord[],
   now: number,
+  healthOf: HealthLookup,
   allocate: (length: number) => Buffer<ArrayBuffer> = Buffer.allocUnsafe,
 ): Buffer<ArrayBuffer> {
   const ageFields = ageFieldsCache(now);
   const entries: Serialised[] = new Array<Serialised>(records.length);
   const ages: Buffer[] = new Array<Buffer>(records.length);
+  const impacts: Buffer[] = new Array<Buffer>(records.length);
   let length = 2 + Math.max(0, records.length - 1);
   for (let index = 0; index < records.length; index++) {
     const record = records[index] as ServiceRecord;
     const entry = serialised(record, now);
     const age = ageFields(record);
+    const impact = impactedFields(record, healthOf);
     entries[index] = entry;
     ages[index] = age;
-    length += entry.bytes + age.length;
+    impacts[index] = impact;
+    length += entry.bytes + age.length + impact.length;
   }
   const out = allocate(length);
   let offset = 0;
@@ -136,6 +148,9 @@ export function metricsJson(
     offset += out.write(entry.head, offset, entry.ascii ? 'latin1' : 'utf8');
     out.set(age, offset);
     offset += age.length;
+    const impact = impacts[index] as Buffer;
+    out.set(impact, offset);
+    offset += impact.length;
     offset += out.write(entry.tail, offset, entry.ascii ? 'latin1' : 'utf8');
   }
   out[offset] = CLOSE;

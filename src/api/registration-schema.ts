@@ -2,6 +2,7 @@
 // in the OpenAPI document from the same schema object.
 import { z } from 'zod';
 import {
+  MAX_DEPENDENCIES,
   MIN_DEREGISTER_AFTER_SEC,
   parseTargetUrl,
   webhookUrlProblem,
@@ -126,6 +127,19 @@ export const registrationBody = z
         description:
           'A 200 answer slower than this (retries included) makes the service `degraded`, after `failure_threshold` slow answers in a row; below the timeout. Default: none',
       }),
+      depends_on: optional(
+        z
+          .array(
+            z
+              .string({ error: typeError('a service id') })
+              .regex(ID_PATTERN, 'must be service ids: 1-128 characters of letters, digits and . _ : -'),
+            { error: typeError('an array of service ids') },
+          )
+          .max(MAX_DEPENDENCIES, `must list at most ${MAX_DEPENDENCIES} services`)
+          .refine((ids) => new Set(ids).size === ids.length, 'must not list a service twice'),
+      ).meta({
+        description: `Up to ${MAX_DEPENDENCIES} ids of services this one depends on; one not registered yet counts once it is. While one is unhealthy or dead, this service's notices are held back and it reads \`impacted_by\`. A list that would close a loop is refused`,
+      }),
       tls_skip_verify: optional(z.boolean({ error: typeError('true or false') })).meta({
         description:
           'https only: probe without verifying the certificate, for a self-signed target. Never the default; the service view shows it',
@@ -196,6 +210,7 @@ export function registrationSchema(defaults: ProbeDefaults) {
       webhookUrl: body.webhook_url,
       degradedLatencyMs: body.degraded_latency_ms,
       tlsSkipVerify: body.tls_skip_verify,
+      dependsOn: body.depends_on,
     };
   });
 }

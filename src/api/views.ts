@@ -2,7 +2,7 @@
 // Each shape is a zod schema first: the TypeScript type is derived from it and the OpenAPI document
 // is generated from it, so neither can drift from what the builders below return.
 import { z } from 'zod';
-import { daysLeft, HEALTH_STATES, staleAfter } from '../domain/index.js';
+import { daysLeft, HEALTH_STATES, impactedBy, staleAfter, type Health } from '../domain/index.js';
 import type { ServiceRecord } from '../store/service-record.js';
 
 const stringMap = (description: string) => z.record(z.string(), z.string()).readonly().meta({ description });
@@ -48,6 +48,9 @@ const sharedFields = {
     z.number().min(0).max(1),
     'Errors per request between the last two samples; `null` until there are two, or when no request happened between them',
   ),
+  impacted_by: z.array(z.string()).readonly().meta({
+    description: 'The `depends_on` services that are unhealthy or dead now: while any is, notices are held back',
+  }),
   tls: nullable(
     z
       .object({
@@ -91,6 +94,11 @@ export const serviceViewSchema = z
     error_rate_threshold: z.number().min(0).max(1),
     deregister_after_sec: nullable(z.number().positive(), 'Expiry after this long dead or unhealthy; `null`: never'),
     webhook_url: nullable(z.string(), "Where this service's transitions are also posted; `null`: none of its own"),
+    depends_on: z.array(z.string()).readonly().meta({ description: 'The services this one depends on, as registered' }),
+    dependencies: z
+      .array(z.object({ id: z.string(), health: z.enum(HEALTH_STATES) }).readonly())
+      .readonly()
+      .meta({ description: 'Each of `depends_on` with its health now; `unknown` for an id not registered (yet)' }),
     tls_skip_verify: z
       .boolean()
       .meta({ description: 'Whether the certificate is probed without verification (a self-signed target)' }),
@@ -113,6 +121,13 @@ export const serviceViewSchema = z
   });
 
 export type MetricsEntry = z.output<typeof metricsEntrySchema>;
+
+/** A service's health by id, `undefined` when none is registered under it. */
+export type HealthLookup = (id: string) => Health | undefined;
+
+export function healthOfIn(store: { get(id: string): ServiceRecord | undefined }): HealthLookup {
+  return (id) => store.get(id)?.state.health;
+}
 export type ServiceView = z.output<typeof serviceViewSchema>;
 
 export function ageSec(record: ServiceRecord, now: number): number | null {
@@ -127,10 +142,11 @@ export function isStale(record: ServiceRecord, now: number): boolean {
 }
 
 /** What the last probes read, shared by both views. */
-function readings(record: ServiceRecord, now: number) {
+function readings(record: ServiceRecord, now: number, healthOf: HealthLookup) {
   const { state } = record;
   const { tlsExpiresAt } = state;
   return {
+    impacted_by: impactedBy(record.request.dependsOn, healthOf),
     tls:
       tlsExpiresAt === null
         ? null
@@ -146,7 +162,7 @@ function readings(record: ServiceRecord, now: number) {
   };
 }
 
-export function metricsEntry(record: ServiceRecord, now: number): MetricsEntry {
+export function metricsEntry(record: ServiceRecord, now: number, healthOf: HealthLookup): MetricsEntry {
   const { state, request, settings } = record;
   const age = ageSec(record, now);
   return {
@@ -157,14 +173,14 @@ export function metricsEntry(record: ServiceRecord, now: number): MetricsEntry {
     last_checked: age === null ? null : `${age}s ago`,
     last_checked_age_sec: age,
     stale: isStale(record, now),
-    ...readings(record, now),
+    ...readings(record, now, healthOf),
     // The latest /health attributes win over the registration's.
     attributes: { ...request.attributes, ...state.healthAttributes },
     poll_interval_sec: settings.intervalMs / 1000,
   };
 }
 
-export function serviceView(record: ServiceRecord, now: number): ServiceView {
+export function serviceView(record: ServiceRecord, now: number, healthOf: HealthLookup): ServiceView {
   const { state, request, settings } = record;
   return {
     id: request.id,
@@ -178,6 +194,8 @@ export function serviceView(record: ServiceRecord, now: number): ServiceView {
     error_rate_threshold: settings.errorRateThreshold,
     deregister_after_sec: settings.deregisterAfterMs === null ? null : settings.deregisterAfterMs / 1000,
     webhook_url: request.webhookUrl ?? null,
+    depends_on: request.dependsOn ?? [],
+    dependencies: (request.dependsOn ?? []).map((id) => ({ id, health: healthOf(id) ?? 'unknown' })),
     tls_skip_verify: settings.tlsSkipVerify,
     degraded_latency_ms: settings.degradedLatencyMs,
     registered_at: new Date(record.registeredAt).toISOString(),
@@ -187,7 +205,7 @@ export function serviceView(record: ServiceRecord, now: number): ServiceView {
     last_checked_at: state.lastCheckedAt === null ? null : new Date(state.lastCheckedAt).toISOString(),
     last_checked_age_sec: ageSec(record, now),
     stale: isStale(record, now),
-    ...readings(record, now),
+    ...readings(record, now, healthOf),
     health_attributes: state.healthAttributes,
   };
 }

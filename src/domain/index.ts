@@ -10,6 +10,7 @@ export * from './target-policy.js';
 export * from './expiry.js';
 export * from './hour-aggregate.js';
 export * from './daily-uptime.js';
+export * from './dependencies.js';
 export * from './response-histogram.js';
 export * from './port.js';
 export * from './webhook-url.js';

@@ -17,6 +17,8 @@ export interface RegistrationRequest {
   readonly degradedLatencyMs?: number | undefined;
   /** https: probe without verifying the certificate (a self-signed target). Never the default. */
   readonly tlsSkipVerify?: boolean | undefined;
+  /** The services this one depends on: while one is down, this one's notices are held back. */
+  readonly dependsOn?: readonly string[] | undefined;
 }
 
 /** Global defaults that apply where a registration leaves a setting out. */

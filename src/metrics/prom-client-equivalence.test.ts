@@ -9,6 +9,7 @@ import type { ServiceStore } from '../store/store.js';
 import { openStore, probeResult, registration } from '../../tests/helpers/fixtures.js';
 import {
   promClientServiceFamilies,
+  registerPromClientImpactedFamily,
   registerPromClientServiceFamilies,
 } from '../../tests/helpers/prom-client-service-families.js';
 import { registerMonitorMetrics } from './monitor-metrics.js';
@@ -50,6 +51,8 @@ async function storeWithVariedServices(t: TestContext): Promise<ServiceStore> {
   await store.applyResults([probeResult('d:http', failing, { kind: 'http_status', status: 503 })]);
   const gone = await register('e-dead', { env: '', note: '"\\"\n\\\n"' });
   await store.applyResults([probeResult('e-dead', gone, { kind: 'unreachable', error: 'connect ECONNREFUSED' })]);
+  // Impacted by the two that are down, not by the one never probed.
+  await store.register(registration('f-dependant', undefined, { dependsOn: ['e-dead', 'a-fresh', 'd:http'] }));
   return store;
 }
 
@@ -161,6 +164,7 @@ test('the whole exposition matches a registry holding prom-client gauges and the
   const metrics = createMonitorMetrics({ store, events: store.events, attributeLabels: KEYS, processMetrics: false });
   const reference = new Registry();
   registerPromClientServiceFamilies(reference, store, KEYS);
+  registerPromClientImpactedFamily(reference, store);
   const referenceFamilies = registerMonitorMetrics(reference, store, store.events);
   t.after(() => {
     metrics.close();

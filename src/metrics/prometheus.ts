@@ -1,5 +1,6 @@
 // Prometheus exposition of the monitor: the per-service families rendered from cached per-record
 // lines (service-families.ts), then the monitor's own families from its prom-client registry.
+import { impactedFamily } from './impacted-family.js';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { MonitorEvents } from '../store/events.js';
 import { registerMonitorMetrics, type WebhookDeliveryOutcome, type WebhookDiscardReason } from './monitor-metrics.js';
@@ -59,7 +60,7 @@ export function createMonitorMetrics(options: MonitorMetricsOptions): MonitorMet
     const own = registry.metrics();
     // The per-service families first, then the monitor's own; prom-client separates families with an
     // empty line and ends the text with a line feed.
-    return services.render(records, `\n\n${await own}`, allocate);
+    return services.render(records, `\n\n${impactedFamily(records)}\n\n${await own}`, allocate);
   };
   return {
     registry,

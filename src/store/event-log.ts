@@ -53,6 +53,7 @@ export class EventLog {
       from: event.from,
       to: event.to,
       reason: event.reason,
+      impacted_by: event.impactedBy ?? [],
     });
   }
 }

@@ -31,6 +31,8 @@ export interface TransitionEvent {
   readonly at: number;
   /** Cluster mode: the outbox's stable id for this transition's notice, the same on every replica. */
   readonly noticeId?: string;
+  /** The service's `depends_on` that were down when it happened: its notice is held back. */
+  readonly impactedBy?: readonly string[];
 }
 
 export interface LagSummary {

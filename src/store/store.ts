@@ -8,6 +8,7 @@ import {
   DAY_MS,
   HOUR_MS,
   hourStartOf,
+  impactedBy,
   intervalAnchor,
   resolveSettings,
   restoredScheduledAt,
@@ -301,6 +302,13 @@ export class ServiceStore {
         }
       }
       counts.push(updated.length - before);
+    }
+    // Judged once the whole batch is in: a dependency that went down in this very batch counts.
+    const healthOf = (id: string) => this.registry.get(id)?.state.health;
+    for (const [index, transition] of transitions.entries()) {
+      const dependsOn = this.registry.get(transition.serviceId)?.request.dependsOn;
+      const impacted = impactedBy(dependsOn, healthOf);
+      if (impacted.length > 0) transitions[index] = { ...transition, impactedBy: impacted };
     }
     // Applied in memory whether or not the database takes them: they are what the targets answered.
     // A refused batch waits and goes first in the next write that succeeds.

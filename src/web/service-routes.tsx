@@ -47,6 +47,10 @@ export function serviceRoutes(deps: ApiDeps, settings: StatusPageSettings, rollu
       registeredAt: new Date(record.registeredAt).toISOString(),
       attributes: request.attributes,
       healthAttributes: state.healthAttributes,
+      dependencies: (request.dependsOn ?? []).map((dependency) => ({
+        id: dependency,
+        health: deps.store.get(dependency)?.state.health ?? 'unknown',
+      })),
       ...rowUptime(daily.get(id)),
       range: query.range,
       series: responseSeries(hours, query.range, now),

@@ -157,8 +157,8 @@ test('random /health bodies probed over HTTP and applied to the store always lea
       assert.ok(stored);
       assertValidState(stored.state);
       // What the API would answer passes the schemas the OpenAPI document publishes.
-      serviceViewSchema.parse(serviceView(stored, Date.now()));
-      metricsEntrySchema.parse(metricsEntry(stored, Date.now()));
+      serviceViewSchema.parse(serviceView(stored, Date.now(), () => undefined));
+      metricsEntrySchema.parse(metricsEntry(stored, Date.now(), () => undefined));
     }),
     fuzzParameters(200, FOUND),
   );

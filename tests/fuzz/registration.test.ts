@@ -62,6 +62,7 @@ const SETTINGS_KEYS = [
   'webhook_url',
   'degraded_latency_ms',
   'tls_skip_verify',
+  'depends_on',
   'health',
   'ready',
 ] as const;
@@ -74,6 +75,8 @@ const REPORTED_AS: Readonly<Record<string, readonly string[]>> = {
   poll_interval_sec: ['timeout_ms', 'degraded_latency_ms'],
   timeout_ms: ['degraded_latency_ms'],
   url: ['tls_skip_verify'],
+  // A new id can close a loop that its depends_on names.
+  id: ['depends_on'],
 };
 
 const servicePath = (id: string): string => `/services/${encodeURIComponent(id)}`;

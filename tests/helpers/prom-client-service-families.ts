@@ -2,7 +2,8 @@
 // scrape time, the way the monitor exposed them before it rendered them itself. Tests hold the
 // hand-written renderer to this text byte for byte.
 import { Gauge, Registry } from 'prom-client';
-import { HEALTH_STATES } from '../../src/domain/index.js';
+import { HEALTH_STATES, impactedBy } from '../../src/domain/index.js';
+import { IMPACTED_FAMILY } from '../../src/metrics/impacted-family.js';
 import { attributeLabelNames } from '../../src/metrics/label-names.js';
 import {
   recordStaleAfter,
@@ -116,4 +117,22 @@ export async function promClientServiceFamilies(
   const registry = new Registry();
   registerPromClientServiceFamilies(registry, { list: () => records }, attributeKeys, now);
   return (await registry.metrics()).slice(0, -1);
+}
+
+/** health_monitor_service_impacted as a prom-client Gauge: it follows the per-service families in the exposition. */
+export function registerPromClientImpactedFamily(registry: Registry, source: ServiceSource): void {
+  new Gauge({
+    name: IMPACTED_FAMILY,
+    help: "1 for each of a service's depends_on that is unhealthy or dead now: the service's notices are held back meanwhile.",
+    labelNames: ['service', 'by'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const records = source.list();
+      const health = new Map(records.map((record) => [record.request.id, record.state.health]));
+      for (const record of records)
+        for (const by of impactedBy(record.request.dependsOn, (id) => health.get(id)))
+          this.set({ service: record.request.id, by }, 1);
+    },
+  });
 }

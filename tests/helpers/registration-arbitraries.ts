@@ -19,6 +19,7 @@ export const REGISTRATION_FIELDS = [
   'webhook_url',
   'degraded_latency_ms',
   'tls_skip_verify',
+  'depends_on',
 ] as const;
 export type RegistrationField = (typeof REGISTRATION_FIELDS)[number];
 
@@ -96,6 +97,11 @@ export const validRegistration: fc.Arbitrary<RawEntries> = fc
       // Below the timeout, which is at least 1000 ms when not given (the defaults and a 1 s interval).
       degraded_latency_ms: fc.integer({ min: 1, max: 999 }),
       tls_skip_verify: fc.boolean(),
+      // Ids no generated registration takes, so no loop can form: a loop is refused, not invalid.
+      depends_on: fc.uniqueArray(
+        fc.integer({ min: 0, max: 99 }).map((n) => `zz-dependency-${n}`),
+        { maxLength: 32 },
+      ),
     },
     { requiredKeys: ['id', 'url'] },
   )
@@ -364,6 +370,7 @@ const FIELD_VALUES: Record<RegistrationField, fc.Arbitrary<string>> = {
   webhook_url: fc.oneof(urlText.map(json), hostileValue),
   degraded_latency_ms: fc.oneof(numbers, hostileValue),
   tls_skip_verify: fc.oneof(fc.constantFrom('true', 'false'), hostileValue),
+  depends_on: fc.oneof(fc.array(idText, { maxLength: 40 }).map(json), hostileValue),
 };
 
 const unknownField = fc

@@ -71,6 +71,7 @@ export function expectedView(sent: Record<string, unknown>, defaults: ProbeDefau
     webhook_url: given('webhook_url', null),
     degraded_latency_ms: given('degraded_latency_ms', null),
     tls_skip_verify: given('tls_skip_verify', false),
+    depends_on: given('depends_on', []),
     health: 'unknown',
     ready: false,
   };

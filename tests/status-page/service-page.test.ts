@@ -58,7 +58,7 @@ before(async () => {
       poll_interval_sec: 300,
       attributes: { group: PAYLOAD, owner: `"><script>window.__pwned=3</script>` },
     },
-    { id: 'web', url: target.url, poll_interval_sec: 1, attributes: { group: 'Front' } },
+    { id: 'web', url: target.url, poll_interval_sec: 1, attributes: { group: 'Front' }, depends_on: ['db', 'later'] },
     { id: 'db', url: failing.url, poll_interval_sec: 1, attributes: { group: 'Data' } },
     { id: 'queue', url: failing.url, poll_interval_sec: 1 },
   ]) {
@@ -220,6 +220,15 @@ test('service-sent attributes, /health attributes, last_error and reasons are sh
   }
   assert.equal(await page.textContent('.last-error'), PAYLOAD);
   assert.ok((await page.locator('td', { hasText: PAYLOAD }).count()) >= 3, 'attributes, /health attribute, a reason');
+});
+
+test('a service page lists its dependencies with their health, one not registered as unknown', async () => {
+  const { page } = await openPage(browser);
+  await page.goto(`${monitor.url}/ui/services/web`);
+  const listed = await page.$$eval('dl.facts ul.plain li', (items) =>
+    items.map((item) => item.textContent?.replace(/\s+/g, ' ').trim()),
+  );
+  assert.deepEqual(listed, ['db ✖ unhealthy', 'later ? unknown']);
 });
 
 interface AxeViolation {

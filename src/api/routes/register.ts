@@ -1,6 +1,6 @@
 // POST /register: content type, JSON, schema and target policy checked (the size limit is app-wide), then stored durably.
 import { Hono, type MiddlewareHandler } from 'hono';
-import type { RegistrationRequest, TargetPolicy } from '../../domain/index.js';
+import { dependencyCycle, type RegistrationRequest, type TargetPolicy } from '../../domain/index.js';
 import { requireToken } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError, type ErrorDetail } from '../errors.js';
@@ -21,7 +21,7 @@ import {
   UNAUTHORIZED,
   type DocumentRoutes,
 } from '../route-docs.js';
-import { serviceView, serviceViewSchema } from '../views.js';
+import { healthOfIn, serviceView, serviceViewSchema } from '../views.js';
 
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
 
@@ -81,8 +81,17 @@ export function registerRoutes(deps: ApiDeps): Hono {
       const summary = refused.map((detail) => `${detail.field} ${detail.message}`).join('; ');
       throw new ApiError(400, 'invalid_registration', `invalid registration: ${summary}`, refused);
     }
+    const cycle = dependencyCycle(
+      parsed.data.id,
+      parsed.data.dependsOn ?? [],
+      (id) => deps.store.get(id)?.request.dependsOn,
+    );
+    if (cycle !== null) {
+      const detail = { field: 'depends_on', message: `would make a dependency cycle: ${cycle.join(' → ')}` };
+      throw new ApiError(400, 'invalid_registration', `invalid registration: depends_on ${detail.message}`, [detail]);
+    }
     const { record, created } = await deps.store.register(parsed.data);
-    return c.json(serviceView(record, now()), created ? 201 : 200);
+    return c.json(serviceView(record, now(), healthOfIn(deps.store)), created ? 201 : 200);
   });
   return routes;
 }
@@ -99,7 +108,7 @@ export const documentRegisterRoutes: DocumentRoutes = (registry) => {
       201: jsonResponse('A new service, as stored', serviceViewSchema),
       200: jsonResponse('A known id registered again, with its new settings', serviceViewSchema),
       ...errorResponses({
-        400: '`invalid_json`: the body is not JSON; `invalid_registration`: one `details` entry per bad or unknown field, and per `url` or `webhook_url` whose host ALLOW_TARGETS or the metadata refusal turns away',
+        400: '`invalid_json`: the body is not JSON; `invalid_registration`: one `details` entry per bad or unknown field, per `url` or `webhook_url` whose host ALLOW_TARGETS or the metadata refusal turns away, and for a `depends_on` that would close a loop (the loop named)',
         401: UNAUTHORIZED,
         413: `\`payload_too_large\`: the body is over ${REGISTRATION_LIMITS.maxBodyBytes} bytes`,
         415: '`unsupported_media_type`: the Content-Type is not JSON',

@@ -2,7 +2,7 @@
 // receivers' queues without waiting for any of them.
 import type { Logger } from 'pino';
 import { Agent } from 'undici';
-import type { Health, HealthVerdict } from '../../domain/index.js';
+import { impactedBy, isFailure, type Health, type HealthVerdict } from '../../domain/index.js';
 import { guardedConnector } from '../../net/target-guard.js';
 import type { DeregisteredEvent, MonitorEventMap, RegisteredEvent, TransitionEvent } from '../../store/events.js';
 import type { ServiceRecord } from '../../store/service-record.js';
@@ -33,6 +33,8 @@ interface Watched {
   readonly record: ServiceRecord;
   /** The health receivers were last told about: the same health is never announced twice in a row. */
   readonly told: Health;
+  /** A transition was held back while a dependency was down: when they are all up, say where it stands. */
+  readonly heldBack?: boolean;
 }
 
 /** One spelling per receiver, so a webhook_url that is also in WEBHOOK_URLS gets each notice once. */
@@ -120,9 +122,19 @@ class Notifier {
       // From the outbox, each transition is judged on its own: what this replica told before may be stale.
       const told = outbox !== null ? event.from.health : (known?.told ?? event.from.health);
       const kind = noticeKindForChange(event.from.health, event.to.health);
+      // A dependency that comes back releases what its dependants held back meanwhile.
+      if (isFailure(event.from.health) && !isFailure(event.to.health)) this.releaseDependants(id);
+      const impacted = event.impactedBy ?? [];
+      if (impacted.length > 0 && kind !== null) {
+        // Caused, most likely, by a dependency that is down and announced for itself: nothing now.
+        this.watched.set(id, { record, told, heldBack: true });
+        if (event.noticeId !== undefined) outbox?.settled(event.noticeId);
+        this.log.debug({ service: id, impactedBy: impacted }, 'webhook notice held back: a dependency is down');
+        return;
+      }
       // A readiness-only change (kind null) or a repeat of what receivers already heard is not sent.
       const announce = kind !== null && event.to.health !== told;
-      this.watched.set(id, { record, told: announce ? event.to.health : told });
+      this.watched.set(id, { record, told: announce ? event.to.health : told, heldBack: known?.heldBack ?? false });
       if (!announce) {
         if (event.noticeId !== undefined) outbox?.settled(event.noticeId);
         return;
@@ -162,6 +174,34 @@ class Notifier {
         badSince: known.record.state.badSince,
       });
     });
+
+  /**
+   * Each service that held a notice back because `dependencyId` was down, now that every one of its
+   * dependencies is up: one notice if it stands elsewhere than receivers last heard (it is still
+   * bad, or was bad before), saying it was held back; none if it came back with its dependency.
+   */
+  private releaseDependants(dependencyId: string): void {
+    const healthOf = (id: string): Health | undefined => this.options.lookup(id)?.state.health;
+    for (const [id, watched] of this.watched) {
+      if (watched.heldBack !== true || !(watched.record.request.dependsOn ?? []).includes(dependencyId)) continue;
+      const record = this.options.lookup(id) ?? watched.record;
+      if (impactedBy(record.request.dependsOn, healthOf).length > 0) continue;
+      const kind = noticeKindForChange(watched.told, record.state.health);
+      this.watched.set(id, { record, told: record.state.health, heldBack: false });
+      if (kind === null) continue;
+      if (needsReminders(record.state.health)) this.reminders?.track(id);
+      else this.reminders?.untrack(id);
+      const at = this.options.now();
+      this.send(record, {
+        event: kind,
+        from: { health: watched.told, ready: watched.told === 'healthy' || watched.told === 'degraded' },
+        to: verdictOf(record),
+        reason: `${record.state.reason} (held back while ${dependencyId} was down)`,
+        at,
+        badSince: needsReminders(record.state.health) ? (record.state.badSince ?? at) : null,
+      });
+    }
+  }
 
   private remind(serviceId: string): void {
     const record = this.options.lookup(serviceId);

@@ -39,6 +39,8 @@ export interface ServicePageProps {
   readonly registeredAt: string;
   readonly attributes: Readonly<Record<string, string>>;
   readonly healthAttributes: Readonly<Record<string, string>>;
+  /** `depends_on`, each with its health now (`unknown` when not registered). */
+  readonly dependencies: readonly { readonly id: string; readonly health: Health }[];
   readonly uptime: Readonly<Record<RowWindow, string>>;
   readonly bar: BarData;
   readonly range: ChartRange;
@@ -121,6 +123,20 @@ const Facts: FC<ServicePageProps> = (props) => (
           : `recent: ${percent(props.recentErrorRate)} between the last two probes`}
       </div>
     </dd>
+    {props.dependencies.length === 0 ? null : (
+      <>
+        <dt>Depends on</dt>
+        <dd>
+          <ul class="plain">
+            {props.dependencies.map((dependency) => (
+              <li>
+                <a href={servicePath(dependency.id)}>{dependency.id}</a> <HealthCell health={dependency.health} />
+              </li>
+            ))}
+          </ul>
+        </dd>
+      </>
+    )}
     <dt>Last error</dt>
     <dd class="last-error">{props.lastError ?? 'none'}</dd>
     <dt>Registered</dt>
