@@ -29,6 +29,8 @@ import { startingFetch } from './api/starting.js';
 
 /** Requests still running when shutdown starts get this long before their connections are cut. */
 const DRAIN_MS = 2000;
+/** Cluster mode: how often each replica reads the maintenance windows back from the database. */
+const MAINTENANCE_RELOAD_MS = 2000;
 /** Probe results joined for this long into one PostgreSQL transaction (docs/cluster.md, sizing). */
 const POSTGRES_RESULT_WRITE_DELAY_MS = 50;
 /** Registrations arriving within this long share one durable PostgreSQL commit. */
@@ -156,9 +158,19 @@ async function main(): Promise<void> {
   const prometheus = createMonitorMetrics({ store, events: store.events, attributeLabels: config.promAttributeLabels });
   const policy = targetPolicy(config.allowTargets);
   const noticeEvents: MonitorEvents = cluster?.notices ?? store.events;
+  if (cluster !== null) {
+    // Windows are opened and ended on any replica: each reads them back from the database every
+    // couple of seconds, and tells its notifier when one ends.
+    store.events.on('maintenanceEnded', (event) => noticeEvents.emit('maintenanceEnded', event));
+    const reload = setInterval(() => {
+      store.reloadMaintenance().catch((error: unknown) => logger.warn({ err: error }, 'maintenance windows not read'));
+    }, MAINTENANCE_RELOAD_MS);
+    reload.unref();
+  }
   const webhooks = startWebhookNotifier({
     events: noticeEvents,
     lookup: (id) => store.get(id),
+    maintenanceOf: (id) => store.maintenanceFor(id),
     // Services restored at start: their webhook_url is known, and those already bad keep getting reminders.
     services: store.list(),
     receivers: config.webhookUrls,

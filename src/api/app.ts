@@ -13,6 +13,7 @@ import { clusterRoutes } from './routes/cluster.js';
 import { eventRoutes } from './routes/events.js';
 import { healthzRoutes } from './routes/healthz.js';
 import { historyRoutes } from './routes/history.js';
+import { maintenanceRoutes } from './routes/maintenance.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { openapiRoutes } from './routes/openapi.js';
 import { registerRoutes } from './routes/register.js';
@@ -27,6 +28,7 @@ export function createApp(deps: ApiDeps): Hono {
   app.route('/', registerRoutes(deps));
   app.route('/', serviceRoutes(deps));
   app.route('/', historyRoutes(deps));
+  app.route('/', maintenanceRoutes(deps));
   app.route('/', metricsRoutes(deps));
   app.route('/', healthzRoutes(deps));
   app.route('/', eventRoutes(deps));

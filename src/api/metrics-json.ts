@@ -3,7 +3,7 @@
 // entry again (the figures: docs/decisions.md, "GET /metrics bodies").
 import type { ServiceRecord } from '../store/service-record.js';
 import { DAY_MS, daysLeft, impactedBy } from '../domain/index.js';
-import { ageSec, isStale, type HealthLookup } from './views.js';
+import { ageSec, isStale, maintenanceView, type ViewContext } from './views.js';
 
 interface Serialised {
   /** `{"service":…,"ready":…,`: the entry up to its age fields. */
@@ -101,26 +101,28 @@ function ageFieldsCache(now: number): (record: ServiceRecord) => Buffer {
   };
 }
 
-const NOT_IMPACTED = Buffer.from(',"impacted_by":[]', 'latin1');
+const NOT_IMPACTED = Buffer.from(',"impacted_by":[],"maintenance":null', 'latin1');
 
-/** Read at each scrape: whether a dependency is down changes with other services' records. */
-function impactedFields(record: ServiceRecord, healthOf: HealthLookup): Buffer {
+/** Read at each scrape: a dependency going down or a window opening does not change this record. */
+function contextFields(record: ServiceRecord, context: ViewContext): Buffer {
   const dependsOn = record.request.dependsOn;
-  if (dependsOn === undefined || dependsOn.length === 0) return NOT_IMPACTED;
-  return Buffer.from(`,"impacted_by":${json(impactedBy(dependsOn, healthOf))}`);
+  const window = context.maintenanceOf(record.request.id);
+  if ((dependsOn === undefined || dependsOn.length === 0) && window === null) return NOT_IMPACTED;
+  const impacted = json(impactedBy(dependsOn, context.healthOf));
+  return Buffer.from(`,"impacted_by":${impacted},"maintenance":${json(maintenanceView(window))}`);
 }
 const OPEN = 0x5b; // [
 const COMMA = 0x2c;
 const CLOSE = 0x5d; // ]
 
 /**
- * The same bytes as `JSON.stringify(records.map((r) => metricsEntry(r, now, healthOf)))` in UTF-8, written into
+ * The same bytes as `JSON.stringify(records.map((r) => metricsEntry(r, now, context)))` in UTF-8, written into
  * a buffer from `allocate` (BodyBuffers reuses them across scrapes).
  */
 export function metricsJson(
   records: readonly ServiceRecord[],
   now: number,
-  healthOf: HealthLookup,
+  context: ViewContext,
   allocate: (length: number) => Buffer<ArrayBuffer> = Buffer.allocUnsafe,
 ): Buffer<ArrayBuffer> {
   const ageFields = ageFieldsCache(now);
@@ -132,7 +134,7 @@ export function metricsJson(
     const record = records[index] as ServiceRecord;
     const entry = serialised(record, now);
     const age = ageFields(record);
-    const impact = impactedFields(record, healthOf);
+    const impact = contextFields(record, context);
     entries[index] = entry;
     ages[index] = age;
     impacts[index] = impact;

@@ -8,7 +8,7 @@ import { createMonitorMetrics } from '../metrics/prometheus.js';
 import { createApp } from './app.js';
 import type { ErrorBody } from './errors.js';
 import { PROMETHEUS_SCRAPER_ACCEPT } from '../../tests/helpers/prometheus.js';
-import { healthOfIn, metricsEntry } from './views.js';
+import { contextOf, metricsEntry } from './views.js';
 
 const PROMETHEUS_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
@@ -75,7 +75,7 @@ test('no Accept, */*, application/json, a browser and ?format=json get the JSON 
     assert.match(response.headers.get('content-type') ?? '', /^application\/json/, what);
     const body = (await response.json()) as Record<string, unknown>[];
     // Ages are computed per request; the rest must be exactly the JSON view.
-    const expected = store.list().map((record) => metricsEntry(record, Date.now(), healthOfIn(store)));
+    const expected = store.list().map((record) => metricsEntry(record, Date.now(), contextOf(store)));
     assert.deepEqual(
       body.map(({ last_checked: _, last_checked_age_sec: __, ...rest }) => rest),
       expected.map(({ last_checked: _, last_checked_age_sec: __, ...rest }) => rest),

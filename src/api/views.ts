@@ -2,7 +2,14 @@
 // Each shape is a zod schema first: the TypeScript type is derived from it and the OpenAPI document
 // is generated from it, so neither can drift from what the builders below return.
 import { z } from 'zod';
-import { daysLeft, HEALTH_STATES, impactedBy, staleAfter, type Health } from '../domain/index.js';
+import {
+  daysLeft,
+  HEALTH_STATES,
+  impactedBy,
+  staleAfter,
+  type Health,
+  type MaintenanceWindow,
+} from '../domain/index.js';
 import type { ServiceRecord } from '../store/service-record.js';
 
 const stringMap = (description: string) => z.record(z.string(), z.string()).readonly().meta({ description });
@@ -51,6 +58,15 @@ const sharedFields = {
   impacted_by: z.array(z.string()).readonly().meta({
     description: 'The `depends_on` services that are unhealthy or dead now: while any is, notices are held back',
   }),
+  maintenance: nullable(
+    z
+      .object({
+        until: z.iso.datetime().meta({ description: 'When the window ends by itself' }),
+        reason: z.string(),
+      })
+      .readonly(),
+    'The maintenance window covering the service now (its own or one for every service): no notices, and its probes left out of uptime; `null` when none',
+  ),
   tls: nullable(
     z
       .object({
@@ -122,11 +138,25 @@ export const serviceViewSchema = z
 
 export type MetricsEntry = z.output<typeof metricsEntrySchema>;
 
-/** A service's health by id, `undefined` when none is registered under it. */
-export type HealthLookup = (id: string) => Health | undefined;
+/** What a view reads besides the record: other services' health, and the maintenance windows. */
+export interface ViewContext {
+  /** A service's health by id, `undefined` when none is registered under it. */
+  readonly healthOf: (id: string) => Health | undefined;
+  readonly maintenanceOf: (id: string) => MaintenanceWindow | null;
+}
 
-export function healthOfIn(store: { get(id: string): ServiceRecord | undefined }): HealthLookup {
-  return (id) => store.get(id)?.state.health;
+export const NO_CONTEXT: ViewContext = { healthOf: () => undefined, maintenanceOf: () => null };
+
+export function contextOf(store: {
+  get(id: string): ServiceRecord | undefined;
+  maintenanceFor(id: string): MaintenanceWindow | null;
+}): ViewContext {
+  return { healthOf: (id) => store.get(id)?.state.health, maintenanceOf: (id) => store.maintenanceFor(id) };
+}
+
+/** The window covering a service as the views show it. */
+export function maintenanceView(window: MaintenanceWindow | null): { until: string; reason: string } | null {
+  return window === null ? null : { until: new Date(window.until).toISOString(), reason: window.reason };
 }
 export type ServiceView = z.output<typeof serviceViewSchema>;
 
@@ -142,11 +172,12 @@ export function isStale(record: ServiceRecord, now: number): boolean {
 }
 
 /** What the last probes read, shared by both views. */
-function readings(record: ServiceRecord, now: number, healthOf: HealthLookup) {
+function readings(record: ServiceRecord, now: number, context: ViewContext) {
   const { state } = record;
   const { tlsExpiresAt } = state;
   return {
-    impacted_by: impactedBy(record.request.dependsOn, healthOf),
+    impacted_by: impactedBy(record.request.dependsOn, context.healthOf),
+    maintenance: maintenanceView(context.maintenanceOf(record.request.id)),
     tls:
       tlsExpiresAt === null
         ? null
@@ -162,7 +193,7 @@ function readings(record: ServiceRecord, now: number, healthOf: HealthLookup) {
   };
 }
 
-export function metricsEntry(record: ServiceRecord, now: number, healthOf: HealthLookup): MetricsEntry {
+export function metricsEntry(record: ServiceRecord, now: number, context: ViewContext): MetricsEntry {
   const { state, request, settings } = record;
   const age = ageSec(record, now);
   return {
@@ -173,14 +204,14 @@ export function metricsEntry(record: ServiceRecord, now: number, healthOf: Healt
     last_checked: age === null ? null : `${age}s ago`,
     last_checked_age_sec: age,
     stale: isStale(record, now),
-    ...readings(record, now, healthOf),
+    ...readings(record, now, context),
     // The latest /health attributes win over the registration's.
     attributes: { ...request.attributes, ...state.healthAttributes },
     poll_interval_sec: settings.intervalMs / 1000,
   };
 }
 
-export function serviceView(record: ServiceRecord, now: number, healthOf: HealthLookup): ServiceView {
+export function serviceView(record: ServiceRecord, now: number, context: ViewContext): ServiceView {
   const { state, request, settings } = record;
   return {
     id: request.id,
@@ -195,7 +226,7 @@ export function serviceView(record: ServiceRecord, now: number, healthOf: Health
     deregister_after_sec: settings.deregisterAfterMs === null ? null : settings.deregisterAfterMs / 1000,
     webhook_url: request.webhookUrl ?? null,
     depends_on: request.dependsOn ?? [],
-    dependencies: (request.dependsOn ?? []).map((id) => ({ id, health: healthOf(id) ?? 'unknown' })),
+    dependencies: (request.dependsOn ?? []).map((id) => ({ id, health: context.healthOf(id) ?? 'unknown' })),
     tls_skip_verify: settings.tlsSkipVerify,
     degraded_latency_ms: settings.degradedLatencyMs,
     registered_at: new Date(record.registeredAt).toISOString(),
@@ -205,7 +236,7 @@ export function serviceView(record: ServiceRecord, now: number, healthOf: Health
     last_checked_at: state.lastCheckedAt === null ? null : new Date(state.lastCheckedAt).toISOString(),
     last_checked_age_sec: ageSec(record, now),
     stale: isStale(record, now),
-    ...readings(record, now, healthOf),
+    ...readings(record, now, context),
     health_attributes: state.healthAttributes,
   };
 }

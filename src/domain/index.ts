@@ -11,6 +11,7 @@ export * from './expiry.js';
 export * from './hour-aggregate.js';
 export * from './daily-uptime.js';
 export * from './dependencies.js';
+export * from './maintenance.js';
 export * from './response-histogram.js';
 export * from './port.js';
 export * from './webhook-url.js';

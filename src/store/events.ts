@@ -82,6 +82,8 @@ export interface MonitorEventMap {
   storage: [StorageHealth];
   /** Cluster mode: services of shards just taken over wait to be probed (no event is logged for it). */
   adopted: [{ services: number }];
+  /** A maintenance window ended, by itself or early: notices held back during it may be due. */
+  maintenanceEnded: [{ scope: string }];
 }
 
 export class MonitorEvents extends EventEmitter<MonitorEventMap> {}

@@ -3,6 +3,7 @@ import type {
   DayRow,
   DayTransitionCount,
   HourAggregate,
+  MaintenanceWindow,
   RegistrationRequest,
   RollupRange,
   ServiceState,
@@ -111,6 +112,10 @@ export interface Persistence {
   transitions(serviceId: string, page: { limit: number; beforeId: number | null }): Promise<StoredTransition[]>;
   /** Hourly aggregates of a service from `sinceHourStart` on, oldest first. */
   hourlyAggregates(serviceId: string, sinceHourStart: number): Promise<HourAggregate[]>;
+  /** Every maintenance window stored, ended ones included. */
+  maintenanceWindows(): Promise<MaintenanceWindow[]>;
+  /** Stores the window of `scope` (replacing one), or removes it when `window` is null; durable when it resolves. */
+  writeMaintenance(scope: string, window: MaintenanceWindow | null): Promise<void>;
   /** Per service and UTC day from `range.sinceDayStart` on: probes, successes (with each window's share) and transitions. */
   dailyRollups(serviceIds: readonly string[], range: RollupRange): Promise<DailyRollupRows>;
   /** Log entries after `afterId`, oldest first. */

@@ -6,18 +6,21 @@ import {
   emptyHour,
   expiryReason,
   DAY_MS,
+  EVERY_SERVICE,
   HOUR_MS,
   hourStartOf,
   impactedBy,
   intervalAnchor,
   resolveSettings,
   restoredScheduledAt,
+  windowFor,
   rollUp,
   rollupRange,
   updateState,
   uptimeWindows,
   UPTIME_WINDOWS,
   type HourAggregate,
+  type MaintenanceWindow,
   type OpenHourAggregate,
   type ProbeDefaults,
   type ProbeJob,
@@ -101,6 +104,8 @@ const AGGREGATE_RETENTION_MS = 365 * 24 * HOUR_MS;
 export class ServiceStore {
   readonly events = new MonitorEvents();
   private readonly registry = new Registry();
+  private readonly windows = new Map<string, MaintenanceWindow>();
+  private readonly windowTimers = new Map<string, NodeJS.Timeout>();
   private readonly due: DueTracker;
   private readonly remote: RemoteChanges;
   private readonly mailbox = new Mailbox();
@@ -183,7 +188,78 @@ export class ServiceStore {
       store.registry.put(entry);
       store.due.wait(entry);
     }
+    store.replaceWindows(await options.persistence.maintenanceWindows());
     return store;
+  }
+
+  // ---- maintenance windows ----
+
+  /** Starts (or replaces) the window of `window.scope`; resolves once it is durable. */
+  async startMaintenance(window: MaintenanceWindow): Promise<void> {
+    await this.send(() => this.options.persistence.writeMaintenance(window.scope, window));
+    this.windows.set(window.scope, window);
+    this.armWindowEnd(window);
+  }
+
+  /** Ends `scope`'s window early; `false` when none is open. Resolves once the end is durable. */
+  async endMaintenance(scope: string): Promise<boolean> {
+    const open = this.windows.get(scope);
+    if (open === undefined || open.until <= this.now()) return false;
+    await this.send(() => this.options.persistence.writeMaintenance(scope, null));
+    this.windowEnded(scope);
+    return true;
+  }
+
+  /** The window covering a service now, if any. */
+  maintenanceFor(serviceId: string): MaintenanceWindow | null {
+    return windowFor(this.windows, serviceId, this.now());
+  }
+
+  /** The windows open now, for every service first, then by service id. */
+  openWindows(): MaintenanceWindow[] {
+    const now = this.now();
+    return [...this.windows.values()]
+      .filter((window) => window.until > now)
+      .sort((a, b) => (a.scope === b.scope ? 0 : a.scope === EVERY_SERVICE ? -1 : a.scope < b.scope ? -1 : 1));
+  }
+
+  /** Cluster mode: the windows as the database has them now (another replica may have changed them). */
+  async reloadMaintenance(): Promise<void> {
+    this.replaceWindows(await this.options.persistence.maintenanceWindows());
+  }
+
+  private replaceWindows(windows: readonly MaintenanceWindow[]): void {
+    const kept = new Set(windows.map((window) => window.scope));
+    for (const scope of [...this.windows.keys()]) if (!kept.has(scope)) this.windowEnded(scope);
+    for (const window of windows) {
+      const known = this.windows.get(window.scope);
+      if (known?.until === window.until && known.reason === window.reason) continue;
+      this.windows.set(window.scope, window);
+      this.armWindowEnd(window);
+    }
+  }
+
+  /** A timer at the window's end (re-armed in steps: timers cannot wait longer than about 24 days). */
+  private armWindowEnd(window: MaintenanceWindow): void {
+    clearTimeout(this.windowTimers.get(window.scope));
+    const wait = window.until - this.now();
+    if (wait <= 0) return void this.windows.delete(window.scope);
+    const timer = setTimeout(
+      () => {
+        if (this.windows.get(window.scope) !== window) return;
+        if (window.until > this.now()) this.armWindowEnd(window);
+        else this.windowEnded(window.scope);
+      },
+      Math.min(wait, 2 ** 31 - 1),
+    );
+    timer.unref();
+    this.windowTimers.set(window.scope, timer);
+  }
+
+  private windowEnded(scope: string): void {
+    clearTimeout(this.windowTimers.get(scope));
+    this.windowTimers.delete(scope);
+    if (this.windows.delete(scope)) this.emit('maintenanceEnded', { scope });
   }
 
   // ---- messages (mutations) ----
@@ -294,7 +370,9 @@ export class ServiceStore {
         updated.push(entry);
         if (change) transitions.push({ serviceId: result.serviceId, ...change });
         const checkedAt = entry.state.lastCheckedAt;
-        if (result.outcome.kind !== 'monitor_error' && checkedAt !== null) {
+        // Uptime leaves maintenance out: those probes are not counted.
+        const inWindow = checkedAt !== null && windowFor(this.windows, entry.id, checkedAt) !== null;
+        if (result.outcome.kind !== 'monitor_error' && checkedAt !== null && !inWindow) {
           const hourStart = hourStartOf(checkedAt);
           if (entry.openHour?.hourStart !== hourStart) entry.openHour = emptyHour(entry.id, hourStart);
           addProbe(entry.openHour, result.durationMs, entry.state.ready);
@@ -371,6 +449,7 @@ export class ServiceStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const timer of this.windowTimers.values()) clearTimeout(timer);
     this.results.status.stop();
     await this.mailbox.drain();
     if (!this.results.isEmpty) {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { Agent } from 'undici';
-import { metricsEntry, metricsEntrySchema, serviceView, serviceViewSchema } from '../../src/api/views.js';
+import { metricsEntry, metricsEntrySchema, NO_CONTEXT, serviceView, serviceViewSchema } from '../../src/api/views.js';
 import {
   HEALTH_ATTRIBUTE_LIMITS,
   HEALTH_STATES,
@@ -157,8 +157,8 @@ test('random /health bodies probed over HTTP and applied to the store always lea
       assert.ok(stored);
       assertValidState(stored.state);
       // What the API would answer passes the schemas the OpenAPI document publishes.
-      serviceViewSchema.parse(serviceView(stored, Date.now(), () => undefined));
-      metricsEntrySchema.parse(metricsEntry(stored, Date.now(), () => undefined));
+      serviceViewSchema.parse(serviceView(stored, Date.now(), NO_CONTEXT));
+      metricsEntrySchema.parse(metricsEntry(stored, Date.now(), NO_CONTEXT));
     }),
     fuzzParameters(200, FOUND),
   );

@@ -1,5 +1,5 @@
 // A real persistence with some calls intercepted: for tests that need a write to wait or fail.
-import type { HourAggregate, RollupRange } from '../../src/domain/index.js';
+import type { HourAggregate, MaintenanceWindow, RollupRange } from '../../src/domain/index.js';
 import type {
   DailyRollupRows,
   Persistence,
@@ -35,6 +35,12 @@ export class PersistenceWrapper implements Persistence {
   }
   hourlyAggregates(serviceId: string, sinceHourStart: number): Promise<HourAggregate[]> {
     return this.inner.hourlyAggregates(serviceId, sinceHourStart);
+  }
+  maintenanceWindows(): Promise<MaintenanceWindow[]> {
+    return this.inner.maintenanceWindows();
+  }
+  writeMaintenance(scope: string, window: MaintenanceWindow | null): Promise<void> {
+    return this.inner.writeMaintenance(scope, window);
   }
   dailyRollups(serviceIds: readonly string[], range: RollupRange): Promise<DailyRollupRows> {
     return this.inner.dailyRollups(serviceIds, range);

@@ -45,6 +45,7 @@ export function startTestNotifier(
   const notifier = startWebhookNotifier({
     events: store.events,
     lookup: (id) => store.get(id),
+    maintenanceOf: (id) => store.maintenanceFor(id),
     receivers: [],
     // Every receiver but the metadata address, as with ALLOW_TARGETS unset.
     targetPolicy: ANY_TARGET,

@@ -81,5 +81,12 @@ test('exactly the operations the OpenAPI document marks as needing the token nee
       }
     }
   }
-  assert.deepEqual(guarded.sort(), ['DELETE /services/{id}', 'POST /register']);
+  assert.deepEqual(guarded.sort(), [
+    'DELETE /maintenance',
+    'DELETE /services/{id}',
+    'DELETE /services/{id}/maintenance',
+    'POST /maintenance',
+    'POST /register',
+    'POST /services/{id}/maintenance',
+  ]);
 });

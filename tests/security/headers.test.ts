@@ -137,13 +137,15 @@ function successfulRequest(
   path: string,
   secured: boolean,
 ): { path: string; headers: Record<string, string>; body?: string } {
-  const concrete = path.replace('{id}', method === 'delete' ? 'to-delete' : 'svc');
+  // A window is opened (POST) on a service that stays, then ended (DELETE) on the same one.
+  const maintenance = path.endsWith('/maintenance');
+  const concrete = path.replace('{id}', method === 'delete' && !maintenance ? 'to-delete' : 'svc');
   const headers: Record<string, string> = secured ? { ...AUTH } : {};
   if (method === 'post')
     return {
       path: concrete,
       headers: { ...headers, ...JSON_TYPE },
-      body: JSON.stringify({ id: 'new', url: 'http://127.0.0.1:8081' }),
+      body: JSON.stringify(maintenance ? { duration_sec: 60 } : { id: 'new', url: 'http://127.0.0.1:8081' }),
     };
   return { path: concrete, headers };
 }

@@ -289,6 +289,7 @@ for (const { name, open } of PERSISTENCE_IMPLEMENTATIONS) {
         from: { health: 'unknown', ready: false },
         to: { health: 'dead', ready: false },
         reason: 'connection refused',
+        impacted_by: [],
         // When the probe finished: the fixture's probes take 5 ms.
         at: new Date(time.now() + 5).toISOString(),
       });

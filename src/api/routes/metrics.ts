@@ -8,7 +8,7 @@ import { isHead } from '../head.js';
 import { METRICS_FORMATS, metricsFormat } from '../metrics-format.js';
 import { errorResponses, type DocumentRoutes } from '../route-docs.js';
 import { metricsJson } from '../metrics-json.js';
-import { healthOfIn, metricsEntrySchema } from '../views.js';
+import { contextOf, metricsEntrySchema } from '../views.js';
 
 /** Not strict: a Prometheus scrape config may add parameters of its own. */
 export const metricsQuery = z.object({
@@ -39,7 +39,7 @@ export function metricsRoutes(deps: ApiDeps): Hono {
     // HEAD: a body of megabytes at 10,000 services is not built to be thrown away.
     if (isHead(c)) return c.body(null, 200, { 'Content-Type': contentType });
     if (prometheus === null) {
-      const body = metricsJson(deps.store.list(), now(), healthOfIn(deps.store), (length) => jsonBodies.take(length));
+      const body = metricsJson(deps.store.list(), now(), contextOf(deps.store), (length) => jsonBodies.take(length));
       jsonBodies.giveBackWhenSent(c, body);
       return c.body(body, 200, { 'Content-Type': contentType });
     }

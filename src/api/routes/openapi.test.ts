@@ -105,12 +105,19 @@ test('a route added without documentation is caught by the comparison', async (t
   assert.deepEqual(missing, ['GET /services/{id}/undocumented']);
 });
 
-test('the routes that change the registry require the bearer token; the others do not', async (t) => {
+test('the routes that change the registry or its windows require the bearer token; the others do not', async (t) => {
   const document = await documentOf(await appWithStore(t));
   const scheme = document.components.securitySchemes['bearerAuth'];
   assert.equal(scheme?.type, 'http');
   assert.equal(scheme.scheme, 'bearer');
-  const protectedOperations = new Set(['POST /register', 'DELETE /services/{id}']);
+  const protectedOperations = new Set([
+    'POST /register',
+    'DELETE /services/{id}',
+    'POST /maintenance',
+    'DELETE /maintenance',
+    'POST /services/{id}/maintenance',
+    'DELETE /services/{id}/maintenance',
+  ]);
   for (const entry of documentedOperations(document)) {
     const [method = '', path = ''] = entry.split(' ');
     const op = operation(document, method.toLowerCase(), path);

@@ -11,6 +11,7 @@ import { documentClusterRoutes } from './cluster.js';
 import { documentEventRoutes } from './events.js';
 import { documentHealthzRoutes } from './healthz.js';
 import { documentHistoryRoutes } from './history.js';
+import { documentMaintenanceRoutes } from './maintenance.js';
 import { documentMetricsRoutes } from './metrics.js';
 import { documentRegisterRoutes } from './register.js';
 import { documentServiceRoutes } from './services.js';
@@ -42,6 +43,7 @@ const ROUTE_DOCS: readonly DocumentRoutes[] = [
   documentRegisterRoutes,
   documentServiceRoutes,
   documentHistoryRoutes,
+  documentMaintenanceRoutes,
   documentMetricsRoutes,
   documentHealthzRoutes,
   documentEventRoutes,

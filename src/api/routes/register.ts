@@ -21,7 +21,7 @@ import {
   UNAUTHORIZED,
   type DocumentRoutes,
 } from '../route-docs.js';
-import { healthOfIn, serviceView, serviceViewSchema } from '../views.js';
+import { contextOf, serviceView, serviceViewSchema } from '../views.js';
 
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
 
@@ -91,7 +91,7 @@ export function registerRoutes(deps: ApiDeps): Hono {
       throw new ApiError(400, 'invalid_registration', `invalid registration: depends_on ${detail.message}`, [detail]);
     }
     const { record, created } = await deps.store.register(parsed.data);
-    return c.json(serviceView(record, now(), healthOfIn(deps.store)), created ? 201 : 200);
+    return c.json(serviceView(record, now(), contextOf(deps.store)), created ? 201 : 200);
   });
   return routes;
 }

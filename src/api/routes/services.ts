@@ -16,7 +16,7 @@ import {
   UNAUTHORIZED,
   type DocumentRoutes,
 } from '../route-docs.js';
-import { healthOfIn, serviceView, serviceViewSchema } from '../views.js';
+import { contextOf, serviceView, serviceViewSchema } from '../views.js';
 
 const notFound = (id: string): ApiError =>
   new ApiError(404, 'service_not_found', `no service is registered with id "${id}"`);
@@ -24,18 +24,18 @@ const notFound = (id: string): ApiError =>
 export function serviceRoutes(deps: ApiDeps): Hono {
   const now = deps.now ?? Date.now;
   const routes = new Hono();
-  const healthOf = healthOfIn(deps.store);
+  const context = contextOf(deps.store);
   routes.get('/services', (c) => {
     // HEAD: every service's view is not built to be thrown away.
     if (isHead(c)) return c.body(null, 200, { 'Content-Type': 'application/json' });
     const at = now();
-    return c.json(deps.store.list().map((record) => serviceView(record, at, healthOf)));
+    return c.json(deps.store.list().map((record) => serviceView(record, at, context)));
   });
   routes.get('/services/:id', (c) => {
     const id = c.req.param('id');
     const record = deps.store.get(id);
     if (!record) throw notFound(id);
-    return c.json(serviceView(record, now(), healthOf));
+    return c.json(serviceView(record, now(), context));
   });
   routes.delete('/services/:id', requireToken(deps.registerToken), async (c) => {
     const id = c.req.param('id');

@@ -1,6 +1,6 @@
 // What startWebhookNotifier takes, its defaults, and a specific error for every bad value.
 import type { Logger } from 'pino';
-import { webhookUrlProblem, type TargetPolicy } from '../../domain/index.js';
+import { webhookUrlProblem, type MaintenanceWindow, type TargetPolicy } from '../../domain/index.js';
 import type { MonitorEvents } from '../../store/events.js';
 import type { ServiceRecord } from '../../store/service-record.js';
 import type { DeliveryOutcome } from './receiver-queue.js';
@@ -17,6 +17,8 @@ export interface WebhookNotifierOptions {
   readonly events: MonitorEvents;
   /** The store's current record of a service (`store.get`). */
   readonly lookup: (serviceId: string) => ServiceRecord | undefined;
+  /** The maintenance window covering a service now (`store.maintenanceFor`): its notices wait. None by default. */
+  readonly maintenanceOf?: (serviceId: string) => MaintenanceWindow | null;
   /**
    * The services already in the store at start (`store.list()`): their webhook_url is known if they
    * expire, and one already unhealthy or dead gets reminders.
@@ -131,6 +133,7 @@ export function resolveNotifierOptions(options: WebhookNotifierOptions): Resolve
   return {
     ...options,
     services: options.services ?? [],
+    maintenanceOf: options.maintenanceOf ?? (() => null),
     onDelivery: options.onDelivery ?? (() => undefined),
     onDiscard: options.onDiscard ?? (() => undefined),
     outbox: options.outbox ?? null,

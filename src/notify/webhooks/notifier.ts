@@ -2,7 +2,7 @@
 // receivers' queues without waiting for any of them.
 import type { Logger } from 'pino';
 import { Agent } from 'undici';
-import { impactedBy, isFailure, type Health, type HealthVerdict } from '../../domain/index.js';
+import { EVERY_SERVICE, impactedBy, isFailure, type Health, type HealthVerdict } from '../../domain/index.js';
 import { guardedConnector } from '../../net/target-guard.js';
 import type { DeregisteredEvent, MonitorEventMap, RegisteredEvent, TransitionEvent } from '../../store/events.js';
 import type { ServiceRecord } from '../../store/service-record.js';
@@ -101,6 +101,7 @@ class Notifier {
     options.events.on('registered', this.onRegistered);
     options.events.on('transition', this.onTransition);
     options.events.on('deregistered', this.onDeregistered);
+    options.events.on('maintenanceEnded', this.onMaintenanceEnded);
   }
 
   private readonly onRegistered = (event: RegisteredEvent): void =>
@@ -125,11 +126,13 @@ class Notifier {
       // A dependency that comes back releases what its dependants held back meanwhile.
       if (isFailure(event.from.health) && !isFailure(event.to.health)) this.releaseDependants(id);
       const impacted = event.impactedBy ?? [];
-      if (impacted.length > 0 && kind !== null) {
-        // Caused, most likely, by a dependency that is down and announced for itself: nothing now.
+      const window = this.options.maintenanceOf(id);
+      if ((impacted.length > 0 || window !== null) && kind !== null) {
+        // Caused, most likely, by a dependency that is down and announced for itself, or by planned
+        // work: nothing now; where the service stands is told when that is over.
         this.watched.set(id, { record, told, heldBack: true });
         if (event.noticeId !== undefined) outbox?.settled(event.noticeId);
-        this.log.debug({ service: id, impactedBy: impacted }, 'webhook notice held back: a dependency is down');
+        this.log.debug({ service: id, impactedBy: impacted, maintenance: window !== null }, 'webhook notice held back');
         return;
       }
       // A readiness-only change (kind null) or a repeat of what receivers already heard is not sent.
@@ -181,26 +184,40 @@ class Notifier {
    * bad, or was bad before), saying it was held back; none if it came back with its dependency.
    */
   private releaseDependants(dependencyId: string): void {
-    const healthOf = (id: string): Health | undefined => this.options.lookup(id)?.state.health;
     for (const [id, watched] of this.watched) {
       if (watched.heldBack !== true || !(watched.record.request.dependsOn ?? []).includes(dependencyId)) continue;
-      const record = this.options.lookup(id) ?? watched.record;
-      if (impactedBy(record.request.dependsOn, healthOf).length > 0) continue;
-      const kind = noticeKindForChange(watched.told, record.state.health);
-      this.watched.set(id, { record, told: record.state.health, heldBack: false });
-      if (kind === null) continue;
-      if (needsReminders(record.state.health)) this.reminders?.track(id);
-      else this.reminders?.untrack(id);
-      const at = this.options.now();
-      this.send(record, {
-        event: kind,
-        from: { health: watched.told, ready: watched.told === 'healthy' || watched.told === 'degraded' },
-        to: verdictOf(record),
-        reason: `${record.state.reason} (held back while ${dependencyId} was down)`,
-        at,
-        badSince: needsReminders(record.state.health) ? (record.state.badSince ?? at) : null,
-      });
+      this.release(id, watched, `held back while ${dependencyId} was down`);
     }
+  }
+
+  /** A window ended: what its services held back meanwhile is told, as for a dependency. */
+  private readonly onMaintenanceEnded = ({ scope }: { scope: string }): void =>
+    this.guard('maintenanceEnded', () => {
+      for (const [id, watched] of this.watched) {
+        if (watched.heldBack !== true || (scope !== EVERY_SERVICE && scope !== id)) continue;
+        this.release(id, watched, 'held back during maintenance');
+      }
+    });
+
+  /** Tells receivers where a held-back service stands, once nothing holds it back any more. */
+  private release(id: string, watched: Watched, why: string): void {
+    const healthOf = (other: string): Health | undefined => this.options.lookup(other)?.state.health;
+    const record = this.options.lookup(id) ?? watched.record;
+    if (impactedBy(record.request.dependsOn, healthOf).length > 0 || this.options.maintenanceOf(id) !== null) return;
+    const kind = noticeKindForChange(watched.told, record.state.health);
+    this.watched.set(id, { record, told: record.state.health, heldBack: false });
+    if (kind === null) return;
+    if (needsReminders(record.state.health)) this.reminders?.track(id);
+    else this.reminders?.untrack(id);
+    const at = this.options.now();
+    this.send(record, {
+      event: kind,
+      from: { health: watched.told, ready: watched.told === 'healthy' || watched.told === 'degraded' },
+      to: verdictOf(record),
+      reason: `${record.state.reason} (${why})`,
+      at,
+      badSince: needsReminders(record.state.health) ? (record.state.badSince ?? at) : null,
+    });
   }
 
   private remind(serviceId: string): void {
@@ -210,6 +227,7 @@ class Notifier {
       return;
     }
     if (this.options.outbox?.owns(serviceId) === false) return;
+    if (this.options.maintenanceOf(serviceId) !== null) return;
     const at = this.options.now();
     this.send(record, {
       event: 'reminder',
@@ -358,6 +376,7 @@ class Notifier {
     events.off('registered', this.onRegistered);
     events.off('transition', this.onTransition);
     events.off('deregistered', this.onDeregistered);
+    events.off('maintenanceEnded', this.onMaintenanceEnded);
     this.reminders?.stop();
     // No notice can be added from here on, so this list is final.
     const queues = [...this.queues.values()];

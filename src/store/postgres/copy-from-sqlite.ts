@@ -88,7 +88,7 @@ export async function copySqliteToPostgres(
             `the target database already holds ${existing?.rows} rows of a monitor; --force replaces them`,
           );
         }
-        await tx`TRUNCATE services, transitions, probe_hours, events`;
+        await tx`TRUNCATE services, transitions, probe_hours, events, maintenance`;
       }
       const services = await copyTable(
         tx,
@@ -136,6 +136,19 @@ export async function copySqliteToPostgres(
           ${t.array(column<string>(rows, 'service_id'))}::text[], ${t.array(column<string>(rows, 'data'))}::text[],
           ${t.array(column<number>(rows, 'at'))}::bigint[])`,
       );
+      // A file from before maintenance windows has none to copy.
+      const hasWindows =
+        source.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'maintenance'").get() !== undefined;
+      if (hasWindows)
+        await copyTable(
+          tx,
+          source,
+          'SELECT * FROM maintenance',
+          (t, rows) => t`
+          INSERT INTO maintenance (scope, starts_at, until, reason)
+          SELECT * FROM unnest(${t.array(column<string>(rows, 'scope'))}::text[], ${t.array(column<number>(rows, 'starts_at'))}::bigint[],
+            ${t.array(column<number>(rows, 'until'))}::bigint[], ${t.array(column<string>(rows, 'reason'))}::text[])`,
+        );
       // Ids never go back: the source's highest ever, even if pruning emptied its log.
       const lastId = (
         source.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'").get() as { seq: number } | undefined

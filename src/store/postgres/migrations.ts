@@ -108,6 +108,17 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX notices_waiting ON notices (shard) WHERE delivered_at IS NULL;
       CREATE INDEX notices_by_time ON notices (at);`,
   },
+  {
+    version: 3,
+    description: 'maintenance windows, per service or for every service (scope *)',
+    sql: `
+      CREATE TABLE maintenance (
+        scope text PRIMARY KEY,
+        starts_at bigint NOT NULL,
+        until bigint NOT NULL,
+        reason text NOT NULL
+      );`,
+  },
 ];
 
 export const POSTGRES_LATEST_VERSION = POSTGRES_MIGRATIONS.length;

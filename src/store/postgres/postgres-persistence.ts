@@ -4,6 +4,7 @@ import postgres, { type Sql, type TransactionSql } from 'postgres';
 import {
   INITIAL_STATE,
   type HourAggregate,
+  type MaintenanceWindow,
   type RegistrationRequest,
   type RollupRange,
   type ServiceState,
@@ -160,6 +161,7 @@ export class PostgresPersistence implements Persistence {
         }
         if (write.kind === 'delete') {
           await tx`DELETE FROM services WHERE id = ${id}`;
+          await tx`DELETE FROM maintenance WHERE scope = ${id}`;
           continue;
         }
         const { request, generation, registeredAt, state } = write.service;
@@ -279,6 +281,22 @@ export class PostgresPersistence implements Persistence {
     const rows = await this.sql<HourRow[]>`
       SELECT * FROM probe_hours WHERE service_id = ${serviceId} AND hour_start >= ${sinceHourStart} ORDER BY hour_start`;
     return rows.map(toHour);
+  }
+
+  async maintenanceWindows(): Promise<MaintenanceWindow[]> {
+    const rows = await this.sql<{ scope: string; starts_at: number; until: number; reason: string }[]>`
+      SELECT scope, starts_at, until, reason FROM maintenance`;
+    return rows.map((row) => ({ scope: row.scope, startsAt: row.starts_at, until: row.until, reason: row.reason }));
+  }
+
+  async writeMaintenance(scope: string, window: MaintenanceWindow | null): Promise<void> {
+    await this.write(async (tx) => {
+      if (window === null) await tx`DELETE FROM maintenance WHERE scope = ${scope}`;
+      else
+        await tx`
+          INSERT INTO maintenance (scope, starts_at, until, reason) VALUES (${scope}, ${window.startsAt}, ${window.until}, ${window.reason})
+          ON CONFLICT (scope) DO UPDATE SET starts_at = excluded.starts_at, until = excluded.until, reason = excluded.reason`;
+    });
   }
 
   async dailyRollups(serviceIds: readonly string[], range: RollupRange): Promise<DailyRollupRows> {

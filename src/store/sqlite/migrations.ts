@@ -65,6 +65,17 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
       CREATE INDEX events_by_time ON events (at);`,
   },
+  {
+    version: 4,
+    description: 'maintenance windows, per service or for every service (scope *)',
+    sql: `
+      CREATE TABLE maintenance (
+        scope TEXT PRIMARY KEY,
+        starts_at INTEGER NOT NULL,
+        until INTEGER NOT NULL,
+        reason TEXT NOT NULL
+      ) STRICT;`,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;

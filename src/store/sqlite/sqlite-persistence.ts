@@ -4,6 +4,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import {
   INITIAL_STATE,
   type HourAggregate,
+  type MaintenanceWindow,
   type RegistrationRequest,
   type RollupRange,
   type ServiceState,
@@ -33,6 +34,17 @@ import {
 } from '../daily-rollup-sql.js';
 import { openDatabase } from './open-database.js';
 import { WalSync, type OpenLog } from './wal-sync.js';
+
+interface MaintenanceRow {
+  scope: string;
+  starts_at: number;
+  until: number;
+  reason: string;
+}
+
+function toWindow(row: MaintenanceRow): MaintenanceWindow {
+  return { scope: row.scope, startsAt: Number(row.starts_at), until: Number(row.until), reason: row.reason };
+}
 
 const SQLITE_ROLLUP: RollupDialect = {
   param: (n) => `@p${n}`,
@@ -174,6 +186,12 @@ export class SqlitePersistence implements Persistence {
       pruneEvents: prepare('DELETE FROM events WHERE id IN (SELECT id FROM events WHERE at < ? LIMIT ?)'),
       transitionsPage: prepare('SELECT * FROM transitions WHERE service_id = ? AND id < ? ORDER BY id DESC LIMIT ?'),
       hoursSince: prepare('SELECT * FROM probe_hours WHERE service_id = ? AND hour_start >= ? ORDER BY hour_start'),
+      maintenanceAll: prepare('SELECT scope, starts_at, until, reason FROM maintenance'),
+      maintenanceSave: prepare(
+        `INSERT INTO maintenance (scope, starts_at, until, reason) VALUES (?, ?, ?, ?)
+         ON CONFLICT (scope) DO UPDATE SET starts_at = excluded.starts_at, until = excluded.until, reason = excluded.reason`,
+      ),
+      maintenanceDelete: prepare('DELETE FROM maintenance WHERE scope = ?'),
       rollupDays: prepare(daysSql(SQLITE_ROLLUP)),
       rollupTransitions: prepare(transitionsSql(SQLITE_ROLLUP)),
       pruneTransitions: prepare(
@@ -321,6 +339,19 @@ export class SqlitePersistence implements Persistence {
     return (this.statements.hoursSince.all(serviceId, sinceHourStart) as HourRow[]).map(toHour);
   }
 
+  async maintenanceWindows(): Promise<MaintenanceWindow[]> {
+    return (this.statements.maintenanceAll.all() as MaintenanceRow[]).map(toWindow);
+  }
+
+  async writeMaintenance(scope: string, window: MaintenanceWindow | null): Promise<void> {
+    this.withoutFsync(() => {
+      if (window === null) this.statements.maintenanceDelete.run(scope);
+      else this.statements.maintenanceSave.run(scope, window.startsAt, window.until, window.reason);
+    });
+    // Acknowledged, like a registration, only once the log is on disk.
+    await this.syncLog();
+  }
+
   async dailyRollups(serviceIds: readonly string[], range: RollupRange): Promise<DailyRollupRows> {
     // better-sqlite3 binds numbered parameters by name only.
     const named = (values: readonly unknown[]) => Object.fromEntries(values.map((value, i) => [`p${i + 1}`, value]));
@@ -388,6 +419,7 @@ export class SqlitePersistence implements Persistence {
     this.statements.deleteService.run(serviceId);
     this.statements.deleteTransitions.run(serviceId);
     this.statements.deleteHours.run(serviceId);
+    this.statements.maintenanceDelete.run(serviceId);
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,7 @@
 // Persistence on SQLite run in a thread of its own (docs/storage-thread.md): SqlitePersistence's
 // statements, commits and JSON run there, so a probe batch's commit no longer stops the API thread.
 // The store actor stays the only writer; it just talks to the thread, one message per call.
-import type { HourAggregate, RollupRange } from '../../domain/index.js';
+import type { HourAggregate, MaintenanceWindow, RollupRange } from '../../domain/index.js';
 import {
   type DailyRollupRows,
   StorageError,
@@ -128,6 +128,14 @@ export class SqliteThreadPersistence implements Persistence {
 
   hourlyAggregates(serviceId: string, sinceHourStart: number): Promise<HourAggregate[]> {
     return this.ask('hourlyAggregates', [serviceId, sinceHourStart]);
+  }
+
+  maintenanceWindows(): Promise<MaintenanceWindow[]> {
+    return this.ask('maintenanceWindows', []);
+  }
+
+  writeMaintenance(scope: string, window: MaintenanceWindow | null): Promise<void> {
+    return this.ask('writeMaintenance', [scope, window]);
   }
 
   dailyRollups(serviceIds: readonly string[], range: RollupRange): Promise<DailyRollupRows> {

@@ -16,6 +16,8 @@ export interface ThreadCalls {
   transitions: Persistence['transitions'];
   hourlyAggregates: Persistence['hourlyAggregates'];
   dailyRollups: Persistence['dailyRollups'];
+  maintenanceWindows: Persistence['maintenanceWindows'];
+  writeMaintenance: Persistence['writeMaintenance'];
   eventsAfter: Persistence['eventsAfter'];
   oldestEventId: Persistence['oldestEventId'];
   prune: Persistence['prune'];
@@ -72,6 +74,8 @@ export const CALL_NAMES: ReadonlySet<string> = new Set<CallName>([
   'transitions',
   'hourlyAggregates',
   'dailyRollups',
+  'maintenanceWindows',
+  'writeMaintenance',
   'eventsAfter',
   'oldestEventId',
   'prune',
