@@ -2,7 +2,13 @@
 import { availableParallelism, hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { databaseUrlProblem, MIN_DEREGISTER_AFTER_SEC, targetEntryProblem, webhookUrlProblem } from './domain/index.js';
+import {
+  databaseUrlProblem,
+  MIN_DEREGISTER_AFTER_SEC,
+  targetEntryProblem,
+  webhookSecretProblem,
+  webhookUrlProblem,
+} from './domain/index.js';
 import { attributeLabelNames } from './metrics/label-names.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -242,7 +248,13 @@ const SETTINGS = {
     flag: 'webhook-secret',
     fallback: null,
     secret: true,
-    schema: z.string().min(16, 'must be at least 16 characters').nullable(),
+    schema: z
+      .string()
+      .superRefine((secret, context) => {
+        const problem = webhookSecretProblem(secret);
+        if (problem) context.addIssue({ code: 'custom', message: problem });
+      })
+      .nullable(),
   },
   webhookReminderSec: {
     env: 'WEBHOOK_REMINDER_SEC',

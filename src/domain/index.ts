@@ -15,6 +15,7 @@ export * from './maintenance.js';
 export * from './response-histogram.js';
 export * from './port.js';
 export * from './webhook-url.js';
+export * from './webhook-secret.js';
 export * from './database-url.js';
 export * from './url-text.js';
 export * from './slow-target.js';

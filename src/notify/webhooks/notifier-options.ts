@@ -1,6 +1,11 @@
 // What startWebhookNotifier takes, its defaults, and a specific error for every bad value.
 import type { Logger } from 'pino';
-import { webhookUrlProblem, type MaintenanceWindow, type TargetPolicy } from '../../domain/index.js';
+import {
+  webhookSecretProblem,
+  webhookUrlProblem,
+  type MaintenanceWindow,
+  type TargetPolicy,
+} from '../../domain/index.js';
 import type { MonitorEvents } from '../../store/events.js';
 import type { ServiceRecord } from '../../store/service-record.js';
 import type { DeliveryOutcome } from './receiver-queue.js';
@@ -88,7 +93,6 @@ export const DEFAULT_MAX_QUEUED_BYTES = 32 * 1024 * 1024;
 export const DEFAULT_WARN_INTERVAL_MS = 10_000;
 export const DEFAULT_STOP_GRACE_MS = 2000;
 /** The same floor as WEBHOOK_SECRET in config. */
-const MIN_SECRET_LENGTH = 16;
 
 export class WebhookOptionsError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -109,8 +113,8 @@ export function resolveNotifierOptions(options: WebhookNotifierOptions): Resolve
     const problem = webhookUrlProblem(url);
     if (problem !== null) problems.push(`receiver ${url}: ${problem}`);
   }
-  if (options.secret !== null && options.secret.length < MIN_SECRET_LENGTH)
-    problems.push(`secret must be at least ${MIN_SECRET_LENGTH} characters`);
+  const secretProblem = options.secret === null ? null : webhookSecretProblem(options.secret);
+  if (secretProblem !== null) problems.push(`secret ${secretProblem}`);
   if (options.reminderMs !== null) positiveInteger('reminderMs', options.reminderMs, problems);
   positiveInteger('timeoutMs', options.timeoutMs, problems);
   positiveInteger('retries', options.retries, problems, 0);
