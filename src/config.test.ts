@@ -61,6 +61,27 @@ test('status page settings: switches spelled one way only, a group-by list, a hi
   );
 });
 
+test('a whsec_ WEBHOOK_SECRET must be base64 of at least 16 bytes; the secret is never shown', () => {
+  const good = `whsec_${Buffer.alloc(24, 9).toString('base64')}`;
+  assert.equal(loadConfig([], { WEBHOOK_SECRET: good })?.webhookSecret, good);
+  for (const [secret, reason] of [
+    ['whsec_!!not-base64!!', /must be base64/],
+    [`whsec_${Buffer.alloc(8, 1).toString('base64')}`, /at least 16 bytes/],
+  ] as const) {
+    assert.throws(
+      () => loadConfig([], { WEBHOOK_SECRET: secret }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        const text = error.problems.join('\n');
+        assert.match(text, /WEBHOOK_SECRET \(value hidden\)/);
+        assert.match(text, reason);
+        assert.ok(!text.includes(secret.slice(6, 14)), 'the secret is not shown');
+        return true;
+      },
+    );
+  }
+});
+
 test('webhook and Prometheus settings are parsed and every bad one reported', () => {
   const config = loadConfig([], {
     WEBHOOK_URLS: 'http://127.0.0.1:9000/hook, https://hooks.example.com/x?token=abc',

@@ -78,13 +78,13 @@ test('a dependant failing while its dependency is down is held back, then told o
   );
   await waitFor(() => noticesFor('db', flippedAt).length === 1, "db's notice delivered");
   // A few more probes of both: api's notice still has not gone out.
-  await new Promise((resolve) => setTimeout(resolve, 1500));
+  await new Promise((resolve) => setTimeout(resolve, 1000));
   assert.deepEqual(noticesFor('api', flippedAt), [], 'no notice for api while db is down');
 
   const recoveredAt = Date.now();
   db.set(200);
   await waitFor(() => noticesFor('api', recoveredAt).length > 0, 'the held-back notice for api');
-  await new Promise((resolve) => setTimeout(resolve, 1500));
+  await new Promise((resolve) => setTimeout(resolve, 1000));
   const released = noticesFor('api', recoveredAt);
   assert.equal(released.length, 1, 'exactly one');
   assert.equal(released[0]?.to?.health, 'unhealthy');

@@ -58,17 +58,3 @@ test('a plain secret keeps signing with its UTF-8 bytes: existing receivers, and
   const verified = new Webhook(wrapped).verify(delivery.body, headersOf(delivery.headers)) as { service: string };
   assert.equal(verified.service, 'signed');
 });
-
-test('a whsec_ secret that is not base64 or holds too few bytes is refused at start, never shown', async () => {
-  for (const [secret, reason] of [
-    ['whsec_!!not-base64!!', /must be base64/],
-    [`whsec_${Buffer.alloc(8, 1).toString('base64')}`, /at least 16 bytes/],
-  ] as const) {
-    await assert.rejects(spawnMonitor([], { WEBHOOK_SECRET: secret }), (error: Error) => {
-      assert.match(error.message, /WEBHOOK_SECRET \(value hidden\)/);
-      assert.match(error.message, reason);
-      assert.ok(!error.message.includes(secret.slice(6, 14)), 'the secret is not shown');
-      return true;
-    });
-  }
-});
