@@ -2,6 +2,7 @@
 import { Hono } from 'hono';
 import type { ApiDeps } from '../api/deps.js';
 import { ApiError } from '../api/errors.js';
+import { impactedBy } from '../domain/index.js';
 import { isStale, ageSec } from '../api/views.js';
 import { countHealth, overallOf } from './overall.js';
 import { ASSET_ROOT, clientAsset } from './client-asset.js';
@@ -41,6 +42,8 @@ async function pageProps(
     health: record.state.health,
     ready: record.state.ready,
     reason: record.state.reason,
+    impactedBy: impactedBy(record.request.dependsOn, (id) => deps.store.get(id)?.state.health),
+    maintenanceUntil: deps.store.maintenanceFor(record.request.id)?.until ?? null,
     lastCheckedAgeSec: ageSec(record, now),
     lastResponseMs: record.state.lastResponseMs,
     stale: isStale(record, now),

@@ -4,7 +4,9 @@
 // axe-core finds nothing serious in light or dark mode, the keyboard reaches everything, 375 px fits,
 // and the badges are SVG a browser reads.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -14,7 +16,6 @@ import { register } from '../helpers/monitor-requests.js';
 import { spawnMonitor, type Spawned } from '../helpers/processes.js';
 import { seedHistory, type SeededTransition } from '../../bench/lib/seed-history.js';
 import { json, startTarget, type Target } from '../helpers/target.js';
-import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
 
 const PAYLOAD = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>`;
@@ -42,13 +43,16 @@ let target: Target;
 let failing: Target;
 let monitor: Spawned & { url: string };
 let browser: Browser;
+/** Made in `before`, removed in the module's `after`: a hook registered inside `before` would run too early. */
+let dir = '';
 
 before(async () => {
   target = await startTarget((_request, response) =>
     json(response, { uptime_sec: 1, request_count: 10, error_count: 0, attributes: { note: PAYLOAD } }),
   );
   failing = await startTarget((_request, response) => json(response, {}, 503));
-  const dbPath = join(tempDir({ after }), 'monitor.db');
+  dir = mkdtempSync(join(tmpdir(), 'health-monitor-status-'));
+  const dbPath = join(dir, 'monitor.db');
   const first = await spawnMonitor(['--db-path', dbPath]);
   for (const body of [
     // A long interval: the next probe is a whole interval after the first, so the seeded state stays.
@@ -106,6 +110,7 @@ after(async () => {
   await monitor?.stop();
   await target?.close();
   await failing?.close();
+  if (dir !== '') rmSync(dir, { recursive: true, force: true });
 });
 
 test('the list shows every service with its state, readiness and group; the banner counts all; the filter is in the URL', async () => {
@@ -136,6 +141,19 @@ test('the list shows every service with its state, readiness and group; the bann
   );
   // No URLs unless STATUS_SHOW_URLS=true: they can reveal internal hosts.
   assert.ok(!(await page.content()).includes(target.url), 'a target URL is on the page');
+  // What holds a service's notices back is on its row.
+  assert.equal(await page.textContent('tr[data-service="web"] .note'), 'impacted by db (notices held back)');
+  const window = await fetch(`${monitor.url}/services/queue/maintenance`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ duration_sec: 3600, reason: 'upgrade' }),
+  });
+  assert.equal(window.status, 201, await window.clone().text());
+  await page.reload();
+  assert.match(
+    (await page.textContent('tr[data-service="queue"] .note')) ?? '',
+    /^in maintenance until \d{4}-\d\d-\d\d \d\d:\d\d UTC$/,
+  );
   await page.selectOption('select[name="state"]', 'healthy');
   await Promise.all([page.waitForURL(/state=healthy/), page.click('button[type="submit"]')]);
   assert.deepEqual(await page.$$eval('tr[data-service]', (trs) => trs.map((tr) => tr.getAttribute('data-service'))), [

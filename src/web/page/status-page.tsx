@@ -18,6 +18,10 @@ export interface StatusRow {
   readonly health: Health;
   readonly ready: boolean;
   readonly reason: string;
+  /** Its `depends_on` that are down now. */
+  readonly impactedBy: readonly string[];
+  /** When the maintenance window covering it ends (epoch ms); `null` when none does. */
+  readonly maintenanceUntil: number | null;
   readonly lastCheckedAgeSec: number | null;
   readonly lastResponseMs: number | null;
   readonly stale: boolean;
@@ -66,6 +70,12 @@ const Row: FC<{ row: StatusRow }> = ({ row }) => (
     <td data-label="health">
       <HealthCell health={row.health} />
       <div class="muted">{row.reason}</div>
+      {row.impactedBy.length === 0 ? null : (
+        <div class="note">{`impacted by ${row.impactedBy.join(', ')} (notices held back)`}</div>
+      )}
+      {row.maintenanceUntil === null ? null : (
+        <div class="note">{`in maintenance until ${new Date(row.maintenanceUntil).toISOString().slice(0, 16).replace('T', ' ')} UTC`}</div>
+      )}
     </td>
     <td data-label="ready">{row.ready ? 'ready' : 'not ready'}</td>
     <td data-label="last check">

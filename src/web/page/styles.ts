@@ -49,6 +49,7 @@ dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.35rem 1
   background: var(--card); border: 1px solid var(--line); border-radius: 8px; }
 dl.facts dt { color: var(--muted); }
 ul.plain { list-style: none; margin: 0; padding: 0; }
+.note { font-size: 0.85rem; color: var(--warn); }
 dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 .chart { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 0.5rem; min-height: 300px; }
 nav.ranges { display: flex; gap: 0.75rem; margin: 0.5rem 0; }
