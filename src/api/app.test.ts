@@ -56,6 +56,14 @@ test('a reference registration is stored: 201 with the stored service', async ()
   assert.ok(store.get('svc1'));
 });
 
+test('a tcp:// service is registered like any other: the scheme picks the prober', async () => {
+  const { post, store } = await setup();
+  const response = await post({ id: 'db', url: 'tcp://db.internal:5432' });
+  assert.equal(response.status, 201, await response.clone().text());
+  assert.equal(((await response.json()) as Record<string, unknown>)['url'], 'tcp://db.internal:5432');
+  assert.ok(store.get('db'));
+});
+
 test('each invalid field is rejected with 400 naming the field and the rule', async (t) => {
   const cases: { name: string; body: Record<string, unknown>; field: string; message: RegExp }[] = [
     { name: 'missing id', body: { url: valid.url }, field: 'id', message: /is required/ },
@@ -67,7 +75,7 @@ test('each invalid field is rejected with 400 naming the field and the rule', as
       name: 'non-http scheme',
       body: { ...valid, url: 'ftp://localhost:9001' },
       field: 'url',
-      message: /http or https, not ftp/,
+      message: /http, https or tcp, not ftp/,
     },
     { name: 'malformed url', body: { ...valid, url: 'localhost:9001 nope' }, field: 'url', message: /absolute URL/ },
     { name: 'url without scheme', body: { ...valid, url: 'localhost:9001' }, field: 'url', message: /absolute URL/ },
@@ -86,6 +94,14 @@ test('each invalid field is rejected with 400 naming the field and the rule', as
       message: /port 0 cannot be connected to/,
     },
     { name: 'url with query', body: { ...valid, url: 'http://localhost:1/?a=1' }, field: 'url', message: /query/ },
+    { name: 'tcp url without a port', body: { ...valid, url: 'tcp://db.internal' }, field: 'url', message: /port/ },
+    { name: 'tcp url with a path', body: { ...valid, url: 'tcp://db:5432/x' }, field: 'url', message: /path/ },
+    {
+      name: 'health_path with a tcp url',
+      body: { ...valid, url: 'tcp://db:5432', health_path: '/health' },
+      field: 'health_path',
+      message: /does not apply to tcp:\/\/ URLs/,
+    },
     {
       name: 'non-string attribute',
       body: { ...valid, attributes: { env: 1 } },

@@ -187,6 +187,15 @@ export function registrationSchema(defaults: ProbeDefaults) {
       context.addIssue({ code: 'custom', path: ['timeout_ms'], message: problem });
       return z.NEVER;
     }
+    const protocol = protocolFor(new URL(body.url).protocol);
+    if (body.health_path !== undefined && protocol?.healthPath === false) {
+      context.addIssue({
+        code: 'custom',
+        path: ['health_path'],
+        message: `does not apply to ${new URL(body.url).protocol}// URLs`,
+      });
+      return z.NEVER;
+    }
     if (body.tls_skip_verify === true && !body.url.toLowerCase().startsWith('https:')) {
       context.addIssue({ code: 'custom', path: ['tls_skip_verify'], message: 'applies to https URLs only' });
       return z.NEVER;

@@ -3,8 +3,9 @@
 import { schemeList } from '../domain/index.js';
 import type { ProbeAttempt, ProbeProtocol, ProberContext } from './protocol.js';
 import { httpProtocol } from './protocols/http.js';
+import { tcpProtocol } from './protocols/tcp.js';
 
-const PROTOCOLS: readonly ProbeProtocol[] = [httpProtocol];
+const PROTOCOLS: readonly ProbeProtocol[] = [httpProtocol, tcpProtocol];
 
 const BY_SCHEME: ReadonlyMap<string, ProbeProtocol> = new Map(
   PROTOCOLS.flatMap((protocol) => protocol.schemes.map((scheme) => [scheme, protocol] as const)),

@@ -23,6 +23,8 @@ export interface ProberContext {
 export interface ProbeProtocol {
   /** The URL schemes it probes, as `URL.protocol` spells them (`'http:'`). */
   readonly schemes: readonly string[];
+  /** Whether `health_path` means anything to it: a registration giving one to a protocol without is refused. */
+  readonly healthPath: boolean;
   /**
    * The protocol's own check of a URL at registration, after the shared ones (absolute, a known scheme,
    * a host, no credentials): `null` when it can be probed, else the problem in words. Pure: it runs on

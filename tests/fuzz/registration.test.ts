@@ -74,7 +74,7 @@ const SETTINGS_KEYS = [
 const REPORTED_AS: Readonly<Record<string, readonly string[]>> = {
   poll_interval_sec: ['timeout_ms', 'degraded_latency_ms'],
   timeout_ms: ['degraded_latency_ms'],
-  url: ['tls_skip_verify'],
+  url: ['tls_skip_verify', 'health_path'],
   // A new id can close a loop that its depends_on names.
   id: ['depends_on'],
 };

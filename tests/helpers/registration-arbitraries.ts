@@ -263,7 +263,7 @@ const composedUrls = fc
     // Mostly well-formed up to the host, so that the odd port or tail is what gets judged.
     scheme: fc.oneof(
       { weight: 3, arbitrary: fc.constantFrom('http', 'https') },
-      { weight: 1, arbitrary: fc.constantFrom('HTTP', 'javascript', 'file', 'data', 'ftp', '') },
+      { weight: 1, arbitrary: fc.constantFrom('HTTP', 'tcp', 'TCP', 'javascript', 'file', 'data', 'ftp', '') },
     ),
     separator: fc.oneof(
       { weight: 3, arbitrary: fc.constant('://') },

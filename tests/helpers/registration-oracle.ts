@@ -15,12 +15,12 @@ export function show(value: unknown): string {
 }
 
 /** A URL the prober can fetch exactly as written: no text the URL parser would drop or reinterpret. */
-function assertFetchableUrl(field: string, text: unknown): void {
+function assertFetchableUrl(field: string, text: unknown, schemes: readonly string[] = ['http:', 'https:']): void {
   assert.equal(typeof text, 'string', `${field} accepted as ${typeof text}`);
   const value = text as string;
   assert.ok(!CONTROL_OR_SPACE.test(value), `${field} accepted with a space or control character: ${show(value)}`);
   const url = new URL(value);
-  assert.ok(url.protocol === 'http:' || url.protocol === 'https:', `${field} accepted with scheme ${url.protocol}`);
+  assert.ok(schemes.includes(url.protocol), `${field} accepted with scheme ${url.protocol}`);
   assert.notEqual(url.hostname, '', `${field} accepted without a host`);
   assert.equal(url.username + url.password, '', `${field} accepted with credentials`);
   const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
@@ -33,8 +33,19 @@ export function assertAcceptable(sent: Record<string, unknown>): void {
   assert.ok(typeof id === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(id), `id accepted: ${show(id)}`);
   // `/services/..` is normalised to `/` by every URL parser: such a service could never be read or deleted.
   assert.ok(id !== '.' && id !== '..', `id accepted that no URL path can address: ${id}`);
-  assertFetchableUrl('url', sent['url']);
+  assertFetchableUrl('url', sent['url'], ['http:', 'https:', 'tcp:']);
   const url = sent['url'] as string;
+  const parsed = new URL(url);
+  if (parsed.protocol === 'tcp:') {
+    assert.notEqual(parsed.port, '', `a tcp url accepted without a port: ${url}`);
+    assert.ok(parsed.pathname === '' || parsed.pathname === '/', `a tcp url accepted with a path: ${url}`);
+    assert.ok(sent['health_path'] === undefined || sent['health_path'] === null, 'health_path accepted with tcp');
+    assert.match(
+      parsed.hostname,
+      /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)$/,
+      `a tcp host that cannot be connected: ${url}`,
+    );
+  }
   // The health path is appended to the text; after a `?` or `#` it would become a query or fragment.
   assert.ok(!url.includes('?') && !url.includes('#'), `url accepted with a query or fragment marker: ${url}`);
   if (sent['webhook_url'] !== undefined && sent['webhook_url'] !== null)

@@ -5,6 +5,7 @@ import type { ProbeProtocol } from '../protocol.js';
 
 export const httpProtocol: ProbeProtocol = {
   schemes: ['http:', 'https:'],
+  healthPath: true,
   checkUrl(url, text) {
     // On the text, not the parsed URL: a bare `?` or `#` parses as an empty query or fragment, yet the
     // health path appended to the text would land after it.
