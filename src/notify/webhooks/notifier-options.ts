@@ -92,7 +92,6 @@ export const DEFAULT_MAX_QUEUED_NOTICES = 10_000;
 export const DEFAULT_MAX_QUEUED_BYTES = 32 * 1024 * 1024;
 export const DEFAULT_WARN_INTERVAL_MS = 10_000;
 export const DEFAULT_STOP_GRACE_MS = 2000;
-/** The same floor as WEBHOOK_SECRET in config. */
 
 export class WebhookOptionsError extends Error {
   constructor(readonly problems: readonly string[]) {
