@@ -47,6 +47,11 @@ export class ApiError extends Error {
   }
 }
 
+/** The 404 of every route under /services/{id}. */
+export function serviceNotFound(id: string): ApiError {
+  return new ApiError(404, 'service_not_found', `no service is registered with id "${id}"`);
+}
+
 export function errorResponse(c: Context, error: ApiError): Response {
   const body: ErrorBody = { error: { code: error.code, message: error.message, details: error.details } };
   for (const [name, value] of Object.entries(error.headers)) c.header(name, value);

@@ -19,8 +19,14 @@ export function windowFor(
   serviceId: string,
   now: number,
 ): MaintenanceWindow | null {
-  const candidates = [windows.get(serviceId), windows.get(EVERY_SERVICE)].filter(
-    (window): window is MaintenanceWindow => window !== undefined && window.startsAt <= now && now < window.until,
-  );
-  return candidates.sort((a, b) => b.until - a.until)[0] ?? null;
+  // Read for every probe result and every scrape: no allocation, and nothing to do without windows.
+  if (windows.size === 0) return null;
+  const own = open(windows.get(serviceId), now);
+  const every = open(windows.get(EVERY_SERVICE), now);
+  if (own === null) return every;
+  return every !== null && every.until > own.until ? every : own;
+}
+
+function open(window: MaintenanceWindow | undefined, now: number): MaintenanceWindow | null {
+  return window !== undefined && window.startsAt <= now && now < window.until ? window : null;
 }

@@ -5,7 +5,7 @@
  * probe in 100,000 reads 99.99%, never 100%. Integer arithmetic, so 99.95 stays 99.95. `probes` is at least 1.
  */
 export function uptimePercentText(successes: number, probes: number): string {
-  const basisPoints = Math.floor((successes * 10_000) / probes);
+  const basisPoints = uptimeBasisPoints(successes, probes);
   const whole = Math.floor(basisPoints / 100);
   const hundredths = basisPoints % 100;
   if (hundredths === 0) return `${whole}%`;

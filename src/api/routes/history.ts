@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { HEALTH_STATES, type HealthVerdict, type UptimeSummary, type UptimeWindow } from '../../domain/index.js';
 import type { StoredTransition } from '../../store/persistence.js';
 import type { ApiDeps } from '../deps.js';
-import { ApiError } from '../errors.js';
+import { ApiError, serviceNotFound } from '../errors.js';
 import { issuesToDetails } from '../registration-schema.js';
 import {
   errorResponses,
@@ -121,7 +121,7 @@ function transitionView(transition: StoredTransition): z.output<typeof transitio
 export function historyRoutes(deps: ApiDeps): Hono {
   const routes = new Hono();
   const requireService = (id: string): void => {
-    if (!deps.store.get(id)) throw new ApiError(404, 'service_not_found', `no service is registered with id "${id}"`);
+    if (!deps.store.get(id)) throw serviceNotFound(id);
   };
   routes.get('/services/:id/history', async (c) => {
     const id = c.req.param('id');

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { EVERY_SERVICE, MAX_MAINTENANCE_MS, type MaintenanceWindow } from '../../domain/index.js';
 import { requireToken } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
-import { ApiError } from '../errors.js';
+import { ApiError, serviceNotFound } from '../errors.js';
 import { readBodyText } from '../read-body.js';
 import { issuesToDetails } from '../registration-schema.js';
 import {
@@ -99,7 +99,7 @@ export function maintenanceRoutes(deps: ApiDeps): Hono {
   const routes = new Hono();
   const token = requireToken(deps.registerToken);
   const requireService = (id: string): void => {
-    if (!deps.store.get(id)) throw new ApiError(404, 'service_not_found', `no service is registered with id "${id}"`);
+    if (!deps.store.get(id)) throw serviceNotFound(id);
   };
   const start = async (c: Context, scope: string) => {
     const window = await requestedWindow(c, scope, now());

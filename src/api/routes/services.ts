@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { requireToken } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
-import { ApiError } from '../errors.js';
+import { serviceNotFound } from '../errors.js';
 import { isHead } from '../head.js';
 import {
   errorResponses,
@@ -18,9 +18,6 @@ import {
 } from '../route-docs.js';
 import { contextOf, serviceView, serviceViewSchema } from '../views.js';
 
-const notFound = (id: string): ApiError =>
-  new ApiError(404, 'service_not_found', `no service is registered with id "${id}"`);
-
 export function serviceRoutes(deps: ApiDeps): Hono {
   const now = deps.now ?? Date.now;
   const routes = new Hono();
@@ -34,12 +31,12 @@ export function serviceRoutes(deps: ApiDeps): Hono {
   routes.get('/services/:id', (c) => {
     const id = c.req.param('id');
     const record = deps.store.get(id);
-    if (!record) throw notFound(id);
+    if (!record) throw serviceNotFound(id);
     return c.json(serviceView(record, now(), context));
   });
   routes.delete('/services/:id', requireToken(deps.registerToken), async (c) => {
     const id = c.req.param('id');
-    if (!(await deps.store.deregister(id))) throw notFound(id);
+    if (!(await deps.store.deregister(id))) throw serviceNotFound(id);
     return c.body(null, 204);
   });
   return routes;

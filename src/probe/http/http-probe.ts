@@ -80,7 +80,9 @@ async function probeHttpOnce(http: KyInstance, job: ProbeJob, tls: TlsExpiries |
   const { timeoutMs } = job;
   const url = healthUrl(job.url, job.healthPath);
   const seen = (): TlsSeen => {
-    const expiresAt = tls?.forUrl(new URL(url)) ?? null;
+    // Plain HTTP has no certificate: its URL is not parsed again for nothing.
+    if (tls === null || url.slice(0, 6).toLowerCase() !== 'https:') return {};
+    const expiresAt = tls.forUrl(new URL(url));
     return expiresAt === null ? {} : { tlsExpiresAt: expiresAt };
   };
   // ky passes the option it does not know on to the fetch; no signal is given to ky (probe-call.ts).
