@@ -283,15 +283,12 @@ test('keyboard: Tab reaches the filters, every service link and each bar; Enter 
   const { page } = await openPage(browser);
   await page.goto(`${monitor.url}/`);
   await page.waitForSelector('html[data-ready="true"]');
-  const reached = new Set<string>();
-  for (let press = 0; press < 30; press++) {
-    await page.keyboard.press('Tab');
-    reached.add(
-      await page.evaluate<string>(
-        `(() => { const e = document.activeElement; return e ? (e.getAttribute('name') || e.getAttribute('href') || e.className) : ''; })()`,
-      ),
-    );
-  }
+  // Every element focus lands on, recorded in the page and read once at the end.
+  await page.evaluate(
+    `window.__reached = []; document.addEventListener('focusin', (event) => { const e = event.target; window.__reached.push(e.getAttribute('name') || e.getAttribute('href') || e.className); });`,
+  );
+  for (let press = 0; press < 30; press++) await page.keyboard.press('Tab');
+  const reached = new Set(await page.evaluate<string[]>('window.__reached'));
   for (const expected of ['state', 'q', '/ui/services/web', '/ui/services/db', '/ui/services/queue', 'day']) {
     assert.ok(reached.has(expected), `Tab never reached ${expected}: ${[...reached].join(' | ')}`);
   }

@@ -11,7 +11,7 @@ import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
 import { noticesOf, startReceiver } from '../helpers/webhook-receiver.js';
 
-const WINDOW_SEC = 3;
+const WINDOW_SEC = 2;
 
 const post = (url: string, body: unknown, token?: string): Promise<Response> =>
   fetch(url, {
