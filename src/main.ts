@@ -26,6 +26,7 @@ import { createCluster, createLeases, type Cluster } from './cluster/start-clust
 import type { LeaseManager } from './cluster/lease-manager.js';
 import { MonitorEvents } from './store/events.js';
 import { startingFetch } from './api/starting.js';
+import { removalAnnouncer } from './probe/grpc/removed-services.js';
 
 /** Requests still running when shutdown starts get this long before their connections are cut. */
 const DRAIN_MS = 2000;
@@ -193,6 +194,9 @@ async function main(): Promise<void> {
     ...(cluster === null ? {} : { replicaId: config.replicaId }),
   });
   await prober.warmUp();
+  // Probers that keep a connection per service (gRPC) close it as the service goes.
+  const removals = removalAnnouncer();
+  store.events.on('deregistered', (event) => removals.announce(event.serviceId));
   const scheduler = new Scheduler({
     store,
     prober,

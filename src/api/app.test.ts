@@ -10,6 +10,7 @@ import { createApp } from './app.js';
 import type { ErrorBody } from './errors.js';
 import type { Persistence } from '../store/persistence.js';
 import { SqlitePersistence } from '../store/sqlite/sqlite-persistence.js';
+import { noOutcomes } from '../store/events.js';
 
 const TOKEN = 'a-token-of-sixteen-chars';
 
@@ -64,6 +65,18 @@ test('a tcp:// service is registered like any other: the scheme picks the prober
   assert.ok(store.get('db'));
 });
 
+test('a grpc:// service is registered with its grpc_service, shown in its view; other schemes show null', async () => {
+  const { post } = await setup();
+  const response = await post({ id: 'pay', url: 'grpcs://pay.internal:50051', grpc_service: 'payments.v1.Ledger', tls_skip_verify: true });
+  assert.equal(response.status, 201, await response.clone().text());
+  const view = (await response.json()) as Record<string, unknown>;
+  assert.deepEqual([view['url'], view['grpc_service'], view['tls_skip_verify']], ['grpcs://pay.internal:50051', 'payments.v1.Ledger', true]);
+  const whole = (await (await post({ id: 'pay2', url: 'grpc://pay.internal:50051' })).json()) as Record<string, unknown>;
+  assert.equal(whole['grpc_service'], '', 'the server as a whole');
+  const http = (await (await post(valid)).json()) as Record<string, unknown>;
+  assert.equal(http['grpc_service'], null);
+});
+
 test('each invalid field is rejected with 400 naming the field and the rule', async (t) => {
   const cases: { name: string; body: Record<string, unknown>; field: string; message: RegExp }[] = [
     { name: 'missing id', body: { url: valid.url }, field: 'id', message: /is required/ },
@@ -75,7 +88,7 @@ test('each invalid field is rejected with 400 naming the field and the rule', as
       name: 'non-http scheme',
       body: { ...valid, url: 'ftp://localhost:9001' },
       field: 'url',
-      message: /http, https or tcp, not ftp/,
+      message: /http, https, grpc, grpcs or tcp, not ftp/,
     },
     { name: 'malformed url', body: { ...valid, url: 'localhost:9001 nope' }, field: 'url', message: /absolute URL/ },
     { name: 'url without scheme', body: { ...valid, url: 'localhost:9001' }, field: 'url', message: /absolute URL/ },
@@ -96,6 +109,32 @@ test('each invalid field is rejected with 400 naming the field and the rule', as
     { name: 'url with query', body: { ...valid, url: 'http://localhost:1/?a=1' }, field: 'url', message: /query/ },
     { name: 'tcp url without a port', body: { ...valid, url: 'tcp://db.internal' }, field: 'url', message: /port/ },
     { name: 'tcp url with a path', body: { ...valid, url: 'tcp://db:5432/x' }, field: 'url', message: /path/ },
+    { name: 'grpc url with a path', body: { ...valid, url: 'grpc://pay:50051/x.Health' }, field: 'url', message: /path/ },
+    { name: 'grpcs url without a port', body: { ...valid, url: 'grpcs://pay.internal' }, field: 'url', message: /port/ },
+    {
+      name: 'health_path with a grpc url',
+      body: { ...valid, url: 'grpc://pay:50051', health_path: '/health' },
+      field: 'health_path',
+      message: /does not apply to grpc:\/\/ URLs/,
+    },
+    {
+      name: 'grpc_service on an http url',
+      body: { ...valid, grpc_service: 'payments.v1.Ledger' },
+      field: 'grpc_service',
+      message: /applies to grpc or grpcs URLs only/,
+    },
+    {
+      name: 'grpc_service not a name',
+      body: { ...valid, url: 'grpc://pay:50051', grpc_service: 'payments ledger' },
+      field: 'grpc_service',
+      message: /gRPC service name/,
+    },
+    {
+      name: 'tls_skip_verify with a grpc url',
+      body: { ...valid, url: 'grpc://pay:50051', tls_skip_verify: true },
+      field: 'tls_skip_verify',
+      message: /applies to https or grpcs URLs only/,
+    },
     {
       name: 'health_path with a tcp url',
       body: { ...valid, url: 'tcp://db:5432', health_path: '/health' },
@@ -330,7 +369,7 @@ test('GET /healthz answers ok, with the last cycle once there was one', async ()
   const before = (await response.json()) as { status: string; last_cycle: unknown };
   assert.equal(before.status, 'ok');
   assert.equal(before.last_cycle, null);
-  const outcomes = { answered: 3, http_status: 0, invalid_body: 0, unreachable: 0, monitor_error: 0 };
+  const outcomes = { http: { ...noOutcomes(), answered: 3 } };
   store.recordCycle({
     startedAt: Date.UTC(2026, 10, 24),
     durationMs: 12.4,

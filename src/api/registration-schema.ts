@@ -5,11 +5,12 @@ import {
   MAX_DEPENDENCIES,
   MIN_DEREGISTER_AFTER_SEC,
   parseTargetUrl,
+  schemeList,
   webhookUrlProblem,
   type ProbeDefaults,
   type RegistrationRequest,
 } from '../domain/index.js';
-import { PROBE_SCHEME_LIST, PROBE_SCHEMES, protocolFor } from '../probe/probe-table.js';
+import { PROBE_SCHEME_LIST, PROBE_SCHEMES, TLS_SCHEMES, protocolFor, schemesOf } from '../probe/probe-table.js';
 import type { ErrorDetail } from './errors.js';
 
 export const REGISTRATION_LIMITS = {
@@ -27,6 +28,9 @@ export const REGISTRATION_LIMITS = {
 
 const L = REGISTRATION_LIMITS;
 const ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+const MAX_GRPC_SERVICE_LENGTH = 256;
+const TLS_SCHEME_LIST = schemeList(TLS_SCHEMES);
+const GRPC_SCHEME_LIST = schemeList(schemesOf('grpc'));
 
 /** The checks every probe URL shares, then those of the protocol its scheme names (src/probe/probe-table.ts). */
 function urlProblem(value: string): string | null {
@@ -142,7 +146,16 @@ export const registrationBody = z
       }),
       tls_skip_verify: optional(z.boolean({ error: typeError('true or false') })).meta({
         description:
-          'https only: probe without verifying the certificate, for a self-signed target. Never the default; the service view shows it',
+          'https and grpcs only: probe without verifying the certificate, for a self-signed target. Never the default; the service view shows it',
+      }),
+      grpc_service: optional(
+        z
+          .string({ error: typeError('a string') })
+          .max(MAX_GRPC_SERVICE_LENGTH, `must be at most ${MAX_GRPC_SERVICE_LENGTH} characters`)
+          .regex(/^[A-Za-z0-9_.\-\/]*$/, 'must be a gRPC service name: letters, digits and . _ - /'),
+      ).meta({
+        description:
+          'grpc and grpcs only: the service name asked about in `grpc.health.v1.Health/Check`; default `""`, the server as a whole',
       }),
       webhook_url: optional(
         z.string({ error: typeError('a string') }).superRefine((value, context) => {
@@ -196,8 +209,13 @@ export function registrationSchema(defaults: ProbeDefaults) {
       });
       return z.NEVER;
     }
-    if (body.tls_skip_verify === true && !body.url.toLowerCase().startsWith('https:')) {
-      context.addIssue({ code: 'custom', path: ['tls_skip_verify'], message: 'applies to https URLs only' });
+    const scheme = new URL(body.url).protocol;
+    if (body.tls_skip_verify === true && !TLS_SCHEMES.includes(scheme)) {
+      context.addIssue({ code: 'custom', path: ['tls_skip_verify'], message: `applies to ${TLS_SCHEME_LIST} URLs only` });
+      return z.NEVER;
+    }
+    if (body.grpc_service !== undefined && protocol?.name !== 'grpc') {
+      context.addIssue({ code: 'custom', path: ['grpc_service'], message: `applies to ${GRPC_SCHEME_LIST} URLs only` });
       return z.NEVER;
     }
     const latency = latencyProblem(body, defaults);
@@ -219,6 +237,7 @@ export function registrationSchema(defaults: ProbeDefaults) {
       webhookUrl: body.webhook_url,
       degradedLatencyMs: body.degraded_latency_ms,
       tlsSkipVerify: body.tls_skip_verify,
+      grpcService: body.grpc_service,
       dependsOn: body.depends_on,
     };
   });

@@ -11,6 +11,7 @@ import {
   type MaintenanceWindow,
 } from '../domain/index.js';
 import type { ServiceRecord } from '../store/service-record.js';
+import { protocolNameOf } from '../probe/probe-table.js';
 
 const stringMap = (description: string) => z.record(z.string(), z.string()).readonly().meta({ description });
 const nullable = <T extends z.ZodType>(schema: T, description: string) => schema.nullable().meta({ description });
@@ -118,6 +119,10 @@ export const serviceViewSchema = z
     tls_skip_verify: z
       .boolean()
       .meta({ description: 'Whether the certificate is probed without verification (a self-signed target)' }),
+    grpc_service: nullable(
+      z.string(),
+      'grpc and grpcs: the service name the health Check asks about (`""`: the server as a whole); `null` for other schemes',
+    ),
     degraded_latency_ms: nullable(
       z.number().int().positive(),
       'A 200 answer slower than this makes the service `degraded`; `null`: response time does not count',
@@ -228,6 +233,7 @@ export function serviceView(record: ServiceRecord, now: number, context: ViewCon
     depends_on: request.dependsOn ?? [],
     dependencies: (request.dependsOn ?? []).map((id) => ({ id, health: context.healthOf(id) ?? 'unknown' })),
     tls_skip_verify: settings.tlsSkipVerify,
+    grpc_service: protocolNameOf(request.url) === 'grpc' ? settings.grpcService : null,
     degraded_latency_ms: settings.degradedLatencyMs,
     registered_at: new Date(record.registeredAt).toISOString(),
     health: state.health,

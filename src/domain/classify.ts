@@ -24,6 +24,10 @@ export function classify(
       const reason = `HTTP ${outcome.status}`;
       return { health: 'unhealthy', ready: false, reason, error: reason };
     }
+    case 'grpc_status': {
+      const reason = `gRPC health ${outcome.status}`;
+      return { health: 'unhealthy', ready: false, reason, error: reason };
+    }
     case 'invalid_body':
       return { health: 'unhealthy', ready: true, reason: outcome.error, error: outcome.error };
     case 'answered':

@@ -23,6 +23,8 @@ export interface ProbeJob {
   readonly startBy?: number;
   /** https only: accept a certificate that does not verify (self-signed). Set only when asked for. */
   readonly tlsSkipVerify?: boolean;
+  /** grpc(s): the service name asked about; absent for the server as a whole (`""`). */
+  readonly grpcService?: string;
 }
 
 /** An answer over https: when the certificate its connection presented expires (epoch ms). */
@@ -35,6 +37,8 @@ export type ProbeOutcome =
   | { readonly kind: 'unreachable'; readonly error: string }
   /** The target answered with a status other than 200 (redirects are not followed). */
   | ({ readonly kind: 'http_status'; readonly status: number } & TlsSeen)
+  /** A gRPC health Check answered with a status other than SERVING, or refused (SERVICE_UNKNOWN, UNIMPLEMENTED…). */
+  | ({ readonly kind: 'grpc_status'; readonly status: string } & TlsSeen)
   /** A 200 whose body could not be used: unparseable JSON, inconsistent counters, too large. */
   | ({ readonly kind: 'invalid_body'; readonly error: string } & TlsSeen)
   | ({ readonly kind: 'answered'; readonly report: HealthReport } & TlsSeen)

@@ -17,6 +17,8 @@ export interface RegistrationRequest {
   readonly degradedLatencyMs?: number | undefined;
   /** https: probe without verifying the certificate (a self-signed target). Never the default. */
   readonly tlsSkipVerify?: boolean | undefined;
+  /** grpc(s): the service name asked about in grpc.health.v1 Check; `""` (the default) is the whole server. */
+  readonly grpcService?: string | undefined;
   /** The services this one depends on: while one is down, this one's notices are held back. */
   readonly dependsOn?: readonly string[] | undefined;
 }
@@ -45,6 +47,8 @@ export interface ServiceSettings {
   /** `null`: response time never degrades the service. */
   readonly degradedLatencyMs: number | null;
   readonly tlsSkipVerify: boolean;
+  /** grpc(s) only: the service name the health Check asks about; `""` for the server as a whole. */
+  readonly grpcService: string;
   /** A certificate expiring within this many days makes the service `degraded`. */
   readonly tlsExpiryWarnDays: number;
 }
@@ -67,6 +71,7 @@ export function resolveSettings(request: RegistrationRequest, defaults: ProbeDef
     deregisterAfterMs: deregisterAfterSec === null ? null : deregisterAfterSec * 1000,
     degradedLatencyMs: request.degradedLatencyMs ?? null,
     tlsSkipVerify: request.tlsSkipVerify ?? false,
+    grpcService: request.grpcService ?? '',
     tlsExpiryWarnDays: defaults.tlsExpiryWarnDays ?? DEFAULT_TLS_EXPIRY_WARN_DAYS,
   };
 }

@@ -1,6 +1,7 @@
 // The monitor's own families: probing cycles, probe outcomes, registered services, webhook deliveries and discards.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { ProbeOutcome } from '../domain/index.js';
+import { PROTOCOL_NAMES } from '../probe/probe-table.js';
 import type { CycleEvent, MonitorEvents } from '../store/events.js';
 
 export type WebhookDeliveryOutcome = 'delivered' | 'retried' | 'failed' | 'dropped';
@@ -10,6 +11,7 @@ export type WebhookDiscardReason = 'global_bound' | 'service_deleted';
 const PROBE_OUTCOMES: Readonly<Record<ProbeOutcome['kind'], true>> = {
   answered: true,
   http_status: true,
+  grpc_status: true,
   invalid_body: true,
   unreachable: true,
   monitor_error: true,
@@ -55,8 +57,8 @@ export function registerMonitorMetrics(
   });
   const probes = new Counter({
     name: 'health_monitor_probes_total',
-    help: 'Probe results that came back, by outcome (answered, http_status, invalid_body, unreachable, monitor_error).',
-    labelNames: ['outcome'],
+    help: 'Probe results that came back, by outcome (answered, http_status, grpc_status, invalid_body, unreachable, monitor_error) and protocol (http, grpc, tcp).',
+    labelNames: ['outcome', 'protocol'],
     registers: [registry],
   });
   const deliveries = new Counter({
@@ -81,15 +83,19 @@ export function registerMonitorMetrics(
   });
 
   // Every outcome exists from the start, so rate() and absence alerts see a 0, not a missing series.
-  for (const outcome of Object.keys(PROBE_OUTCOMES)) probes.inc({ outcome }, 0);
+  for (const protocol of PROTOCOL_NAMES) {
+    for (const outcome of Object.keys(PROBE_OUTCOMES)) probes.inc({ outcome, protocol }, 0);
+  }
   for (const outcome of Object.keys(WEBHOOK_OUTCOMES)) deliveries.inc({ outcome }, 0);
   for (const reason of Object.keys(WEBHOOK_DISCARD_REASONS)) discards.inc({ reason }, 0);
 
   const onCycle = (cycle: CycleEvent): void => {
     cycleSeconds.observe(cycle.durationMs / 1000);
     cycleServices.observe(cycle.size);
-    for (const [outcome, count] of Object.entries(cycle.outcomes)) {
-      if (count > 0) probes.inc({ outcome }, count);
+    for (const [protocol, counts] of Object.entries(cycle.outcomes)) {
+      for (const [outcome, count] of Object.entries(counts)) {
+        if (count > 0) probes.inc({ outcome, protocol }, count);
+      }
     }
   };
   events.on('cycle', onCycle);

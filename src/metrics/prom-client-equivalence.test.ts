@@ -15,6 +15,7 @@ import {
 import { registerMonitorMetrics } from './monitor-metrics.js';
 import { createMonitorMetrics } from './prometheus.js';
 import { createServiceFamilies } from './service-families.js';
+import { noOutcomes } from '../store/events.js';
 
 const KEYS = ['service', 'env', 'note', 'team-name', 'constructor', 'missing'];
 
@@ -177,7 +178,11 @@ test('the whole exposition matches a registry holding prom-client gauges and the
     scheduleLagMs: null,
     size: 5,
     applied: 5,
-    outcomes: { answered: 3, http_status: 1, invalid_body: 0, unreachable: 1, monitor_error: 0 },
+    outcomes: {
+      http: { ...noOutcomes(), answered: 2, http_status: 1 },
+      grpc: { ...noOutcomes(), answered: 1, grpc_status: 1 },
+      tcp: { ...noOutcomes(), unreachable: 1 },
+    },
   });
   for (const monitor of [metrics, referenceFamilies]) monitor.recordWebhookDelivery('retried');
 

@@ -3,7 +3,7 @@ import { test, type TestContext } from 'node:test';
 import { HEALTH_STATES, type ProbeOutcome } from '../domain/index.js';
 import { HEALTHY, openStore, probeResult, registration } from '../../tests/helpers/fixtures.js';
 import { parseExposition, samplesOf, valueOf, type Sample } from '../../tests/helpers/exposition.js';
-import type { CycleEvent } from '../store/events.js';
+import { noOutcomes, type CycleEvent } from '../store/events.js';
 import type { ServiceStore } from '../store/store.js';
 import { createMonitorMetrics, type MonitorMetrics } from './prometheus.js';
 
@@ -36,7 +36,12 @@ function answered(requestCount: number, errorCount: number, attributes: Record<s
   return { kind: 'answered', report: { uptimeSec: 1, requestCount, errorCount, attributes } };
 }
 
-function cycle(outcomes: Partial<CycleEvent['outcomes']>, durationMs = 100, size = 1): CycleEvent {
+function cycle(
+  outcomes: Partial<Record<ProbeOutcome['kind'], number>>,
+  durationMs = 100,
+  size = 1,
+  protocol = 'http',
+): CycleEvent {
   return {
     startedAt: Date.now(),
     durationMs,
@@ -44,7 +49,7 @@ function cycle(outcomes: Partial<CycleEvent['outcomes']>, durationMs = 100, size
     scheduleLagMs: null,
     size,
     applied: size,
-    outcomes: { answered: 0, http_status: 0, invalid_body: 0, unreachable: 0, monitor_error: 0, ...outcomes },
+    outcomes: { [protocol]: { ...noOutcomes(), ...outcomes } },
   };
 }
 
@@ -149,31 +154,37 @@ test('readings are omitted until there is something to read, in base units after
 test('probes_total counts the outcomes of cycle events; the cycle histograms observe duration and size', async (t) => {
   const { store, metrics } = await setup(t);
   let samples = await scrape(metrics);
-  for (const outcome of ['answered', 'http_status', 'invalid_body', 'unreachable', 'monitor_error']) {
-    assert.equal(
-      valueOf(samples, 'health_monitor_probes_total', { outcome }),
-      0,
-      `${outcome} exists at 0 before any cycle`,
-    );
+  for (const protocol of ['http', 'grpc', 'tcp']) {
+    for (const outcome of ['answered', 'http_status', 'grpc_status', 'invalid_body', 'unreachable', 'monitor_error']) {
+      assert.equal(
+        valueOf(samples, 'health_monitor_probes_total', { outcome, protocol }),
+        0,
+        `${protocol} ${outcome} exists at 0 before any cycle`,
+      );
+    }
   }
 
   store.recordCycle(cycle({ answered: 3, unreachable: 2 }, 1500, 5));
   store.recordCycle(cycle({ answered: 4, monitor_error: 1 }, 20, 5));
+  store.recordCycle(cycle({ answered: 2, grpc_status: 1 }, 20, 3, 'grpc'));
   samples = await scrape(metrics);
   const expected = { answered: 7, http_status: 0, invalid_body: 0, unreachable: 2, monitor_error: 1 };
   for (const [outcome, count] of Object.entries(expected)) {
-    assert.equal(valueOf(samples, 'health_monitor_probes_total', { outcome }), count, outcome);
+    assert.equal(valueOf(samples, 'health_monitor_probes_total', { outcome, protocol: 'http' }), count, outcome);
   }
-  assert.equal(valueOf(samples, 'health_monitor_cycle_duration_seconds_count'), 2);
-  assert.equal(valueOf(samples, 'health_monitor_cycle_duration_seconds_sum'), 1.52);
-  assert.equal(valueOf(samples, 'health_monitor_cycle_duration_seconds_bucket', { le: '1' }), 1);
-  assert.equal(valueOf(samples, 'health_monitor_cycle_services_sum'), 10);
+  assert.equal(valueOf(samples, 'health_monitor_probes_total', { outcome: 'answered', protocol: 'grpc' }), 2);
+  assert.equal(valueOf(samples, 'health_monitor_probes_total', { outcome: 'grpc_status', protocol: 'grpc' }), 1);
+  assert.equal(valueOf(samples, 'health_monitor_probes_total', { outcome: 'answered', protocol: 'tcp' }), 0);
+  assert.equal(valueOf(samples, 'health_monitor_cycle_duration_seconds_count'), 3);
+  assert.equal(valueOf(samples, 'health_monitor_cycle_duration_seconds_sum'), 1.54);
+  assert.equal(valueOf(samples, 'health_monitor_cycle_duration_seconds_bucket', { le: '1' }), 2);
+  assert.equal(valueOf(samples, 'health_monitor_cycle_services_sum'), 13);
 
   metrics.close();
   store.recordCycle(cycle({ answered: 100 }));
   samples = await scrape(metrics);
   assert.equal(
-    valueOf(samples, 'health_monitor_probes_total', { outcome: 'answered' }),
+    valueOf(samples, 'health_monitor_probes_total', { outcome: 'answered', protocol: 'http' }),
     7,
     'a closed instance no longer listens',
   );
@@ -227,8 +238,8 @@ test('two instances keep separate registries; process metrics come unprefixed an
   store.recordCycle(cycle({ answered: 1 }));
   const a = await scrape(withProcess);
   const b = await scrape(without);
-  assert.equal(valueOf(a, 'health_monitor_probes_total', { outcome: 'answered' }), 1);
-  assert.equal(valueOf(b, 'health_monitor_probes_total', { outcome: 'answered' }), 1);
+  assert.equal(valueOf(a, 'health_monitor_probes_total', { outcome: 'answered', protocol: 'http' }), 1);
+  assert.equal(valueOf(b, 'health_monitor_probes_total', { outcome: 'answered', protocol: 'http' }), 1);
   assert.ok(samplesOf(a, 'process_resident_memory_bytes').length === 1, 'process metrics are there');
   assert.equal(
     samplesOf(a, 'nodejs_active_handles_total').length,

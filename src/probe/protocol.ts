@@ -21,8 +21,12 @@ export interface ProberContext {
 }
 
 export interface ProbeProtocol {
+  /** Its name in the `protocol` label of `health_monitor_probes_total`. */
+  readonly name: string;
   /** The URL schemes it probes, as `URL.protocol` spells them (`'http:'`). */
   readonly schemes: readonly string[];
+  /** The schemes among `schemes` that speak TLS: `tls_skip_verify` applies to these only. */
+  readonly tlsSchemes: readonly string[];
   /** Whether `health_path` means anything to it: a registration giving one to a protocol without is refused. */
   readonly healthPath: boolean;
   /**

@@ -2,8 +2,9 @@
 // next due time or until a result makes a service due. A cycle never waits for an earlier one's probes.
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import type { ProbeJob, ProbeResult } from '../domain/index.js';
-import type { LagSummary } from '../store/events.js';
+import type { ProbeJob, ProbeOutcome, ProbeResult } from '../domain/index.js';
+import { protocolNameOf } from '../probe/probe-table.js';
+import { noOutcomes, type LagSummary } from '../store/events.js';
 import type { ServiceStore } from '../store/store.js';
 import type { Prober } from './prober.js';
 import { Sleeper } from './sleeper.js';
@@ -96,14 +97,14 @@ export class Scheduler {
     const { store, prober } = this.options;
     const loopAtStart = performance.eventLoopUtilization();
     const pending: Promise<number>[] = [];
-    const outcomes = { answered: 0, http_status: 0, invalid_body: 0, unreachable: 0, monitor_error: 0 };
-    const dueAt = new Map(jobs.map((job) => [job.serviceId, job.dueAt]));
+    const outcomes: Record<string, Record<ProbeOutcome['kind'], number>> = {};
+    const byId = new Map(jobs.map((job) => [job.serviceId, job]));
     const lags: number[] = [];
     const onResults = (results: ProbeResult[]): void => {
       for (const result of results) {
-        outcomes[result.outcome.kind]++;
-        const due = dueAt.get(result.serviceId);
-        if (due !== undefined) lags.push(Math.max(0, result.startedAt - due));
+        const job = byId.get(result.serviceId);
+        (outcomes[job === undefined ? 'unknown' : protocolNameOf(job.url)] ??= noOutcomes())[result.outcome.kind]++;
+        if (job !== undefined) lags.push(Math.max(0, result.startedAt - job.dueAt));
       }
       pending.push(store.applyResults(results).then((applied) => (this.wakeIfDueSooner(), applied)));
     };

@@ -41,6 +41,18 @@ export interface LagSummary {
   readonly max: number;
 }
 
+export type OutcomeCounts = Readonly<Record<ProbeOutcome['kind'], number>>;
+
+/** Every outcome at 0. */
+export function noOutcomes(): Record<ProbeOutcome['kind'], number> {
+  return { answered: 0, http_status: 0, grpc_status: 0, invalid_body: 0, unreachable: 0, monitor_error: 0 };
+}
+
+/** One outcome's count over every protocol of a cycle. */
+export function outcomeTotal(outcomes: CycleEvent['outcomes'], kind: ProbeOutcome['kind']): number {
+  return Object.values(outcomes).reduce((sum, counts) => sum + counts[kind], 0);
+}
+
 export interface CycleEvent {
   readonly startedAt: number;
   readonly durationMs: number;
@@ -48,8 +60,8 @@ export interface CycleEvent {
   readonly size: number;
   /** Results applied; fewer than `size` when some were dropped as stale or lost to a shutdown. */
   readonly applied: number;
-  /** Results that came back, by outcome. */
-  readonly outcomes: Readonly<Record<ProbeOutcome['kind'], number>>;
+  /** Results that came back, by protocol name (`http`, `grpc`, `tcp`), then by outcome. */
+  readonly outcomes: Readonly<Record<string, OutcomeCounts>>;
   /** The main thread's event-loop utilisation (0–1) while the cycle ran: how much the probes cost the API. */
   readonly eventLoopUtilization: number;
   /** How late probes started after they were due, over the results that came back; `null` when none did. */

@@ -65,6 +65,7 @@ export class ServiceEntry {
     return {
       ...(startBy === undefined ? {} : { startBy }),
       ...(this.settings.tlsSkipVerify ? { tlsSkipVerify: true } : {}),
+      ...(this.settings.grpcService === '' ? {} : { grpcService: this.settings.grpcService }),
       serviceId: this.request.id,
       generation: this.generation,
       url: this.request.url,

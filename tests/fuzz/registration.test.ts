@@ -62,6 +62,7 @@ const SETTINGS_KEYS = [
   'webhook_url',
   'degraded_latency_ms',
   'tls_skip_verify',
+  'grpc_service',
   'depends_on',
   'health',
   'ready',
@@ -74,7 +75,7 @@ const SETTINGS_KEYS = [
 const REPORTED_AS: Readonly<Record<string, readonly string[]>> = {
   poll_interval_sec: ['timeout_ms', 'degraded_latency_ms'],
   timeout_ms: ['degraded_latency_ms'],
-  url: ['tls_skip_verify', 'health_path'],
+  url: ['tls_skip_verify', 'health_path', 'grpc_service'],
   // A new id can close a loop that its depends_on names.
   id: ['depends_on'],
 };

@@ -19,6 +19,7 @@ export const REGISTRATION_FIELDS = [
   'webhook_url',
   'degraded_latency_ms',
   'tls_skip_verify',
+  'grpc_service',
   'depends_on',
 ] as const;
 export type RegistrationField = (typeof REGISTRATION_FIELDS)[number];
@@ -60,6 +61,16 @@ const validUrl = fc
   )
   .filter(allowedByDefault);
 
+/** grpc and grpcs take a host and a port only, and no health_path. */
+const validGrpcUrl = fc
+  .record({ scheme: fc.constantFrom('grpc', 'grpcs', 'GRPC'), host, port: usablePort })
+  .map(({ scheme, host, port }) => `${scheme}://${host}:${port}`)
+  // Not a special scheme: the host is kept as written, so a name must already be ASCII (punycode).
+  .filter((url) => /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)$/.test(new URL(url).hostname))
+  .filter(allowedByDefault);
+
+const isGrpc = (url: string): boolean => /^grpcs?:/i.test(url);
+
 const validId = fc.oneof(
   // A small pool so that re-registrations (200 rather than 201) happen too.
   fc.constantFrom('svc-a', 'svc-b', 'svc:c', 'svc.d'),
@@ -78,7 +89,7 @@ export const validRegistration: fc.Arbitrary<RawEntries> = fc
   .record(
     {
       id: validId,
-      url: validUrl,
+      url: fc.oneof({ weight: 4, arbitrary: validUrl }, { weight: 1, arbitrary: validGrpcUrl }),
       attributes: fc.oneof(validAttributes, fc.constant(null)),
       poll_interval_sec: fc.oneof(fc.integer({ min: 1, max: 86_400 }), fc.constant(null)),
       health_path: fc.oneof(
@@ -97,6 +108,7 @@ export const validRegistration: fc.Arbitrary<RawEntries> = fc
       // Below the timeout, which is at least 1000 ms when not given (the defaults and a 1 s interval).
       degraded_latency_ms: fc.integer({ min: 1, max: 999 }),
       tls_skip_verify: fc.boolean(),
+      grpc_service: fc.stringMatching(/^[A-Za-z0-9_.\/-]{0,40}$/),
       // Ids no generated registration takes, so no loop can form: a loop is refused, not invalid.
       depends_on: fc.uniqueArray(
         fc.integer({ min: 0, max: 99 }).map((n) => `zz-dependency-${n}`),
@@ -110,12 +122,15 @@ export const validRegistration: fc.Arbitrary<RawEntries> = fc
       ? rest
       : { ...rest, degraded_latency_ms: latency },
   )
-  // Skipping verification applies to https only.
+  // Skipping verification applies to https and grpcs only.
   .map(({ tls_skip_verify: skip, ...rest }) =>
-    skip === undefined || (skip && !rest.url.toLowerCase().startsWith('https:'))
-      ? rest
-      : { ...rest, tls_skip_verify: skip },
+    skip === undefined || (skip && !/^(https|grpcs):/i.test(rest.url)) ? rest : { ...rest, tls_skip_verify: skip },
   )
+  // grpc_service applies to grpc URLs only, health_path to all others.
+  .map(({ grpc_service: service, health_path: path, ...rest }) => ({
+    ...rest,
+    ...(isGrpc(rest.url) ? (service === undefined ? {} : { grpc_service: service }) : path === undefined ? {} : { health_path: path }),
+  }))
   .map((registration) => Object.entries(registration).map(([key, value]) => [key, json(value)] as const));
 
 // ---- Hostile raw values --------------------------------------------------------------------------
@@ -263,7 +278,7 @@ const composedUrls = fc
     // Mostly well-formed up to the host, so that the odd port or tail is what gets judged.
     scheme: fc.oneof(
       { weight: 3, arbitrary: fc.constantFrom('http', 'https') },
-      { weight: 1, arbitrary: fc.constantFrom('HTTP', 'tcp', 'TCP', 'javascript', 'file', 'data', 'ftp', '') },
+      { weight: 1, arbitrary: fc.constantFrom('HTTP', 'tcp', 'TCP', 'grpc', 'grpcs', 'javascript', 'file', 'data', 'ftp', '') },
     ),
     separator: fc.oneof(
       { weight: 3, arbitrary: fc.constant('://') },
@@ -370,6 +385,7 @@ const FIELD_VALUES: Record<RegistrationField, fc.Arbitrary<string>> = {
   webhook_url: fc.oneof(urlText.map(json), hostileValue),
   degraded_latency_ms: fc.oneof(numbers, hostileValue),
   tls_skip_verify: fc.oneof(fc.constantFrom('true', 'false'), hostileValue),
+  grpc_service: fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }).map(json), hostileValue),
   depends_on: fc.oneof(fc.array(idText, { maxLength: 40 }).map(json), hostileValue),
 };
 

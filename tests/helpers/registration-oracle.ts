@@ -33,19 +33,27 @@ export function assertAcceptable(sent: Record<string, unknown>): void {
   assert.ok(typeof id === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(id), `id accepted: ${show(id)}`);
   // `/services/..` is normalised to `/` by every URL parser: such a service could never be read or deleted.
   assert.ok(id !== '.' && id !== '..', `id accepted that no URL path can address: ${id}`);
-  assertFetchableUrl('url', sent['url'], ['http:', 'https:', 'tcp:']);
+  assertFetchableUrl('url', sent['url'], ['http:', 'https:', 'grpc:', 'grpcs:', 'tcp:']);
   const url = sent['url'] as string;
   const parsed = new URL(url);
-  if (parsed.protocol === 'tcp:') {
-    assert.notEqual(parsed.port, '', `a tcp url accepted without a port: ${url}`);
-    assert.ok(parsed.pathname === '' || parsed.pathname === '/', `a tcp url accepted with a path: ${url}`);
-    assert.ok(sent['health_path'] === undefined || sent['health_path'] === null, 'health_path accepted with tcp');
+  const scheme = parsed.protocol.slice(0, -1);
+  if (['tcp', 'grpc', 'grpcs'].includes(scheme)) {
+    assert.notEqual(parsed.port, '', `a ${scheme} url accepted without a port: ${url}`);
+    assert.ok(parsed.pathname === '' || parsed.pathname === '/', `a ${scheme} url accepted with a path: ${url}`);
+    assert.ok(sent['health_path'] === undefined || sent['health_path'] === null, `health_path accepted with ${scheme}`);
     assert.match(
       parsed.hostname,
       /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)$/,
-      `a tcp host that cannot be connected: ${url}`,
+      `a ${scheme} host that cannot be connected: ${url}`,
     );
   }
+  const service = sent['grpc_service'];
+  if (service !== undefined && service !== null) {
+    assert.ok(scheme === 'grpc' || scheme === 'grpcs', `grpc_service accepted with ${scheme}`);
+    assert.ok(typeof service === 'string' && /^[A-Za-z0-9_.\/-]{0,256}$/.test(service), `grpc_service accepted: ${show(service)}`);
+  }
+  if (sent['tls_skip_verify'] === true)
+    assert.ok(scheme === 'https' || scheme === 'grpcs', `tls_skip_verify accepted with ${scheme}`);
   // The health path is appended to the text; after a `?` or `#` it would become a query or fragment.
   assert.ok(!url.includes('?') && !url.includes('#'), `url accepted with a query or fragment marker: ${url}`);
   if (sent['webhook_url'] !== undefined && sent['webhook_url'] !== null)
@@ -82,6 +90,7 @@ export function expectedView(sent: Record<string, unknown>, defaults: ProbeDefau
     webhook_url: given('webhook_url', null),
     degraded_latency_ms: given('degraded_latency_ms', null),
     tls_skip_verify: given('tls_skip_verify', false),
+    grpc_service: /^grpcs?:/i.test(String(sent['url'])) ? given('grpc_service', '') : null,
     depends_on: given('depends_on', []),
     health: 'unknown',
     ready: false,

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { createMonitorMetrics } from '../../src/metrics/prometheus.js';
 import { openStore, probeResult, registration } from '../helpers/fixtures.js';
 import { promtoolCheckMetrics, requireBinary } from '../helpers/prometheus.js';
+import { noOutcomes } from '../../src/store/events.js';
 
 test('promtool check metrics reports nothing on an exposition with every family populated', async (t) => {
   requireBinary('promtool');
@@ -35,7 +36,7 @@ test('promtool check metrics reports nothing on an exposition with every family 
     scheduleLagMs: null,
     size: 2,
     applied: 2,
-    outcomes: { answered: 1, http_status: 0, invalid_body: 0, unreachable: 1, monitor_error: 0 },
+    outcomes: { http: { ...noOutcomes(), answered: 1 }, tcp: { ...noOutcomes(), unreachable: 1 } },
   });
   metrics.recordWebhookDelivery('delivered');
 

@@ -4,7 +4,9 @@ import { portProblem } from '../../domain/index.js';
 import type { ProbeProtocol } from '../protocol.js';
 
 export const httpProtocol: ProbeProtocol = {
+  name: 'http',
   schemes: ['http:', 'https:'],
+  tlsSchemes: ['https:'],
   healthPath: true,
   checkUrl(url, text) {
     // On the text, not the parsed URL: a bare `?` or `#` parses as an empty query or fragment, yet the
