@@ -1,8 +1,14 @@
 // A real gRPC server on 127.0.0.1:0 with the standard health service (grpc-health-check), plain or TLS,
 // and a TCP relay in front of a port that counts the connections made through it.
 import { createServer, type AddressInfo, type Socket, connect } from 'node:net';
-import { Server, ServerCredentials } from '@grpc/grpc-js';
-import { HealthImplementation, type ServingStatusMap } from 'grpc-health-check';
+import {
+  Server,
+  ServerCredentials,
+  type sendUnaryData,
+  type ServerUnaryCall,
+  type ServerWritableStream,
+} from '@grpc/grpc-js';
+import { HealthImplementation, service as healthService, type ServingStatusMap } from 'grpc-health-check';
 import type { Certificate } from './certificate.js';
 
 export interface GrpcTarget {
@@ -92,5 +98,25 @@ export async function startCountingRelay(port: number): Promise<{
         for (const socket of open) socket.destroy();
         server.close(() => resolve());
       }),
+  };
+}
+
+/** A gRPC health server whose Check is `check`: for targets that count calls, answer late or never. */
+export async function startGrpcCheckServer(
+  check: (call: ServerUnaryCall<object, object>, callback: sendUnaryData<object>) => void,
+): Promise<{ readonly url: string; close(): Promise<void> }> {
+  const server = new Server();
+  server.addService(healthService, {
+    Check: check,
+    Watch: (call: ServerWritableStream<object, object>) => call.end(),
+  });
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, at) =>
+      error ? reject(error) : resolve(at),
+    ),
+  );
+  return {
+    url: `grpc://127.0.0.1:${port}`,
+    close: async () => server.forceShutdown(),
   };
 }
