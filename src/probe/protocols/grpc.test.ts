@@ -130,4 +130,13 @@ test('ALLOW_TARGETS holds for grpc: a refused address is never dialled, and not 
   const byName = await runProbe(probeJob({ url: `grpc://localhost:${relay.port}`, timeoutMs: 1000 }), table);
   assert.equal(byName.outcome.kind, 'unreachable', 'a name resolving to a refused address is refused too');
   assert.equal(relay.accepted(), 0);
+
+  // Without ALLOW_TARGETS, the metadata address is refused all the same.
+  const metadata = await runProbe(
+    probeJob({ url: 'grpc://169.254.169.254:50051', timeoutMs: 1000, retries: 2 }),
+    prober().table,
+  );
+  assert.equal(metadata.outcome.kind, 'unreachable');
+  assert.match(metadata.outcome.kind === 'unreachable' ? metadata.outcome.error : '', /link-local|metadata/);
+  assert.equal(metadata.attempts, 1);
 });
