@@ -14,14 +14,18 @@ test('defaults are the issue sizes; --quick the smoke sizes; flags override eith
   assert.equal(quick?.quick, true);
   assert.equal(parsePlan(['--load-services', '500'])?.sizes.loadServices, 500);
   assert.equal(parsePlan(['--quick'])?.sizes.loadServices, 200);
+  assert.equal(parsePlan([])?.sizes.protocolServices, 1000);
+  assert.equal(parsePlan(['--quick'])?.sizes.protocolServices, 200);
+  assert.equal(parsePlan(['--protocol-services', '50'])?.sizes.protocolServices, 50);
   assert.equal(parsePlan(['--help']), null);
 });
 
 test('every step runs by default; --only picks some, and a --skip flag leaves one out of either', () => {
   const steps = (args: string[]): string[] => [...(parsePlan(args)?.steps ?? [])];
-  assert.deepEqual(steps([]), ['registry', 'schedule', 'large', 'day', 'load']);
-  assert.deepEqual(steps(['--skip-100k', '--skip-day', '--skip-load']), ['registry', 'schedule']);
+  assert.deepEqual(steps([]), ['registry', 'schedule', 'large', 'day', 'load', 'protocols']);
+  assert.deepEqual(steps(['--skip-100k', '--skip-day', '--skip-load', '--skip-protocols']), ['registry', 'schedule']);
   assert.deepEqual(steps(['--only', 'load']), ['load']);
+  assert.deepEqual(steps(['--only', 'protocols']), ['protocols']);
   assert.deepEqual(steps(['--only', 'schedule,load', '--skip-load']), ['schedule']);
 });
 
@@ -32,7 +36,8 @@ test('bad values are refused, each with its own message', () => {
     [['--large-services=-3'], /--large-services must be a whole number, not "-3"/],
     [['--schedule-services', '0'], /--schedule-services must be at least 1, not 0/],
     [['--load-services', '0'], /--load-services must be at least 1, not 0/],
-    [['--only', 'load,cycle'], /--only takes steps among registry, schedule, large, day, load, not "cycle"/],
+    [['--protocol-services', '0'], /--protocol-services must be at least 1, not 0/],
+    [['--only', 'load,cycle'], /--only takes steps among registry, schedule, large, day, load, protocols, not "cycle"/],
     [['--fast'], /Unknown option '--fast'/],
   ];
   for (const [args, message] of cases)

@@ -9,6 +9,7 @@ export const HELP = `npm run bench [-- options]
   --large-services N     services for the large-registry peak RSS (default 100000)
   --schedule-services N  services polled every second for schedule accuracy (default 1000)
   --load-services N      services probed every second in the steady-load step (default 10000)
+  --protocol-services N  targets of each protocol (HTTP, gRPC, TCP) in the protocols step (default 1000)
   --quick                small sizes, a few seconds in all: what the smoke test runs
   --only STEP[,STEP]     run only these steps: ${STEPS.join(', ')} (the others are reported as skipped),
                          or cluster: SQLite beside 1 and 2 replicas on PostgreSQL at 127.0.0.1:5432, only when named,
@@ -16,6 +17,7 @@ export const HELP = `npm run bench [-- options]
   --skip-100k            leave out the large registry (its figures are reported as skipped)
   --skip-day             leave out the simulated day of probes (likewise)
   --skip-load            leave out the steady load (likewise)
+  --skip-protocols       leave out the probes per protocol (likewise)
   --out FILE             where the results go (default bench/results/latest.json)
   --help`;
 
@@ -51,6 +53,9 @@ export interface Plan {
   readonly clusterServices: number;
   readonly clusterWarmUpMs: number;
   readonly clusterProbeMs: number;
+  /** The protocols step: settling after each protocol's registrations, then the counted window. */
+  readonly protocolWarmUpMs: number;
+  readonly protocolWindowMs: number;
   /** The status-page step: page loads measured (each page), after one to start Chromium. */
   readonly statusPageLoads: number;
   /** The steps that run, after --only and the --skip flags. */
@@ -95,6 +100,8 @@ export function parsePlan(argv: readonly string[]): Plan | null {
         only: { type: 'string' },
         'skip-day': { type: 'boolean', default: false },
         'skip-load': { type: 'boolean', default: false },
+        'protocol-services': { type: 'string' },
+        'skip-protocols': { type: 'boolean', default: false },
         out: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
@@ -109,10 +116,12 @@ export function parsePlan(argv: readonly string[]): Plan | null {
   const largeServices = count('large-services', values['large-services'], quick ? 2000 : 100_000, 10);
   const scheduleServices = count('schedule-services', values['schedule-services'], quick ? 50 : 1000, 1);
   const loadServices = count('load-services', values['load-services'], quick ? 200 : 10_000, 1);
+  const protocolServices = count('protocol-services', values['protocol-services'], quick ? 200 : 1000, 1);
   const steps = new Set<BenchStep>(values.only === undefined ? STEPS : stepList(values.only));
   if (values['skip-100k']) steps.delete('large');
   if (values['skip-day']) steps.delete('day');
   if (values['skip-load']) steps.delete('load');
+  if (values['skip-protocols']) steps.delete('protocols');
   return {
     sizes: {
       services,
@@ -123,6 +132,7 @@ export function parsePlan(argv: readonly string[]): Plan | null {
       rawConnections: 5,
       daySimulationServices: quick ? 200 : 10_000,
       loadServices,
+      protocolServices,
     },
     quick,
     rawDurationSec: quick ? 1 : 5,
@@ -141,6 +151,8 @@ export function parsePlan(argv: readonly string[]): Plan | null {
     clusterServices: quick ? 200 : 10_000,
     clusterWarmUpMs: quick ? 1000 : 5000,
     clusterProbeMs: quick ? 2000 : 12_000,
+    protocolWarmUpMs: quick ? 1000 : 3000,
+    protocolWindowMs: quick ? 2000 : 10_000,
     statusPageLoads: quick ? 2 : 5,
     steps,
     out: values.out ?? fileURLToPath(new URL('../../bench/results/latest.json', import.meta.url)),

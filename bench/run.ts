@@ -27,6 +27,7 @@ import { clusterResults, measureCluster, type ClusterFigureKey } from './steps/c
 import { measureLargeRegistry } from './steps/large-registry.js';
 import { measureStatusPage, statusPageResults, type StatusPageFigureKey } from './steps/status-page.js';
 import { measureMetricsLatency } from './steps/metrics-latency.js';
+import { measureProtocols } from './steps/protocols.js';
 import { measureRawLimit } from './steps/raw-limit.js';
 import { measureScheduleAccuracy, type ScheduleAccuracy } from './steps/schedule-accuracy.js';
 import { measureSteadyLoad } from './steps/steady-load.js';
@@ -342,6 +343,32 @@ async function measureStatusPageStep(plan: Plan, dir: string): Promise<Record<St
   }
 }
 
+/** HTTP, TCP and gRPC targets in turn, each phase with its own targets and monitor. */
+async function measureProtocolsStep(plan: Plan, dir: string): Promise<Figures> {
+  progress(
+    `probes per protocol: ${plan.sizes.protocolServices} targets of each, HTTP, then TCP, then gRPC, every second`,
+  );
+  const f = await measureProtocols({
+    dir,
+    services: plan.sizes.protocolServices,
+    lanes: plan.registrationLanes,
+    warmUpMs: plan.protocolWarmUpMs,
+    windowMs: plan.protocolWindowMs,
+    onProgress: progress,
+  });
+  return {
+    protocols_http_probes_per_sec: f.http.probesPerSec,
+    protocols_grpc_probes_per_sec: f.grpc.probesPerSec,
+    protocols_tcp_probes_per_sec: f.tcp.probesPerSec,
+    protocols_http_cpu_us_per_probe: f.http.cpuUsPerProbe,
+    protocols_grpc_cpu_us_per_probe: f.grpc.cpuUsPerProbe,
+    protocols_tcp_cpu_us_per_probe: f.tcp.cpuUsPerProbe,
+    protocols_http_peak_rss_mb: f.http.peakRssBytes / MIB,
+    protocols_grpc_peak_rss_mb: f.grpc.peakRssBytes / MIB,
+    protocols_tcp_peak_rss_mb: f.tcp.peakRssBytes / MIB,
+  };
+}
+
 /** Each step with its own farm and monitor; the restart reopens the registry step's database file. */
 const STEP_RUNS: Record<StepName, (plan: Plan, dir: string) => Promise<Figures>> = {
   registry: async (plan, dir) => ({ ...(await measureRegistry(plan, dir)), ...(await measureRestart(dir)) }),
@@ -349,6 +376,7 @@ const STEP_RUNS: Record<StepName, (plan: Plan, dir: string) => Promise<Figures>>
   large: measureLarge,
   day: measureDay,
   load: measureLoad,
+  protocols: measureProtocolsStep,
 };
 
 const skipped = (step: StepName): Figures => Object.fromEntries(figuresOf(step).map((key) => [key, null]));

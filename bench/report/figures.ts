@@ -10,10 +10,12 @@ export interface Sizes {
   readonly rawConnections: number;
   readonly daySimulationServices: number;
   readonly loadServices: number;
+  /** Targets of each protocol in the protocols step. */
+  readonly protocolServices: number;
 }
 
 /** The bench's steps, in the order they run; each figure belongs to one. */
-export const STEPS = ['registry', 'schedule', 'large', 'day', 'load'] as const;
+export const STEPS = ['registry', 'schedule', 'large', 'day', 'load', 'protocols'] as const;
 
 export type StepName = (typeof STEPS)[number];
 
@@ -47,6 +49,8 @@ const METRICS = 'GET /metrics (no cycle running)';
 const SCHEDULE = 'schedule accuracy';
 const PERSISTENCE = 'persistence';
 const LOAD = 'steady load: every service probed every second, the farm in its own process';
+const PROTOCOLS =
+  'probes per protocol: one monitor per protocol, each target probed every second, the targets in their own process';
 
 export const FIGURES = {
   full_cycle_ms: {
@@ -368,6 +372,69 @@ export const FIGURES = {
     unit: 'MB',
     sign: 'positive',
     target: { op: '<=', value: 150 },
+  },
+  protocols_http_probes_per_sec: {
+    step: 'protocols',
+    section: PROTOCOLS,
+    label: (s) => `HTTP probes per second, ${n(s.protocolServices)} targets (demand ${n(s.protocolServices)}/s)`,
+    unit: 'per_sec',
+    sign: 'positive',
+  },
+  protocols_grpc_probes_per_sec: {
+    step: 'protocols',
+    section: PROTOCOLS,
+    label: (s) => `gRPC probes per second, ${n(s.protocolServices)} targets (health service Check)`,
+    unit: 'per_sec',
+    sign: 'positive',
+  },
+  protocols_tcp_probes_per_sec: {
+    step: 'protocols',
+    section: PROTOCOLS,
+    label: (s) => `TCP probes per second, ${n(s.protocolServices)} targets (connect only)`,
+    unit: 'per_sec',
+    sign: 'positive',
+  },
+  protocols_http_cpu_us_per_probe: {
+    step: 'protocols',
+    section: PROTOCOLS,
+    label: () => 'HTTP: monitor CPU per probe, all threads',
+    unit: 'us',
+    sign: 'positive',
+  },
+  protocols_grpc_cpu_us_per_probe: {
+    step: 'protocols',
+    section: PROTOCOLS,
+    label: () => 'gRPC: monitor CPU per probe, all threads',
+    unit: 'us',
+    sign: 'positive',
+  },
+  protocols_tcp_cpu_us_per_probe: {
+    step: 'protocols',
+    section: PROTOCOLS,
+    label: () => 'TCP: monitor CPU per probe, all threads',
+    unit: 'us',
+    sign: 'positive',
+  },
+  protocols_http_peak_rss_mb: {
+    step: 'protocols',
+    section: PROTOCOLS,
+    label: () => 'HTTP: monitor peak RSS',
+    unit: 'MB',
+    sign: 'positive',
+  },
+  protocols_grpc_peak_rss_mb: {
+    step: 'protocols',
+    section: PROTOCOLS,
+    label: () => 'gRPC: monitor peak RSS',
+    unit: 'MB',
+    sign: 'positive',
+  },
+  protocols_tcp_peak_rss_mb: {
+    step: 'protocols',
+    section: PROTOCOLS,
+    label: () => 'TCP: monitor peak RSS',
+    unit: 'MB',
+    sign: 'positive',
   },
 } satisfies Record<string, FigureSpec>;
 

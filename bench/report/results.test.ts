@@ -13,6 +13,7 @@ const SIZES: Sizes = {
   rawConnections: 5,
   daySimulationServices: 200,
   loadServices: 200,
+  protocolServices: 200,
 };
 const MACHINE = { cpu: 'Test CPU', cpus: 2, memory_gib: 8, node: 'v20.20.2', os: 'Linux 6' };
 
