@@ -15,7 +15,7 @@ test('defaults are the issue sizes; --quick the smoke sizes; flags override eith
   assert.equal(parsePlan(['--load-services', '500'])?.sizes.loadServices, 500);
   assert.equal(parsePlan(['--quick'])?.sizes.loadServices, 200);
   assert.equal(parsePlan([])?.sizes.protocolServices, 1000);
-  assert.equal(parsePlan(['--quick'])?.sizes.protocolServices, 200);
+  assert.equal(parsePlan(['--quick'])?.sizes.protocolServices, 50);
   assert.equal(parsePlan(['--protocol-services', '50'])?.sizes.protocolServices, 50);
   assert.equal(parsePlan(['--help']), null);
 });

@@ -116,7 +116,7 @@ export function parsePlan(argv: readonly string[]): Plan | null {
   const largeServices = count('large-services', values['large-services'], quick ? 2000 : 100_000, 10);
   const scheduleServices = count('schedule-services', values['schedule-services'], quick ? 50 : 1000, 1);
   const loadServices = count('load-services', values['load-services'], quick ? 200 : 10_000, 1);
-  const protocolServices = count('protocol-services', values['protocol-services'], quick ? 200 : 1000, 1);
+  const protocolServices = count('protocol-services', values['protocol-services'], quick ? 50 : 1000, 1);
   const steps = new Set<BenchStep>(values.only === undefined ? STEPS : stepList(values.only));
   if (values['skip-100k']) steps.delete('large');
   if (values['skip-day']) steps.delete('day');
@@ -151,8 +151,8 @@ export function parsePlan(argv: readonly string[]): Plan | null {
     clusterServices: quick ? 200 : 10_000,
     clusterWarmUpMs: quick ? 1000 : 5000,
     clusterProbeMs: quick ? 2000 : 12_000,
-    protocolWarmUpMs: quick ? 1000 : 3000,
-    protocolWindowMs: quick ? 2000 : 10_000,
+    protocolWarmUpMs: quick ? 500 : 3000,
+    protocolWindowMs: quick ? 1000 : 10_000,
     statusPageLoads: quick ? 2 : 5,
     steps,
     out: values.out ?? fileURLToPath(new URL('../../bench/results/latest.json', import.meta.url)),

@@ -41,6 +41,9 @@ const REQUIRED: readonly FigureKey[] = [
   'load_probes_to_demand',
   'load_raw_limit_per_sec',
   'load_probes_to_raw_limit',
+  'protocols_http_probes_per_sec',
+  'protocols_grpc_probes_per_sec',
+  'protocols_tcp_probes_per_sec',
 ];
 const WITH_TARGETS: readonly FigureKey[] = [
   'probes_to_raw_limit',
