@@ -71,5 +71,5 @@ test('self-signed: refused unless tls_skip_verify; expiring in 5 days is degrade
 
   const plain = await register(monitor.url, { id: 'plain', url: 'http://127.0.0.1:1023', tls_skip_verify: true });
   assert.equal(plain.status, 400);
-  assert.match(await plain.text(), /tls_skip_verify.*applies to https URLs only/);
+  assert.match(await plain.text(), /tls_skip_verify.*applies to https or grpcs URLs only/);
 });
