@@ -67,11 +67,22 @@ test('a tcp:// service is registered like any other: the scheme picks the prober
 
 test('a grpc:// service is registered with its grpc_service, shown in its view; other schemes show null', async () => {
   const { post } = await setup();
-  const response = await post({ id: 'pay', url: 'grpcs://pay.internal:50051', grpc_service: 'payments.v1.Ledger', tls_skip_verify: true });
+  const response = await post({
+    id: 'pay',
+    url: 'grpcs://pay.internal:50051',
+    grpc_service: 'payments.v1.Ledger',
+    tls_skip_verify: true,
+  });
   assert.equal(response.status, 201, await response.clone().text());
   const view = (await response.json()) as Record<string, unknown>;
-  assert.deepEqual([view['url'], view['grpc_service'], view['tls_skip_verify']], ['grpcs://pay.internal:50051', 'payments.v1.Ledger', true]);
-  const whole = (await (await post({ id: 'pay2', url: 'grpc://pay.internal:50051' })).json()) as Record<string, unknown>;
+  assert.deepEqual(
+    [view['url'], view['grpc_service'], view['tls_skip_verify']],
+    ['grpcs://pay.internal:50051', 'payments.v1.Ledger', true],
+  );
+  const whole = (await (await post({ id: 'pay2', url: 'grpc://pay.internal:50051' })).json()) as Record<
+    string,
+    unknown
+  >;
   assert.equal(whole['grpc_service'], '', 'the server as a whole');
   const http = (await (await post(valid)).json()) as Record<string, unknown>;
   assert.equal(http['grpc_service'], null);
@@ -109,8 +120,18 @@ test('each invalid field is rejected with 400 naming the field and the rule', as
     { name: 'url with query', body: { ...valid, url: 'http://localhost:1/?a=1' }, field: 'url', message: /query/ },
     { name: 'tcp url without a port', body: { ...valid, url: 'tcp://db.internal' }, field: 'url', message: /port/ },
     { name: 'tcp url with a path', body: { ...valid, url: 'tcp://db:5432/x' }, field: 'url', message: /path/ },
-    { name: 'grpc url with a path', body: { ...valid, url: 'grpc://pay:50051/x.Health' }, field: 'url', message: /path/ },
-    { name: 'grpcs url without a port', body: { ...valid, url: 'grpcs://pay.internal' }, field: 'url', message: /port/ },
+    {
+      name: 'grpc url with a path',
+      body: { ...valid, url: 'grpc://pay:50051/x.Health' },
+      field: 'url',
+      message: /path/,
+    },
+    {
+      name: 'grpcs url without a port',
+      body: { ...valid, url: 'grpcs://pay.internal' },
+      field: 'url',
+      message: /port/,
+    },
     {
       name: 'health_path with a grpc url',
       body: { ...valid, url: 'grpc://pay:50051', health_path: '/health' },

@@ -211,7 +211,11 @@ export function registrationSchema(defaults: ProbeDefaults) {
     }
     const scheme = new URL(body.url).protocol;
     if (body.tls_skip_verify === true && !TLS_SCHEMES.includes(scheme)) {
-      context.addIssue({ code: 'custom', path: ['tls_skip_verify'], message: `applies to ${TLS_SCHEME_LIST} URLs only` });
+      context.addIssue({
+        code: 'custom',
+        path: ['tls_skip_verify'],
+        message: `applies to ${TLS_SCHEME_LIST} URLs only`,
+      });
       return z.NEVER;
     }
     if (body.grpc_service !== undefined && protocol?.name !== 'grpc') {

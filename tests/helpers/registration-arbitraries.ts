@@ -129,7 +129,13 @@ export const validRegistration: fc.Arbitrary<RawEntries> = fc
   // grpc_service applies to grpc URLs only, health_path to all others.
   .map(({ grpc_service: service, health_path: path, ...rest }) => ({
     ...rest,
-    ...(isGrpc(rest.url) ? (service === undefined ? {} : { grpc_service: service }) : path === undefined ? {} : { health_path: path }),
+    ...(isGrpc(rest.url)
+      ? service === undefined
+        ? {}
+        : { grpc_service: service }
+      : path === undefined
+        ? {}
+        : { health_path: path }),
   }))
   .map((registration) => Object.entries(registration).map(([key, value]) => [key, json(value)] as const));
 
@@ -278,7 +284,10 @@ const composedUrls = fc
     // Mostly well-formed up to the host, so that the odd port or tail is what gets judged.
     scheme: fc.oneof(
       { weight: 3, arbitrary: fc.constantFrom('http', 'https') },
-      { weight: 1, arbitrary: fc.constantFrom('HTTP', 'tcp', 'TCP', 'grpc', 'grpcs', 'javascript', 'file', 'data', 'ftp', '') },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom('HTTP', 'tcp', 'TCP', 'grpc', 'grpcs', 'javascript', 'file', 'data', 'ftp', ''),
+      },
     ),
     separator: fc.oneof(
       { weight: 3, arbitrary: fc.constant('://') },

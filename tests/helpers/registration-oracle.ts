@@ -50,7 +50,10 @@ export function assertAcceptable(sent: Record<string, unknown>): void {
   const service = sent['grpc_service'];
   if (service !== undefined && service !== null) {
     assert.ok(scheme === 'grpc' || scheme === 'grpcs', `grpc_service accepted with ${scheme}`);
-    assert.ok(typeof service === 'string' && /^[A-Za-z0-9_.\/-]{0,256}$/.test(service), `grpc_service accepted: ${show(service)}`);
+    assert.ok(
+      typeof service === 'string' && /^[A-Za-z0-9_.\/-]{0,256}$/.test(service),
+      `grpc_service accepted: ${show(service)}`,
+    );
   }
   if (sent['tls_skip_verify'] === true)
     assert.ok(scheme === 'https' || scheme === 'grpcs', `tls_skip_verify accepted with ${scheme}`);

@@ -72,7 +72,10 @@ test("sends JSON nested 100,000 levels deep: parsed without blowing the probe wo
 
   assertMonitorUnharmed(watch);
   assert.equal(target.requests.length, 2);
-  const outcomes = watch.cycles.map((cycle) => [outcomeTotal(cycle.outcomes, 'invalid_body'), outcomeTotal(cycle.outcomes, 'answered')]);
+  const outcomes = watch.cycles.map((cycle) => [
+    outcomeTotal(cycle.outcomes, 'invalid_body'),
+    outcomeTotal(cycle.outcomes, 'answered'),
+  ]);
   assert.deepEqual(
     outcomes,
     [

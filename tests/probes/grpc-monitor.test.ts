@@ -1,8 +1,10 @@
 // grpc:// and grpcs:// through a spawned monitor: SERVING is healthy and NOT_SERVING turns the service
 // unhealthy within one interval, named in every place an outcome shows; an unknown grpc_service, a
 // server that never answers, a closed port and an unverifiable certificate each read as they should;
-// and a removed service's connection is closed by the probe thread that held it.
+// a certificate the monitor trusts that expires in 5 days makes it degraded (as for https); and a
+// removed service's connection is closed by the probe thread that held it.
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { makeCertificate } from '../helpers/certificate.js';
 import { startCountingRelay, startGrpcTarget, startSilentPort } from '../helpers/grpc-target.js';
@@ -23,11 +25,17 @@ test('grpc: SERVING healthy, NOT_SERVING unhealthy within an interval everywhere
   t.after(() => silent.close());
   const closed = await startSilentPort();
   await closed.close();
-  const secure = await startGrpcTarget({ '': 'SERVING' }, makeCertificate(tempDir(t), 30));
+  const dir = tempDir(t);
+  const secure = await startGrpcTarget({ '': 'SERVING' }, makeCertificate(dir, 30));
   t.after(() => secure.close());
+  // Trusted through grpc-js's own roots file: a chain that verifies, whose expiry is read.
+  const expiring = await startGrpcTarget({ '': 'SERVING' }, makeCertificate(dir, 5));
+  t.after(() => expiring.close());
   const receiver = await startReceiver();
   t.after(() => receiver.close());
-  const monitor = await spawnMonitor(['--webhook-urls', receiver.url]);
+  const monitor = await spawnMonitor(['--webhook-urls', receiver.url], {
+    GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: join(dir, 'cert-5.pem'),
+  });
   t.after(() => monitor.stop());
 
   const services = [
@@ -37,6 +45,7 @@ test('grpc: SERVING healthy, NOT_SERVING unhealthy within an interval everywhere
     { id: 'closed', url: `grpc://127.0.0.1:${closed.port}` },
     { id: 'self-signed', url: secure.url },
     { id: 'self-signed-skipped', url: secure.url, tls_skip_verify: true },
+    { id: 'trusted-expiring', url: expiring.url },
   ];
   for (const service of services) {
     const answer = await register(monitor.url, { poll_interval_sec: INTERVAL_MS / 1000, ...service });
@@ -53,7 +62,8 @@ test('grpc: SERVING healthy, NOT_SERVING unhealthy within an interval everywhere
         health('silent') === 'dead' &&
         health('closed') === 'dead' &&
         health('self-signed') === 'dead' &&
-        health('self-signed-skipped') === 'healthy'
+        health('self-signed-skipped') === 'healthy' &&
+        health('trusted-expiring') === 'degraded'
       );
     },
     'every service read as expected',
@@ -63,6 +73,12 @@ test('grpc: SERVING healthy, NOT_SERVING unhealthy within an interval everywhere
   assert.equal((await entryOf('silent'))?.last_error, 'timeout after 500 ms');
   assert.equal((await entryOf('closed'))?.last_error, 'connection refused (ECONNREFUSED)');
   assert.match((await entryOf('self-signed'))?.last_error ?? '', /certificate/i);
+  const trusted = (await (await fetch(`${monitor.url}/services/trusted-expiring`)).json()) as {
+    reason: string;
+    tls: { days_left: number } | null;
+  };
+  assert.match(trusted.reason, /^TLS certificate expires in 4 days/);
+  assert.equal(trusted.tls?.days_left, 4);
 
   server.health.setStatus('', 'NOT_SERVING');
   const setAt = Date.now();

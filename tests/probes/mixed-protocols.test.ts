@@ -96,9 +96,17 @@ test('mixed http, grpc and tcp: each on its own interval, and the in-flight cap 
   const services = [
     { id: 'http-ok', url: http.url, poll_interval_sec: INTERVAL_SEC.http },
     { id: 'grpc-ok', url: grpc.url, poll_interval_sec: INTERVAL_SEC.grpc },
-    { id: 'tcp-ok', url: `tcp://127.0.0.1:${(tcp.address() as AddressInfo).port}`, poll_interval_sec: INTERVAL_SEC.tcp },
+    {
+      id: 'tcp-ok',
+      url: `tcp://127.0.0.1:${(tcp.address() as AddressInfo).port}`,
+      poll_interval_sec: INTERVAL_SEC.tcp,
+    },
     { id: 'tcp-closed', url: (await refusedUrl()).replace(/^http:/, 'tcp:'), poll_interval_sec: 1 },
-    ...Array.from({ length: HANGING.http }, (_, i) => ({ id: `http-hang-${i}`, url: httpHang.url, health_path: `/hang/${i}` })),
+    ...Array.from({ length: HANGING.http }, (_, i) => ({
+      id: `http-hang-${i}`,
+      url: httpHang.url,
+      health_path: `/hang/${i}`,
+    })),
     ...Array.from({ length: HANGING.grpc }, (_, i) => ({ id: `grpc-hang-${i}`, url: grpcHang.url })),
     ...Array.from({ length: HANGING.tcp }, (_, i) => ({ id: `tcp-hang-${i}`, url: `tcp://127.0.0.1:${holePort}` })),
   ].map((service) =>
@@ -132,11 +140,18 @@ test('mixed http, grpc and tcp: each on its own interval, and the in-flight cap 
     await sleep(SAMPLE_EVERY_MS);
   }
   assert.equal(over, 0, `more than ${MAX_CONCURRENCY} probes in flight in ${over} samples in a row (worst ${worst})`);
-  assert.ok(worst >= MAX_CONCURRENCY - 1, `the hanging targets held only ${worst} slots at most: the cap was not tested`);
+  assert.ok(
+    worst >= MAX_CONCURRENCY - 1,
+    `the hanging targets held only ${worst} slots at most: the cap was not tested`,
+  );
   assert.ok(seen.http > 0 && seen.grpc > 0 && seen.tcp > 0, `each protocol held slots: ${JSON.stringify(seen)}`);
 
   const inWindow = (arrivals: number[]) => arrivals.filter((at) => at >= from && at < from + WINDOW_MS).length;
-  for (const [name, arrivals] of [['http', httpArrivals], ['grpc', grpcArrivals], ['tcp', tcpArrivals]] as const) {
+  for (const [name, arrivals] of [
+    ['http', httpArrivals],
+    ['grpc', grpcArrivals],
+    ['tcp', tcpArrivals],
+  ] as const) {
     const expected = WINDOW_MS / 1000 / INTERVAL_SEC[name];
     const probed = inWindow(arrivals);
     assert.ok(

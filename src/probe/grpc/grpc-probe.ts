@@ -2,6 +2,7 @@
 // its client (one HTTP/2 connection) from probe to probe on this thread; a client whose call failed
 // is dropped, so the next probe dials afresh instead of waiting out grpc-js's reconnect backoff.
 import { isIP } from 'node:net';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import {
   Client,
   Metadata,
@@ -32,6 +33,8 @@ interface KeptClient {
   /** What the client was made for: a job that differs (new URL, address or TLS choice) gets a new one. */
   readonly key: string;
   lastUsed: number;
+  /** grpcs: when the certificate of its connection expires, once a handshake verified it. */
+  readonly certificate: { expiresAt?: number };
 }
 
 export interface GrpcProber {
@@ -59,13 +62,13 @@ export function startGrpcProber(context: ProberContext): GrpcProber {
   }, SWEEP_EVERY_MS);
   sweep.unref();
 
-  const clientFor = (job: ProbeJob, url: URL, address: string, family: number): Client => {
+  const clientFor = (job: ProbeJob, url: URL, address: string, family: number): KeptClient => {
     const tls = url.protocol === 'grpcs:';
     const key = `${job.url} ${address} ${job.tlsSkipVerify === true}`;
     const kept = clients.get(job.serviceId);
     if (kept !== undefined && kept.key === key) {
       kept.lastUsed = Date.now();
-      return kept.client;
+      return kept;
     }
     drop(job.serviceId);
     const target = family === 6 ? `ipv6:[${address}]:${url.port}` : `ipv4:${address}:${url.port}`;
@@ -81,12 +84,28 @@ export function startGrpcProber(context: ProberContext): GrpcProber {
       'grpc.use_local_subchannel_pool': 1,
       'grpc.max_receive_message_length': MAX_ANSWER_BYTES,
     };
+    const certificate: KeptClient['certificate'] = {};
+    // grpc-js hands the peer certificate only to this check, which replaces Node's: it is called again
+    // here. Node calls it only for a chain that verified, so a skipped verification reads no expiry.
+    const readExpiry = (hostname: string, peer: PeerCertificate): Error | undefined => {
+      const problem = checkServerIdentity(hostname, peer);
+      if (problem === undefined) certificate.expiresAt = Date.parse(peer.valid_to);
+      return problem;
+    };
     const channelCredentials = tls
-      ? credentials.createSsl(null, null, null, { rejectUnauthorized: job.tlsSkipVerify !== true })
+      ? credentials.createSsl(null, null, null, {
+          rejectUnauthorized: job.tlsSkipVerify !== true,
+          checkServerIdentity: readExpiry,
+        })
       : credentials.createInsecure();
-    const client = new Client(target, channelCredentials, options);
-    clients.set(job.serviceId, { client, key, lastUsed: Date.now() });
-    return client;
+    const created: KeptClient = {
+      client: new Client(target, channelCredentials, options),
+      key,
+      lastUsed: Date.now(),
+      certificate,
+    };
+    clients.set(job.serviceId, created);
+    return created;
   };
 
   const metadata = new Metadata();
@@ -104,7 +123,7 @@ export function startGrpcProber(context: ProberContext): GrpcProber {
       if (refusal !== null) return { kind: 'failed', error: refusal, final: true };
       return { kind: 'failed', error: describeFetchError(error, job.timeoutMs) };
     }
-    const client = clientFor(job, url, resolved.address, resolved.family);
+    const { client, certificate } = clientFor(job, url, resolved.address, resolved.family);
     return new Promise<AttemptOutcome>((resolve) => {
       client.makeUnaryRequest(
         CHECK_PATH,
@@ -120,7 +139,12 @@ export function startGrpcProber(context: ProberContext): GrpcProber {
             return resolve(outcome);
           }
           const status = answer !== undefined && 'status' in answer ? String(answer.status) : 'UNKNOWN';
-          resolve(status === 'SERVING' ? { kind: 'answered', report: NOTHING_REPORTED } : { kind: 'grpc_status', status });
+          const tls = certificate.expiresAt === undefined ? {} : { tlsExpiresAt: certificate.expiresAt };
+          resolve(
+            status === 'SERVING'
+              ? { kind: 'answered', report: NOTHING_REPORTED, ...tls }
+              : { kind: 'grpc_status', status, ...tls },
+          );
         },
       );
     });
@@ -168,7 +192,9 @@ function resolveAllowed(
   const family = isIP(host);
   if (family !== 0) {
     const problem = context.targetPolicy.check(host);
-    return problem === null ? Promise.resolve({ address: host, family }) : Promise.reject(new TargetRefusedError(problem));
+    return problem === null
+      ? Promise.resolve({ address: host, family })
+      : Promise.reject(new TargetRefusedError(problem));
   }
   return new Promise((resolve, reject) => {
     lookup(host, {}, (error, address, addressFamily) => {

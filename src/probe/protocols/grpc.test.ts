@@ -68,7 +68,10 @@ test('a server that accepts and never answers is a timeout at the deadline; a cl
 
   const gone = await startSilentPort();
   await gone.close();
-  const refused = await runProbe(probeJob({ url: `grpc://127.0.0.1:${gone.port}`, timeoutMs: 1000, retries: 1 }), table);
+  const refused = await runProbe(
+    probeJob({ url: `grpc://127.0.0.1:${gone.port}`, timeoutMs: 1000, retries: 1 }),
+    table,
+  );
   assert.deepEqual(refused.outcome, { kind: 'unreachable', error: 'connection refused (ECONNREFUSED)' });
   assert.equal(refused.attempts, 2, 'a failed connection is retried like any network failure');
 });
@@ -122,7 +125,10 @@ test('ALLOW_TARGETS holds for grpc: a refused address is never dialled, and not 
   const relay = await startCountingRelay(target.port);
   closers.push(() => relay.close());
   const { table } = prober(['10.0.0.0/8']);
-  const refused = await runProbe(probeJob({ url: `grpc://127.0.0.1:${relay.port}`, timeoutMs: 1000, retries: 2 }), table);
+  const refused = await runProbe(
+    probeJob({ url: `grpc://127.0.0.1:${relay.port}`, timeoutMs: 1000, retries: 2 }),
+    table,
+  );
   assert.equal(refused.outcome.kind, 'unreachable');
   assert.match(refused.outcome.kind === 'unreachable' ? refused.outcome.error : '', /ALLOW_TARGETS/);
   assert.equal(refused.attempts, 1);
