@@ -101,12 +101,21 @@ export async function startCountingRelay(port: number): Promise<{
   };
 }
 
-/** A gRPC health server whose Check is `check`: for targets that count calls, answer late or never. */
+/**
+ * A gRPC health server whose Check is `check`: for targets that count calls, answer late or never.
+ * `answerBytes`, when given, replaces the encoding of every answer (a hostile server's bytes).
+ */
 export async function startGrpcCheckServer(
   check: (call: ServerUnaryCall<object, object>, callback: sendUnaryData<object>) => void,
+  answerBytes?: () => Buffer,
 ): Promise<{ readonly url: string; close(): Promise<void> }> {
   const server = new Server();
-  server.addService(healthService, {
+  const { Check: checkMethod } = healthService;
+  const definition =
+    answerBytes === undefined || checkMethod === undefined
+      ? healthService
+      : { ...healthService, Check: { ...checkMethod, responseSerialize: answerBytes } };
+  server.addService(definition, {
     Check: check,
     Watch: (call: ServerWritableStream<object, object>) => call.end(),
   });

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { targetPolicy } from '../../domain/index.js';
 import { makeCertificate } from '../../../tests/helpers/certificate.js';
-import { startCountingRelay, startGrpcTarget, startSilentPort } from '../../../tests/helpers/grpc-target.js';
+import {
+  startCountingRelay,
+  startGrpcCheckServer,
+  startGrpcTarget,
+  startSilentPort,
+} from '../../../tests/helpers/grpc-target.js';
+import { json, startTarget } from '../../../tests/helpers/target.js';
 import { probeJob } from '../../../tests/helpers/probe-job.js';
 import { tempDir } from '../../../tests/helpers/temp-dir.js';
 import { waitFor } from '../../../tests/helpers/wait.js';
@@ -145,4 +151,28 @@ test('ALLOW_TARGETS holds for grpc: a refused address is never dialled, and not 
   assert.equal(metadata.outcome.kind, 'unreachable');
   assert.match(metadata.outcome.kind === 'unreachable' ? metadata.outcome.error : '', /link-local|metadata/);
   assert.equal(metadata.attempts, 1);
+});
+
+test("hostile answers are the server's answer, never a crash: oversized, unparseable, or HTTP/1.1", async () => {
+  const { table } = prober();
+  const oversized = await startGrpcCheckServer(
+    (_call, callback) => callback(null, { status: 'SERVING' }),
+    () => Buffer.alloc(1024 * 1024),
+  );
+  closers.push(() => oversized.close());
+  const big = await runProbe(probeJob({ url: oversized.url, timeoutMs: 2000 }), table);
+  assert.deepEqual(big.outcome, { kind: 'grpc_status', status: 'RESOURCE_EXHAUSTED' });
+
+  const garbled = await startGrpcCheckServer(
+    (_call, callback) => callback(null, { status: 'SERVING' }),
+    () => Buffer.from([0xff, 0xff, 0xff]),
+  );
+  closers.push(() => garbled.close());
+  const unparseable = await runProbe(probeJob({ url: garbled.url, timeoutMs: 2000 }), table);
+  assert.deepEqual(unparseable.outcome, { kind: 'grpc_status', status: 'INTERNAL' });
+
+  const http = await startTarget((_request, response) => json(response, { uptime_sec: 1 }));
+  closers.push(() => http.close());
+  const notGrpc = await runProbe(probeJob({ url: `grpc://127.0.0.1:${http.port}`, timeoutMs: 2000 }), table);
+  assert.equal(notGrpc.outcome.kind, 'unreachable', JSON.stringify(notGrpc.outcome));
 });
