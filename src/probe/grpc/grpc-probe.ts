@@ -167,14 +167,24 @@ function describeCallError(error: ServiceError, timeoutMs: number): AttemptOutco
     case GrpcCode.DEADLINE_EXCEEDED:
       return { kind: 'failed', error: `timeout after ${timeoutMs} ms` };
     case GrpcCode.UNAVAILABLE:
-    case GrpcCode.CANCELLED:
+    case GrpcCode.CANCELLED: {
+      const refusal = certificateRefusal(error.details);
+      // As for https: asking again cannot make a certificate verify.
+      if (refusal !== null) return { kind: 'failed', error: refusal, final: true };
       return { kind: 'failed', error: unavailableReason(error.details) };
+    }
     case GrpcCode.NOT_FOUND:
       // What the standard health service answers for a service name it does not know.
       return { kind: 'grpc_status', status: 'SERVICE_UNKNOWN' };
     default:
       return { kind: 'grpc_status', status: GrpcCode[error.code] ?? `code ${error.code}` };
   }
+}
+
+/** grpc-js says why the connection failed only in words: `… Last error: Error: self-signed certificate.` */
+function certificateRefusal(details: string): string | null {
+  const cause = /Last error: (?:Error: )?([^.]*certificate[^.]*)/i.exec(details)?.[1];
+  return cause === undefined ? null : `TLS certificate rejected: ${cause}`.slice(0, MAX_DETAILS_LENGTH);
 }
 
 function unavailableReason(details: string): string {
