@@ -200,17 +200,13 @@ export function registrationSchema(defaults: ProbeDefaults) {
       context.addIssue({ code: 'custom', path: ['timeout_ms'], message: problem });
       return z.NEVER;
     }
-    const protocol = protocolFor(new URL(body.url).protocol);
+    const scheme = new URL(body.url).protocol;
+    const protocol = protocolFor(scheme);
     if (body.health_path !== undefined && protocol?.healthPath === false) {
-      context.addIssue({
-        code: 'custom',
-        path: ['health_path'],
-        message: `does not apply to ${new URL(body.url).protocol}// URLs`,
-      });
+      context.addIssue({ code: 'custom', path: ['health_path'], message: `does not apply to ${scheme}// URLs` });
       return z.NEVER;
     }
-    const scheme = new URL(body.url).protocol;
-    if (body.tls_skip_verify === true && !TLS_SCHEMES.includes(scheme)) {
+    if (body.tls_skip_verify === true && protocol?.tlsSchemes.includes(scheme) !== true) {
       context.addIssue({
         code: 'custom',
         path: ['tls_skip_verify'],

@@ -1,21 +1,12 @@
 // The monitor's own families: probing cycles, probe outcomes, registered services, webhook deliveries and discards.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { ProbeOutcome } from '../domain/index.js';
 import { PROTOCOL_NAMES } from '../probe/probe-table.js';
-import type { CycleEvent, MonitorEvents } from '../store/events.js';
+import { noOutcomes, type CycleEvent, type MonitorEvents } from '../store/events.js';
 
 export type WebhookDeliveryOutcome = 'delivered' | 'retried' | 'failed' | 'dropped';
 export type WebhookDiscardReason = 'global_bound' | 'service_deleted';
 
 // Records rather than arrays so the compiler says when an outcome is added and not listed here.
-const PROBE_OUTCOMES: Readonly<Record<ProbeOutcome['kind'], true>> = {
-  answered: true,
-  http_status: true,
-  grpc_status: true,
-  invalid_body: true,
-  unreachable: true,
-  monitor_error: true,
-};
 const WEBHOOK_OUTCOMES: Readonly<Record<WebhookDeliveryOutcome, true>> = {
   delivered: true,
   retried: true,
@@ -84,7 +75,7 @@ export function registerMonitorMetrics(
 
   // Every outcome exists from the start, so rate() and absence alerts see a 0, not a missing series.
   for (const protocol of PROTOCOL_NAMES) {
-    for (const outcome of Object.keys(PROBE_OUTCOMES)) probes.inc({ outcome, protocol }, 0);
+    for (const outcome of Object.keys(noOutcomes())) probes.inc({ outcome, protocol }, 0);
   }
   for (const outcome of Object.keys(WEBHOOK_OUTCOMES)) deliveries.inc({ outcome }, 0);
   for (const reason of Object.keys(WEBHOOK_DISCARD_REASONS)) discards.inc({ reason }, 0);

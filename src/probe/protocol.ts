@@ -2,6 +2,9 @@
 // prober shares: one attempt at one job's target, never throwing.
 import type { ProbeJob, ProbeOutcome, TargetPolicy } from '../domain/index.js';
 
+/** The answer of a protocol that carries no health body (grpc, tcp): no counters, no attributes. */
+export const NOTHING_REPORTED = { uptimeSec: null, requestCount: null, errorCount: null, attributes: {} } as const;
+
 /** `failed` is a network error or timeout: the only kind of attempt that is retried, unless `final`. */
 export type AttemptOutcome =
   | Exclude<ProbeOutcome, { kind: 'unreachable' } | { kind: 'monitor_error' }>

@@ -15,14 +15,14 @@ import { service as healthService } from 'grpc-health-check';
 import type { ProbeJob } from '../../domain/index.js';
 import { guardedLookup, refusalReason, TargetRefusedError } from '../../net/target-guard.js';
 import { describeFetchError } from '../http/describe-error.js';
-import type { AttemptOutcome, ProbeAttempt, ProberContext } from '../protocol.js';
+import { NOTHING_REPORTED, type AttemptOutcome, type ProbeAttempt, type ProberContext } from '../protocol.js';
+import { bareHost } from '../protocols/host-port-url.js';
 import { onServiceRemoved } from './removed-services.js';
 
-const NOTHING_REPORTED = { uptimeSec: null, requestCount: null, errorCount: null, attributes: {} } as const;
 const CHECK_PATH = '/grpc.health.v1.Health/Check';
 const check = healthCheckMethod();
 /** A client unused this long is closed: its service moved to another thread or replica, or polls rarely. */
-export const IDLE_CLOSE_MS = 10 * 60_000;
+const IDLE_CLOSE_MS = 10 * 60_000;
 const SWEEP_EVERY_MS = 60_000;
 /** A health answer is a few bytes; a target sending more is not answering the health protocol. */
 const MAX_ANSWER_BYTES = 64 * 1024;
@@ -62,7 +62,7 @@ export function startGrpcProber(context: ProberContext): GrpcProber {
   }, SWEEP_EVERY_MS);
   sweep.unref();
 
-  const clientFor = (job: ProbeJob, url: URL, address: string, family: number): KeptClient => {
+  const clientFor = (job: ProbeJob, url: URL, host: string, address: string, family: number): KeptClient => {
     const tls = url.protocol === 'grpcs:';
     const key = `${job.url} ${address} ${job.tlsSkipVerify === true}`;
     const kept = clients.get(job.serviceId);
@@ -72,7 +72,6 @@ export function startGrpcProber(context: ProberContext): GrpcProber {
     }
     drop(job.serviceId);
     const target = family === 6 ? `ipv6:[${address}]:${url.port}` : `ipv4:${address}:${url.port}`;
-    const host = url.hostname.replace(/^\[|\]$/g, '');
     const options: ChannelOptions = {
       // The connection goes to the address the guard allowed; the target still sees the name it was registered by.
       'grpc.default_authority': url.host,
@@ -113,7 +112,7 @@ export function startGrpcProber(context: ProberContext): GrpcProber {
 
   const probe: ProbeAttempt = async (job) => {
     const url = new URL(job.url);
-    const host = url.hostname.replace(/^\[|\]$/g, '');
+    const host = bareHost(url);
     const deadline = Date.now() + job.timeoutMs;
     let resolved: { address: string; family: number };
     try {
@@ -123,7 +122,7 @@ export function startGrpcProber(context: ProberContext): GrpcProber {
       if (refusal !== null) return { kind: 'failed', error: refusal, final: true };
       return { kind: 'failed', error: describeFetchError(error, job.timeoutMs) };
     }
-    const { client, certificate } = clientFor(job, url, resolved.address, resolved.family);
+    const { client, certificate } = clientFor(job, url, host, resolved.address, resolved.family);
     return new Promise<AttemptOutcome>((resolve) => {
       client.makeUnaryRequest(
         CHECK_PATH,

@@ -2,6 +2,11 @@
 // parser keeps any host text for schemes it does not know, so the host and port are checked here.
 import { portProblem } from '../../domain/index.js';
 
+/** The URL's host as a connection takes it: an IPv6 literal without its brackets. */
+export function bareHost(url: URL): string {
+  return url.hostname.replace(/^\[|\]$/g, '');
+}
+
 /** `example` shows a valid URL of the scheme in the message about a missing port (`tcp://host:5432`). */
 export function hostPortUrlProblem(url: URL, text: string, example: string): string | null {
   if (!/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)$/.test(url.hostname))

@@ -2,16 +2,15 @@
 import { connect, isIP } from 'node:net';
 import { guardedLookup, refusalReason } from '../../net/target-guard.js';
 import { describeFetchError } from '../http/describe-error.js';
-import type { AttemptOutcome, ProbeAttempt, ProberContext } from '../protocol.js';
-
-const NOTHING_REPORTED = { uptimeSec: null, requestCount: null, errorCount: null, attributes: {} } as const;
+import { NOTHING_REPORTED, type AttemptOutcome, type ProbeAttempt, type ProberContext } from '../protocol.js';
+import { bareHost } from '../protocols/host-port-url.js';
 
 export function createTcpProber(context: ProberContext): ProbeAttempt {
   const lookup = guardedLookup(context.targetPolicy);
   return (job) =>
     new Promise<AttemptOutcome>((resolve) => {
       const url = new URL(job.url);
-      const host = url.hostname.replace(/^\[|\]$/g, '');
+      const host = bareHost(url);
       // An address literal never goes through `lookup`: the policy checks it here.
       const literalProblem = isIP(host) === 0 ? null : context.targetPolicy.check(host);
       if (literalProblem !== null) return resolve({ kind: 'failed', error: literalProblem, final: true });
